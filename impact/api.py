@@ -1,0 +1,146 @@
+"""The one-call pipeline shared by the CLI and notebooks."""
+from __future__ import annotations
+
+import logging
+import platform
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import channels
+from .assumptions import Assumptions, load
+from .errors import Issue, UsageError
+from .results import MonteCarloResult, RunInfo, ScenarioResult, SensitivityResult, expected_impact
+
+log = logging.getLogger(__name__)
+
+
+def load_assumptions(folder: str | Path | None = None, *, allow_absolute_paths: bool = False) -> Assumptions:
+    """Load and validate an assumption folder (``None``: the defaults shipped with the package).
+
+    Raises :class:`~impact.errors.AssumptionError` listing every problem with file:line.
+    """
+    return load(folder, specs=channels.specs(), allow_absolute_paths=allow_absolute_paths)
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """Everything one run produced; the single input of the workbook writer."""
+
+    assumptions: Assumptions
+    model: Any
+    runs: Mapping[str, ScenarioResult]
+    montecarlo: Mapping[str, MonteCarloResult]
+    sensitivity: Mapping[str, Mapping[str, SensitivityResult]]
+    expected: pd.DataFrame
+    info: RunInfo
+
+    def summary(self) -> pd.DataFrame:
+        """Cumulative impact over the horizon by scenario and channel: central, P5, P95 (US$ bn)."""
+        rows = []
+        for name, run in self.runs.items():
+            mc = self.montecarlo.get(name)
+            q = mc.quantiles((0.05, 0.95)).xs("cumulative", level="year") if mc is not None else None
+            for ch, v in run.cumulative.items():
+                rows.append({"scenario": name, "channel": ch, "central": v,
+                             "p5": None if q is None else q.loc[ch, 0.05], "p95": None if q is None else q.loc[ch, 0.95],
+                             "pct_of_baseline": run.cumulative_pct[ch]})
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        return f"<AnalysisResult scenarios={list(self.runs)}, draws={self.info.draws}, seed={self.info.seed}>"
+
+
+def _versions() -> dict[str, str]:
+    import numpy
+    import openpyxl
+    import scipy
+    import statsmodels
+    import yaml
+
+    out = {"numpy": numpy.__version__, "pandas": pd.__version__, "statsmodels": statsmodels.__version__,
+           "scipy": scipy.__version__, "openpyxl": openpyxl.__version__, "pyyaml": yaml.__version__}
+    try:
+        from importlib.metadata import version
+
+        out["SALib"] = version("SALib")
+    except Exception:  # pragma: no cover - optional
+        out["SALib"] = "not installed"
+    return out
+
+
+def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios: Sequence[str] | None = None, *,
+                 draws: int | None = None, seed: int | None = None, sensitivity: bool | None = None,
+                 cache: bool = True, cache_dir: str | None = None, command: str = "",
+                 progress: Callable[[str, int, int], None] | None = None) -> AnalysisResult:
+    """Fit, run every scenario deterministically, simulate, and compute the sensitivity tables.
+
+    Parameters
+    ----------
+    assumptions
+        An :class:`Assumptions` or a folder (``None``: shipped defaults).
+    scenarios
+        Names to run (default: all).  The baseline is always included.
+    draws, seed
+        Monte Carlo draws per scenario and seed (default: settings).  ``draws=0`` skips the Monte Carlo.
+    sensitivity
+        Tornado, two-way and Sobol for every non-baseline scenario (default: settings.sensitivity).
+    """
+    from . import __version__
+    from .model import fit
+
+    t0 = time.perf_counter()
+    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    a = assumptions if isinstance(assumptions, Assumptions) else load_assumptions(assumptions)
+    s = a.settings
+    names = list(a.scenario_names) if not scenarios else list(dict.fromkeys(["baseline", *scenarios]))
+    for n in names:
+        if n not in a.scenario_names:
+            raise UsageError(Issue(f"unknown scenario {n!r}", hint=f"choose from {', '.join(a.scenario_names)}"))
+    n_draws = s.draws if draws is None else int(draws)
+    seed_ = s.seed if seed is None else int(seed)
+    do_sa = s.sensitivity if sensitivity is None else sensitivity
+    model = fit(a, cache=cache, cache_dir=cache_dir)
+    runs = {n: model.run(n) for n in names}
+    mcs: dict[str, MonteCarloResult] = {}
+    if n_draws > 0:
+        for i, n in enumerate(names):
+            cb = (lambda done, total, n=n: progress(f"Monte Carlo {n}", done, total)) if progress else None
+            mcs[n] = model.simulate(n, draws=n_draws, seed=seed_, progress=cb)
+    sens: dict[str, dict[str, SensitivityResult]] = {}
+    if do_sa:
+        from . import sensitivity as sa
+
+        targets = list(model.channels) + ["total"]
+        for n in names:
+            if n == "baseline":
+                continue
+            if progress:
+                progress(f"Sensitivity {n}", 0, 1)
+            block: dict[str, SensitivityResult] = {}
+            for t in targets:
+                block[f"tornado:{t}"] = sa.tornado(model, n, target=t)
+            for i, tw in enumerate(a.analysis.two_way):
+                block[f"two_way:{i}"] = sa.two_way(model, n, x=tw.x, y=tw.y, points=tw.points, target=tw.target)
+            block.update({f"sobol:{k}": v for k, v in sa.sobol_all(model, n, seed=seed_).items()})
+            sens[n] = block
+            if progress:
+                progress(f"Sensitivity {n}", 1, 1)
+    expected = expected_impact(mcs) if mcs else pd.DataFrame()
+    from . import data as data_mod
+
+    info = RunInfo(
+        package_version=__version__, versions=_versions(), assumption_hashes=dict(a.hashes),
+        data_hashes={k: v.attrs.get("sha256", "") for k, v in model.data.items()},
+        data_vintages={k: v.attrs.get("vintage", "") for k, v in model.data.items()},
+        seed=seed_, draws=n_draws, scenarios=tuple(names), started=started, seconds=time.perf_counter() - t0,
+        python=sys.version.split()[0], platform=platform.platform(), command=command,
+    )
+    del data_mod
+    return AnalysisResult(a, model, runs, mcs, sens, expected, info)

@@ -1,0 +1,98 @@
+"""On-disk cache of channel fits.
+
+Key: SHA-256 of the channel name, the content hash of every data series, the channel's block of
+assumptions (options and parameters), the base year and horizon, and the versions of impact,
+statsmodels, numpy, pandas and scipy.  Each entry stores its own SHA-256; an entry that is
+truncated, corrupt or from another version is ignored and rebuilt, never trusted.  The cache is
+safe to delete.  Location: ``$XDG_CACHE_HOME/impact`` (default ``~/.cache/impact``) or ``cache_dir``.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+log = logging.getLogger(__name__)
+MAGIC = b"IMPACT-FIT-CACHE-1\n"
+
+
+def default_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "impact"
+
+
+def _versions() -> str:
+    import numpy
+    import pandas
+    import scipy
+    import statsmodels
+
+    from . import __version__
+
+    return f"impact={__version__};statsmodels={statsmodels.__version__};numpy={numpy.__version__};" \
+           f"pandas={pandas.__version__};scipy={scipy.__version__}"
+
+
+class FitCache:
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self.dir = Path(directory) if directory else default_dir()
+
+    def key(self, channel: str, block: Any, settings: Any, series: Mapping[str, Any]) -> str:
+        h = hashlib.sha256()
+        h.update(_versions().encode())
+        h.update(channel.encode())
+        for sid in sorted(series):
+            h.update(f"{sid}:{series[sid].attrs.get('sha256', '')}".encode())
+        h.update(repr(dict(block.options)).encode())
+        for name, p in block.parameters.items():
+            h.update(repr((name, p.value, p.unit, p.estimate, p.prior, p.distribution)).encode())
+        h.update(f"{settings.base_year}:{settings.horizon}".encode())
+        return h.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.dir / f"{key}.pkl"
+
+    def get(self, key: str) -> Any | None:
+        path = self._path(key)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        try:
+            if not raw.startswith(MAGIC):
+                raise ValueError("bad header")
+            digest, payload = raw[len(MAGIC): len(MAGIC) + 64], raw[len(MAGIC) + 65:]
+            if hashlib.sha256(payload).hexdigest().encode() != digest:
+                raise ValueError("checksum mismatch")
+            return pickle.loads(payload)  # noqa: S301 - our own file, checksum verified
+        except Exception as exc:  # corrupt entry: ignore and rebuild
+            log.warning("ignoring corrupt fit-cache entry %s (%s); refitting", path.name, exc)
+            try:
+                path.unlink()
+            except OSError:
+                pass
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            blob = MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".pkl")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(blob)
+            os.replace(tmp, self._path(key))
+        except OSError as exc:  # an unwritable cache never fails a run
+            log.warning("could not write the fit cache in %s: %s", self.dir, exc)
+
+    def clear(self) -> int:
+        n = 0
+        if self.dir.is_dir():
+            for p in self.dir.glob("*.pkl"):
+                p.unlink()
+                n += 1
+        return n

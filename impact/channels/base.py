@@ -1,0 +1,171 @@
+"""The channel contract.
+
+A channel is one module in ``impact/channels/`` defining ``CHANNEL = Channel(...)`` plus one block
+in ``channels.yaml``.  It declares its parameters and the shocks it consumes (:class:`~impact.spec.ChannelSpec`),
+a ``fit(data, block, settings)`` that runs its statsmodels estimators once and returns a
+:class:`ChannelFit`, and a pure, vectorised ``effect(ctx)`` that turns arrays of parameter draws
+into impacts of shape (draws, years).  ``effect`` does no validation: inputs were checked once
+when the assumptions were loaded.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..estimates import BaselineForecast, EstimateResult, PooledEstimate, Summary
+from ..spec import ChannelSpec
+
+
+def profile(years: np.ndarray, start: int, timing: str, half_life: np.ndarray | float) -> np.ndarray:
+    """Timing profile of a shock, shape (draws, years).
+
+    ``persistent``: 1 from ``start`` on; ``once``: 1 in ``start`` only; ``decay``:
+    ``0.5 ** ((t - start) / half_life)`` from ``start`` on (half-life in years).  0 before ``start``.
+    """
+    hl = np.atleast_1d(np.asarray(half_life, dtype=float))[:, None]
+    t = np.asarray(years, dtype=float)[None, :]
+    on = t >= start
+    if timing == "persistent":
+        return np.broadcast_to(on.astype(float), (hl.shape[0], t.shape[1])).copy()
+    if timing == "once":
+        return np.broadcast_to((t == start).astype(float), (hl.shape[0], t.shape[1])).copy()
+    with np.errstate(over="ignore", under="ignore"):
+        return np.where(on, 0.5 ** ((t - start) / hl), 0.0)
+
+
+@dataclass(frozen=True)
+class EffectContext:
+    """Everything ``effect`` needs, vectorised over draws.
+
+    params, shocks : name -> array (draws,) in the units declared in the assumption files
+    starts, timings : shock name -> start year and timing (fixed per scenario)
+    baseline : array (draws, years), the channel's central baseline path times forecast draws (US$ bn)
+    years : array (years,)
+    constants : data-derived constants from the fit (e.g. the 2024 investment position)
+    """
+
+    years: np.ndarray
+    params: Mapping[str, np.ndarray]
+    shocks: Mapping[str, np.ndarray]
+    starts: Mapping[str, int]
+    timings: Mapping[str, str]
+    baseline: np.ndarray
+    constants: Mapping[str, Any]
+
+    def profile(self, shock: str, half_life: np.ndarray | float = 1.0) -> np.ndarray:
+        return profile(self.years, self.starts[shock], self.timings[shock], half_life)
+
+
+@dataclass(frozen=True)
+class ChannelEffect:
+    """Impact (US$ bn, negative = loss) and the baseline level it applies to, both (draws, years)."""
+
+    impact: np.ndarray
+    baseline: np.ndarray
+    components: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChannelFit:
+    """What ``fit`` returns: the estimator results, pooled coefficients and the baseline path.
+
+    It behaves like a statsmodels result for the channel's main model (``params``, ``bse``,
+    ``conf_int``, ``nobs``, ``rsquared``, ``summary()``, ``tidy()``); the other models (e.g. the
+    baseline time-series model) are in ``models``.
+    """
+
+    channel: str
+    main: EstimateResult
+    models: Mapping[str, EstimateResult]
+    pooled: Mapping[str, PooledEstimate]
+    baseline: BaselineForecast
+    constants: Mapping[str, Any]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def params(self) -> pd.Series:
+        return self.main.params
+
+    @property
+    def bse(self) -> pd.Series:
+        return self.main.bse
+
+    @property
+    def tvalues(self) -> pd.Series:
+        return self.main.tvalues
+
+    @property
+    def pvalues(self) -> pd.Series:
+        return self.main.pvalues
+
+    @property
+    def nobs(self) -> int:
+        return self.main.nobs
+
+    @property
+    def rsquared(self) -> float | None:
+        return self.main.rsquared
+
+    @property
+    def raw(self) -> Any:
+        return self.main.raw
+
+    @property
+    def diagnostics(self) -> pd.DataFrame:
+        return self.main.diagnostics_frame()
+
+    def cov_params(self) -> pd.DataFrame:
+        return self.main.cov_params()
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        return self.main.conf_int(level)
+
+    def tidy(self, level: float = 0.95) -> pd.DataFrame:
+        """Every model's coefficients, tidy (model, term, estimate, std_error, statistic, p_value, CI)."""
+        frames = [self.main.tidy(level)] + [m.tidy(level) for m in self.models.values()]
+        return pd.concat(frames, ignore_index=True)
+
+    def pooled_frame(self, level: float = 0.95) -> pd.DataFrame:
+        if not self.pooled:
+            return pd.DataFrame(columns=["term", "kind", "estimate", "std_error", "conf_low", "conf_high", "used"])
+        return pd.concat([p.to_frame(level) for p in self.pooled.values()], ignore_index=True)
+
+    def summary(self) -> Summary:
+        main = self.main.summary()
+        tables = list(main.tables)
+        if self.pooled:
+            tables.append(("Data, prior and pooled estimates", self.pooled_frame().set_index(["term", "kind"])))
+        for m in self.models.values():
+            tables.append((m.name, m.tidy().drop(columns="model").set_index("term")))
+        tables.append(("Baseline (no designation), " + self.baseline.unit, self.baseline.to_frame().drop(columns="unit")))
+        return Summary(title=f"{self.channel}: {self.main.name}", header=main.header, tables=tuple(tables),
+                       notes=main.notes + self.notes)
+
+    def __repr__(self) -> str:
+        pooled = ", ".join(f"{k}={p.value:.3g} ({p.mode})" for k, p in self.pooled.items())
+        return f"<ChannelFit {self.channel!r}: {self.main.method}, nobs={self.nobs}; {pooled}>"
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A channel: its declared inputs, its estimator and its transmission equation."""
+
+    spec: ChannelSpec
+    label: str
+    fit: Callable[..., ChannelFit]
+    effect: Callable[[EffectContext], ChannelEffect]
+    #: Excel formula for the impact in one year: (cell refs by input name, year cell) -> formula text
+    excel_formula: Callable[[Mapping[str, str], str], str] | None = None
+    #: shock names along which a larger value never gives a smaller loss
+    monotone: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name

@@ -1,0 +1,161 @@
+"""Business costs: extra costs of U.S. firms operating in Mexico (US$ bn, shown as negative impacts).
+
+Cost(t) = operating-cost base(t) * (compliance uplift + security share * security increase)
+        + expected legal exposure (criminal penalties on extortion payments + civil damages)
+        + financing/insurance premium * U.S. direct-investment position(t)
+        + forgone U.S. investment = investment inflow(t) * (1 - (1 + r/100)^beta) * profile(t)
+
+The operating-cost base B(t) = base * (1 + g)^(t - base year) comes from the assumption files (no
+official operating-cost series is bundled); the investment position (BEA USDIA) and the U.S. FDI
+inflow (Secretaría de Economía) come from the data pack and grow at the same rate g.  beta, the
+elasticity of U.S. investment in Mexico to insecurity, is estimated where the data allow (OLS of
+log FDI inflows on the log homicide rate); with seven first-release points it is not identified,
+so the default uses the prior (stated in the assumption file and the report).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..estimates import BaselineForecast, EstimateResult, PooledEstimate, regression_diagnostics
+from ..spec import ChannelSpec, OptionSpec, ParamSpec
+from .base import Channel, ChannelEffect, ChannelFit, EffectContext
+from .tourism import excel_profile, homicide_rate
+
+SPEC = ChannelSpec(
+    name="business_costs",
+    parameters=(
+        ParamSpec("operating_cost_base", "usd_bn"),
+        ParamSpec("operating_cost_growth", "percent_per_year"),
+        ParamSpec("security_share", "percent"),
+        ParamSpec("firms", "count"),
+        ParamSpec("extortion_share", "percent"),
+        ParamSpec("extortion_payment", "usd_k"),
+        ParamSpec("penalty_multiple", "ratio"),
+        ParamSpec("civil_damages", "usd_m"),
+        ParamSpec("investment_elasticity", "elasticity", estimable=True),
+        ParamSpec("half_life", "years"),
+    ),
+    shocks=(
+        ParamSpec("compliance_uplift", "pp"),
+        ParamSpec("security_increase", "percent"),
+        ParamSpec("prosecution_probability", "percent"),
+        ParamSpec("civil_suit_probability", "percent"),
+        ParamSpec("financing_premium", "bp"),
+        ParamSpec("insecurity", "percent"),
+    ),
+    options=(
+        OptionSpec("interval", float, 0.90, low=0.5, high=0.99, help="interval level shown for the baseline"),
+    ),
+)
+
+
+def _latest(s: pd.Series, year: int) -> tuple[int, float]:
+    s = s.loc[:year]
+    return int(s.index.max()), float(s.iloc[-1])
+
+
+def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
+    import statsmodels.api as sm
+
+    base_year = settings.base_year
+    years = settings.years
+    fdi = data["mx_fdi_inflows_total"].loc[:base_year]
+    rate, rate_note = homicide_rate(data)
+    df = pd.DataFrame({"fdi": fdi, "rate": rate}).dropna()
+    y = np.log(df["fdi"])
+    X = sm.add_constant(pd.DataFrame({"log_homicide_rate": np.log(df["rate"])}))
+    res = sm.OLS(y, X).fit()
+    main = EstimateResult(
+        name="Investment response to insecurity: log FDI inflows on log homicide rate",
+        method="OLS, classical standard errors (too few observations for HAC)",
+        dependent="log(FDI inflows to Mexico, US$ bn, first release)",
+        sample=", ".join(str(i) for i in df.index), params=res.params, bse=res.bse, cov_params_=res.cov_params(),
+        nobs=int(res.nobs), df_resid=float(res.df_resid), rsquared=float(res.rsquared),
+        diagnostics=regression_diagnostics(res, stationarity=False),
+        notes=(
+            "Seven first-release points of mixed vintage (Secretaría de Economía): the elasticity is not identified; "
+            "the default assumption uses the literature prior and reports this estimate for transparency.",
+            rate_note,
+        ),
+        raw=res,
+    )
+    p = block.parameters["investment_elasticity"]
+    pooled = PooledEstimate(
+        term="investment_elasticity", unit=p.unit, data=float(res.params["log_homicide_rate"]),
+        data_se=float(res.bse["log_homicide_rate"]), prior=p.prior.mean if p.prior else float("nan"),
+        prior_sd=p.prior.sd if p.prior else float("nan"), prior_source=p.prior.source if p.prior else "",
+        mode=p.estimate or "prior", data_note="coefficient on log_homicide_rate",
+    )
+    di_year, di = _latest(data["us_di_position_mexico"], base_year)
+    fdi_year, fdi_us = _latest(data["mx_fdi_inflows_from_us"], base_year)
+    base = block.parameters["operating_cost_base"].value
+    g = block.parameters["operating_cost_growth"].value / 100
+    path = np.array([base * (1 + g) ** (t - base_year) for t in years])
+    baseline = BaselineForecast(
+        "business_costs", years, path, path.copy(), path.copy(), block.options["interval"], "US$ bn",
+        method="operating-cost base grown at a constant rate (assumptions); uncertainty from the assumption ranges",
+        data="operating-cost base: assumption file; investment position: BEA USDIA; FDI inflows: Secretaría de Economía",
+    )
+    return ChannelFit(
+        channel="business_costs", main=main, models={}, pooled={"investment_elasticity": pooled}, baseline=baseline,
+        constants={"di_position_bn": di / 1000.0, "di_year": di_year, "fdi_us_bn": fdi_us, "fdi_year": fdi_year},
+        notes=(f"Investment position {di / 1000:.1f} bn ({di_year}, BEA); U.S. FDI inflow {fdi_us:.2f} bn ({fdi_year}).",),
+    )
+
+
+def effect(ctx: EffectContext) -> ChannelEffect:
+    p, s, c = ctx.params, ctx.shocks, ctx.constants
+    t = ctx.years[None, :].astype(float)
+    base_year = float(ctx.years[0] - 1)
+    g = 1.0 + p["operating_cost_growth"][:, None] / 100.0
+    base = p["operating_cost_base"][:, None] * g ** (t - base_year)
+    hl = p["half_life"]
+
+    def part(name: str) -> np.ndarray:
+        return s[name][:, None] * ctx.profile(name, hl)
+
+    compliance = base * part("compliance_uplift") / 100.0
+    security = base * p["security_share"][:, None] / 100.0 * part("security_increase") / 100.0
+    paying = p["firms"][:, None] * p["extortion_share"][:, None] / 100.0
+    criminal = paying * p["extortion_payment"][:, None] * 1e-6 * p["penalty_multiple"][:, None] * part("prosecution_probability") / 100.0
+    civil = paying * part("civil_suit_probability") / 100.0 * p["civil_damages"][:, None] / 1000.0
+    position = c["di_position_bn"] * g ** (t - c["di_year"])
+    financing = position * part("financing_premium") / 1e4
+    inflow = c["fdi_us_bn"] * g ** (t - c["fdi_year"])
+    prof = ctx.profile("insecurity", hl)
+    forgone = -inflow * np.expm1(p["investment_elasticity"][:, None] * np.log1p(s["insecurity"] / 100.0)[:, None] * prof)
+    comps = {"compliance and due diligence": -compliance, "security": -security, "criminal penalties": -criminal,
+             "civil damages": -civil, "financing premium": -financing, "forgone investment": -forgone}
+    impact = -(compliance + security + criminal + civil + financing + forgone)
+    return ChannelEffect(impact=impact, baseline=base, components=comps)
+
+
+def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]) -> str:
+    hl = refs["half_life"]
+
+    def part(name: str) -> str:
+        return f"({refs[name]}*{excel_profile(name, refs, year, timings, hl)})"
+
+    g = f"(1+{refs['operating_cost_growth']}/100)"
+    base = f"{refs['operating_cost_base']}*{g}^({year}-{refs['base_year']})"
+    paying = f"{refs['firms']}*{refs['extortion_share']}/100"
+    terms = [
+        f"{base}*{part('compliance_uplift')}/100",
+        f"{base}*{refs['security_share']}/100*{part('security_increase')}/100",
+        f"{paying}*{refs['extortion_payment']}*0.000001*{refs['penalty_multiple']}*{part('prosecution_probability')}/100",
+        f"{paying}*{part('civil_suit_probability')}/100*{refs['civil_damages']}/1000",
+        f"{refs['di_position_bn']}*{g}^({year}-{refs['di_year']})*{part('financing_premium')}/10000",
+        (f"-{refs['fdi_us_bn']}*{g}^({year}-{refs['fdi_year']})*(EXP({refs['investment_elasticity']}"
+         f"*LN(1+{refs['insecurity']}/100)*{excel_profile('insecurity', refs, year, timings, hl)})-1)"),
+    ]
+    return "=-(" + "+".join(f"({x})" for x in terms) + ")"
+
+
+CHANNEL = Channel(spec=SPEC, label="Extra costs of U.S. businesses in Mexico", fit=fit, effect=effect,
+                  excel_formula=excel_formula,
+                  monotone=("compliance_uplift", "security_increase", "prosecution_probability", "civil_suit_probability",
+                            "financing_premium"))

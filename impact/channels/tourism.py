@@ -1,0 +1,231 @@
+"""Tourism: U.S. residents' travel spending in Mexico (US$ bn, current dollars).
+
+Impact(t) = B(t) * (exp(eps_T * ln(1 + r/100) * profile(t)) - 1)
+
+* B(t): base level (BEA U.S. travel imports from Mexico in the base year, an assumption with a
+  range) grown along the forecast of log international visitor receipts (World Bank WDI
+  ST.INT.RCPT.CD to 2020 joined to INEGI/Banxico receipts on the 2019 overlap), from an ARIMA(0,1,0)
+  with drift and pulse dummies for 2009 (H1N1 and recession), 2020 and 2021 (COVID), fitted up to
+  the base year only.
+* eps_T: elasticity of tourism spending to insecurity.  Data estimate: OLS of the change in log
+  receipts on the change in log homicide rate with the changes in log U.S. real GDP and log MXN/USD
+  and pulse dummies (HAC standard errors); combined with the literature prior (pooled).
+* r: the scenario's rise in perceived insecurity (percent, homicide-rate equivalent).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..estimates import (Diagnostic, EstimateResult, PooledEstimate, baseline_from_logs, forecast_covariance,
+                         regression_diagnostics)
+from ..spec import ChannelSpec, OptionSpec, ParamSpec
+from .base import Channel, ChannelEffect, ChannelFit, EffectContext
+
+SPEC = ChannelSpec(
+    name="tourism",
+    parameters=(
+        ParamSpec("elasticity", "elasticity", estimable=True),
+        ParamSpec("base_level", "usd_bn"),
+        ParamSpec("half_life", "years"),
+    ),
+    shocks=(ParamSpec("insecurity", "percent"),),
+    options=(
+        OptionSpec("form", str, "difference", choices=("difference", "level"),
+                   help="regress changes (default; avoids spurious trends) or levels"),
+        OptionSpec("fit_start", int, 1995, low=1995, high=2015, help="first year of the estimation sample"),
+        OptionSpec("hac_maxlags", int, 2, low=0, high=5, help="Newey-West lags for the HAC standard errors"),
+        OptionSpec("dummies", list, [2009, 2020, 2021, 2022], help="years with pulse dummies in the elasticity regression"),
+        OptionSpec("baseline_dummies", list, [2009, 2020, 2021], help="years with pulse dummies in the baseline model"),
+        OptionSpec("interval", float, 0.90, low=0.5, high=0.99, help="prediction-interval level of the baseline"),
+    ),
+)
+
+
+def joined_receipts(data: Mapping[str, pd.Series]) -> tuple[pd.Series, list[str]]:
+    """International visitor receipts, US$ m, 1995 onwards, on the INEGI/Banxico level.
+
+    WDI (which includes international transport) is scaled by the 2019 ratio INEGI/WDI; 2021 and
+    2023, missing in the INEGI/Banxico series, are filled with the growth of INEGI EVI tourist
+    spending from 2022.
+    """
+    wdi = data["mx_tourism_receipts_wdi"]
+    inegi = data["mx_visitor_receipts_inegi"]
+    evi = data["mx_tourist_spending_evi"]
+    ratio = inegi[2019] / wdi[2019]
+    out = (wdi * ratio).astype(float)
+    notes = [f"WDI ST.INT.RCPT.CD scaled by {ratio:.4f} (INEGI/Banxico 2019 / WDI 2019) to 2020"]
+    for y in sorted(inegi.index):
+        if y > 2020:
+            out[y] = inegi[y]
+    for y in sorted(evi.index):
+        if y > 2020 and y not in inegi.index:
+            ref = min((r for r in inegi.index if r > 2020), key=lambda r: abs(r - y))
+            out[y] = inegi[ref] * evi[y] / evi[ref]
+            notes.append(f"{y} = INEGI/Banxico {ref} x EVI tourist spending growth {ref}->{y}")
+    out = out.sort_index()
+    out.name = "visitor_receipts_joined"
+    out.attrs["unit"] = "USD millions (current)"
+    return out, notes
+
+
+def homicide_rate(data: Mapping[str, pd.Series]) -> tuple[pd.Series, str]:
+    """Homicides per 100,000: WDI/UNODC to 2020, extended with INEGI death counts (growth) after."""
+    rate = data["mx_homicide_rate_wdi"].astype(float).copy()
+    cnt = data["mx_homicides_inegi"]
+    last = rate.index.max()
+    for y in cnt.index:
+        if y > last:
+            rate[y] = rate[last] * cnt[y] / cnt[last]
+    return rate.sort_index(), f"WDI VC.IHR.PSRC.P5 to {last}; later years grown with INEGI homicide counts"
+
+
+def _elasticity_model(df: pd.DataFrame, opts: Mapping[str, Any]) -> EstimateResult:
+    import statsmodels.api as sm
+
+    logs = np.log(df[["receipts", "homicide_rate", "us_gdp", "mxn_usd"]])
+    if opts["form"] == "difference":
+        x = logs.diff().dropna()
+        dep = "d.log(receipts)"
+        names = {"homicide_rate": "log_homicide_rate", "us_gdp": "log_us_gdp", "mxn_usd": "log_mxn_usd"}
+    else:
+        x = logs.copy()
+        dep = "log(receipts)"
+        names = {"homicide_rate": "log_homicide_rate", "us_gdp": "log_us_gdp", "mxn_usd": "log_mxn_usd"}
+    y = x.pop("receipts")
+    x = x.rename(columns=names)
+    for yr in opts["dummies"]:
+        if yr in x.index:
+            x[f"d{yr}"] = (x.index == yr).astype(float)
+    X = sm.add_constant(x)
+    res = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": opts["hac_maxlags"]})
+    diag = regression_diagnostics(res)
+    form = "first differences" if opts["form"] == "difference" else "levels"
+    return EstimateResult(
+        name="Tourism elasticity to insecurity",
+        method=f"OLS in {form}, HAC (Newey-West, {opts['hac_maxlags']} lags) standard errors",
+        dependent=dep, sample=f"{int(y.index.min())}-{int(y.index.max())} (annual)",
+        params=res.params.rename(index=lambda t: f"d.{t}" if opts["form"] == "difference" and t.startswith("log") else t),
+        bse=res.bse.rename(index=lambda t: f"d.{t}" if opts["form"] == "difference" and t.startswith("log") else t),
+        cov_params_=res.cov_params(), nobs=int(res.nobs), df_resid=float(res.df_resid), rsquared=float(res.rsquared),
+        diagnostics=diag,
+        notes=(
+            "Receipts: international visitor receipts (WDI joined to INEGI/Banxico on the 2019 overlap), US$ m, current.",
+            "Homicide rate: WDI/UNODC per 100,000, extended after 2020 with INEGI counts.",
+            "Controls: U.S. real GDP (BEA, FRED GDPC1), MXN per USD (WDI PA.NUS.FCRF); pulse dummies "
+            + ", ".join(str(d) for d in opts["dummies"]) + ".",
+            "National annual data identify this elasticity weakly; the channel uses the pooled estimate by default.",
+        ),
+        raw=res,
+    )
+
+
+def _baseline_model(y: pd.Series, opts: Mapping[str, Any], years: tuple[int, ...], base_year: int) -> tuple[EstimateResult, Any]:
+    from statsmodels.tsa.arima.model import ARIMA
+
+    logy = np.log(y.loc[: base_year])
+    exog = pd.DataFrame({f"d{d}": (logy.index == d).astype(float) for d in opts["baseline_dummies"] if d in logy.index},
+                        index=logy.index)
+    model = ARIMA(logy.to_numpy(), exog=exog.to_numpy() if exog.shape[1] else None, order=(0, 1, 0), trend="t")
+    res = model.fit()
+    names = ["drift"] + list(exog.columns) + ["sigma2"]
+    params = pd.Series(res.params, index=names)
+    bse = pd.Series(res.bse, index=names)
+    cov = pd.DataFrame(res.cov_params(), index=names, columns=names)
+    resid = res.resid[1:]
+    from statsmodels.stats.diagnostic import acorr_ljungbox
+    from statsmodels.stats.stattools import jarque_bera
+
+    lb = acorr_ljungbox(resid, lags=[3])
+    jb = jarque_bera(resid)
+    diag = (
+        Diagnostic("Ljung-Box (3 lags)", float(lb["lb_stat"].iloc[0]), float(lb["lb_pvalue"].iloc[0]), "no residual autocorrelation"),
+        Diagnostic("Jarque-Bera", float(jb[0]), float(jb[1]), "normal residuals"),
+        Diagnostic("Breusch-Pagan", None, None, "homoskedastic residuals", "not applicable: no regressors besides drift and pulse dummies"),
+        Diagnostic("Stationarity", None, None, "", "by construction: the model is specified in first differences (d=1)"),
+    )
+    est = EstimateResult(
+        name="Tourism baseline: ARIMA(0,1,0) with drift on log receipts",
+        method="Gaussian maximum likelihood (statsmodels ARIMA), pulse dummies " + ", ".join(exog.columns),
+        dependent="log(receipts)", sample=f"{int(logy.index.min())}-{int(logy.index.max())} (annual)",
+        params=params, bse=bse, cov_params_=cov, nobs=int(res.nobs), df_resid=None, rsquared=None, diagnostics=diag,
+        notes=("COVID years 2020 and 2021 and 2009 (H1N1, recession) enter as pulse dummies; the forecast sets them to 0.",),
+        raw=res,
+    )
+    return est, res
+
+
+def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
+    opts = dict(block.options)
+    opts["dummies"] = tuple(opts["dummies"])
+    opts["baseline_dummies"] = tuple(opts["baseline_dummies"])
+    base_year = settings.base_year
+    years = settings.years
+    receipts, join_notes = joined_receipts(data)
+    rate, rate_note = homicide_rate(data)
+    df = pd.DataFrame({"receipts": receipts, "homicide_rate": rate, "us_gdp": data["us_real_gdp"],
+                       "mxn_usd": data["mxn_per_usd"]}).loc[opts["fit_start"]: base_year].dropna()
+    main = _elasticity_model(df, opts)
+    term = "d.log_homicide_rate" if opts["form"] == "difference" else "log_homicide_rate"
+    p = block.parameters["elasticity"]
+    pooled = PooledEstimate(
+        term="elasticity", unit=p.unit, data=float(main.params[term]), data_se=float(main.bse[term]),
+        prior=p.prior.mean if p.prior else float("nan"), prior_sd=p.prior.sd if p.prior else float("nan"),
+        prior_source=p.prior.source if p.prior else "", mode=p.estimate or "pooled",
+        data_note=f"coefficient on {term} in the {main.method} regression",
+    )
+    bmodel, bres = _baseline_model(receipts, opts, years, base_year)
+    h = len(years)
+    steps = settings.base_year + h - base_year
+    exog_f = np.zeros((steps, len(bmodel.params) - 2)) if len(bmodel.params) > 2 else None
+    fc = bres.get_forecast(steps=steps, exog=exog_f)
+    log_mean = np.asarray(fc.predicted_mean)
+    sigma2 = float(bmodel.params["sigma2"])
+    cov = forecast_covariance(np.array([1.0]), np.array([1.0]), sigma2, steps, d=1)
+    drift_var = float(bmodel.cov_params_.loc["drift", "drift"])
+    hh = np.arange(1, steps + 1, dtype=float)
+    cov = cov + drift_var * np.outer(hh, hh)
+    anchor = float(receipts[base_year])
+    # index relative to the base-year actual, so that B(t) = base_level * index(t)
+    baseline = baseline_from_logs(
+        "tourism", years, log_mean - np.log(anchor), cov, np.eye(steps), level=opts["interval"],
+        unit="index (base year = 1)", method=bmodel.name,
+        data="International visitor receipts: World Bank WDI ST.INT.RCPT.CD (1995-2020) joined to INEGI/Banxico (2019 overlap)",
+    )
+    return ChannelFit(
+        channel="tourism", main=main, models={"baseline": bmodel}, pooled={"elasticity": pooled}, baseline=baseline,
+        constants={"receipts_base_year": anchor},
+        notes=tuple(join_notes) + (rate_note,),
+    )
+
+
+def effect(ctx: EffectContext) -> ChannelEffect:
+    p, s = ctx.params, ctx.shocks
+    base = p["base_level"][:, None] * ctx.baseline
+    prof = ctx.profile("insecurity", p["half_life"])
+    delta = np.expm1(p["elasticity"][:, None] * np.log1p(s["insecurity"] / 100.0)[:, None] * prof)
+    impact = base * delta
+    return ChannelEffect(impact=impact, baseline=base, components={"visitor spending": impact})
+
+
+def excel_profile(shock: str, refs: Mapping[str, str], year: str, timings: Mapping[str, str], half_life: str) -> str:
+    start = refs[f"start:{shock}"]
+    timing = timings[shock]
+    if timing == "persistent":
+        return f"IF({year}>={start},1,0)"
+    if timing == "once":
+        return f"IF({year}={start},1,0)"
+    return f"IF({year}>={start},0.5^(({year}-{start})/{half_life}),0)"
+
+
+def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]) -> str:
+    prof = excel_profile("insecurity", refs, year, timings, refs["half_life"])
+    return (f"={refs['base_level']}*{refs['baseline']}*(EXP({refs['elasticity']}*LN(1+{refs['insecurity']}/100)"
+            f"*{prof})-1)")
+
+
+CHANNEL = Channel(spec=SPEC, label="U.S. visitor spending in Mexico", fit=fit, effect=effect,
+                  excel_formula=excel_formula, monotone=("insecurity",))

@@ -1,0 +1,247 @@
+"""Command-line interface: ``python -m impact [run|validate|init|data|channels] ...``.
+
+The only module that prints, reads ``sys.argv`` or sets exit codes.
+Exit status: 0 success; 2 invalid input (arguments, assumptions, data, output path) with one
+message per problem and no traceback; 1 unexpected error (``--debug`` shows the traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import ImpactError, ImpactWarning, Issue, UsageError
+
+log = logging.getLogger("impact")
+
+DESCRIPTION = """\
+Economic impact of a U.S. Foreign Terrorist Organization designation of Mexican cartels:
+U.S. tourism to Mexico, U.S. imports from Mexico and costs of U.S. businesses in Mexico, by
+scenario and year, with Monte Carlo ranges and sensitivity tables, written to an Excel workbook.
+
+Without a command, runs `run` on ./assumptions (or the defaults shipped with the package)."""
+
+EPILOG = """\
+examples:
+  python -m impact                              run everything, write outputs/impact.xlsx
+  python -m impact run --scenario designation --draws 2000 --out outputs/quick.xlsx
+  python -m impact validate --assumptions my_analysis
+  python -m impact init my_analysis             copy the default assumptions to start a new analysis
+  python -m impact data                         list the bundled data series and their sources
+
+exit status: 0 ok, 2 invalid input (file:line messages on stderr), 1 unexpected error (use --debug)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit 2 with one clear line, no usage dump noise
+        self.print_usage(sys.stderr)
+        raise UsageError(Issue(message, hint=f"see `{self.prog} --help`"))
+
+
+def _default_assumptions() -> Path | None:
+    local = Path("assumptions")
+    return local if (local / "settings.yaml").exists() else None
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="impact", description=DESCRIPTION, epilog=EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"impact {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--assumptions", "-a", metavar="DIR",
+                        help="assumption folder (default: ./assumptions if present, else the shipped defaults)")
+        sp.add_argument("--allow-absolute-paths", action="store_true",
+                        help="let data overrides point outside the assumptions folder")
+        sp.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+        sp.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+        sp.add_argument("--verbose", "-v", action="store_true", help="log progress details")
+
+    r = sub.add_parser("run", help="fit, simulate, analyse sensitivity and write the workbook",
+                       description="Fit the estimators, run every scenario (central + Monte Carlo), compute "
+                                   "sensitivity tables and write the Excel workbook.")
+    common(r)
+    r.add_argument("--out", "-o", metavar="FILE", help="workbook path (default: settings.output, outputs/impact.xlsx)")
+    r.add_argument("--scenario", "-s", metavar="NAME", action="append",
+                   help="run only this scenario (repeatable); the baseline is always included")
+    r.add_argument("--draws", "-n", type=int, metavar="N", help="Monte Carlo draws per scenario (0 skips the Monte Carlo)")
+    r.add_argument("--seed", type=int, metavar="N", help="random seed (default: settings.seed)")
+    r.add_argument("--no-sensitivity", action="store_true", help="skip tornado, two-way and Sobol tables")
+    r.add_argument("--no-cache", action="store_true", help="refit the estimators instead of using the fit cache")
+    r.add_argument("--cache-dir", metavar="DIR", help="fit-cache folder (default: ~/.cache/impact)")
+    r.add_argument("--csv", metavar="DIR", help="also write the tables as tidy CSV files to DIR")
+
+    v = sub.add_parser("validate", help="check the assumption files and data overrides; exit 2 on problems",
+                       description="Check every assumption file and data override; print all problems with file:line.")
+    common(v)
+    i = sub.add_parser("init", help="copy the default assumptions to DIR to start a new analysis",
+                       description="Copy the default assumption files (and their README) to DIR.")
+    i.add_argument("dir", metavar="DIR")
+    i.add_argument("--force", action="store_true", help="overwrite existing files")
+    i.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    i.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
+    i.add_argument("--verbose", "-v", action="store_true", help=argparse.SUPPRESS)
+    d = sub.add_parser("data", help="list the bundled data series with units and sources")
+    d.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    d.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
+    d.add_argument("--verbose", "-v", action="store_true", help=argparse.SUPPRESS)
+    return p
+
+
+class _Progress:
+    """A one-line progress indicator on stderr (only when stderr is a terminal)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if done < total and now - self.last < 0.2:
+            return
+        self.last = now
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\r{what}: {done:,}/{total:,} ({100 * done / max(total, 1):.0f}%)   {end}")
+        sys.stderr.flush()
+
+
+def _setup_logging(quiet: bool, verbose: bool) -> None:
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose else logging.INFO)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger("impact")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+    logging.captureWarnings(True)
+    wlog = logging.getLogger("py.warnings")
+    wlog.handlers[:] = [handler]
+    wlog.setLevel(logging.ERROR if quiet else logging.WARNING)
+    wlog.propagate = False
+
+
+def _warning_format(message, category, filename, lineno, line=None):  # type: ignore[no-untyped-def]
+    return f"warning: {message}"
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .api import load_assumptions
+
+    folder = args.assumptions or _default_assumptions()
+    a = load_assumptions(folder, allow_absolute_paths=args.allow_absolute_paths)
+    n_par = sum(len(c.parameters) for c in a.channels.values())
+    log.info("ok: %s (%d channels, %d parameters, %d scenarios)", folder or "shipped defaults", len(a.channels), n_par,
+             len(a.scenario_names))
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .assumptions import DEFAULT_DIR, FILES
+
+    dest = Path(args.dir)
+    existing = [f for f in (*FILES, "README.md") if (dest / f).exists()]
+    if existing and not args.force:
+        raise UsageError(Issue(f"{dest} already has {', '.join(existing)}", hint="use --force to overwrite"))
+    dest.mkdir(parents=True, exist_ok=True)
+    for f in (*FILES, "README.md"):
+        src = DEFAULT_DIR / f
+        if src.exists():
+            shutil.copyfile(src, dest / f)
+    log.info("wrote the default assumptions to %s; edit them and run `python -m impact run --assumptions %s`", dest, dest)
+    return 0
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    from .data import describe
+
+    df = describe()[["id", "unit", "frequency", "coverage", "source", "series_code"]]
+    import pandas as pd
+
+    with pd.option_context("display.width", 250, "display.max_colwidth", 60, "display.max_rows", 100):
+        print(df.to_string(index=False))
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .api import load_assumptions, run_analysis
+    from .report.excel import check_writable, write_workbook
+
+    folder = args.assumptions or _default_assumptions()
+    a = load_assumptions(folder, allow_absolute_paths=args.allow_absolute_paths)
+    if args.draws is not None and args.draws < 0:
+        raise UsageError(Issue(f"--draws must be 0 or more (got {args.draws})"))
+    out = Path(args.out or a.settings.output)
+    check_writable(out)
+    log.info("assumptions: %s", folder or "shipped defaults")
+    progress = _Progress(not args.quiet)
+    result = run_analysis(a, args.scenario, draws=args.draws, seed=args.seed,
+                          sensitivity=False if args.no_sensitivity else None, cache=not args.no_cache,
+                          cache_dir=args.cache_dir, command="impact " + " ".join(sys.argv[1:]),
+                          progress=lambda w, d, t: progress(w, d, t))
+    path = write_workbook(result, out)
+    if args.csv:
+        from .report.tables import write_csv
+
+        write_csv(result, Path(args.csv))
+        log.info("tidy CSV tables written to %s", args.csv)
+    if not args.quiet:
+        print(_summary_text(result))
+        print(f"\nWorkbook written to {path}")
+    return 0
+
+
+def _summary_text(result: object) -> str:
+    import pandas as pd
+
+    df = result.summary()  # type: ignore[attr-defined]
+    tot = df[df["channel"] == "total"].set_index("scenario")[["central", "p5", "p95", "pct_of_baseline"]]
+    years = result.model.years  # type: ignore[attr-defined]
+    tot.columns = ["central", "P5", "P95", "% of baseline"]
+    with pd.option_context("display.float_format", "{:,.2f}".format, "display.width", 200):
+        text = tot.to_string()
+    return (f"Cumulative impact {years[0]}-{years[-1]}, all channels (US$ bn, current dollars; negative = loss)\n"
+            + text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _build_parser()
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv = ["run", *argv]
+    debug = "--debug" in argv
+    warnings.formatwarning = _warning_format  # type: ignore[assignment]
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            args = parser.parse_args(["run"])
+        _setup_logging(getattr(args, "quiet", False), getattr(args, "verbose", False))
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", ImpactWarning)
+            handler = {"run": _cmd_run, "validate": _cmd_validate, "init": _cmd_init, "data": _cmd_data}[args.command]
+            return handler(args)
+    except ImpactError as exc:
+        sys.stderr.write("error: " + exc.render().replace("\n", "\nerror: ") + "\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted; no output was written or replaced\n")
+        return 130
+    except SystemExit as exc:  # argparse --help / --version
+        return int(exc.code or 0)
+    except Exception as exc:  # unexpected: one line, traceback with --debug
+        if debug:
+            raise
+        sys.stderr.write(f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for the traceback)\n")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

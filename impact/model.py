@@ -1,0 +1,291 @@
+"""The fitted model and its single evaluation path.
+
+``fit(assumptions)`` loads the data, fits every channel once (cached on disk) and returns a
+:class:`Model`.  Every analysis goes through :meth:`Model.evaluate`, which computes all channels
+for a matrix of inputs (one row per draw, one column per input); the deterministic run, the Monte
+Carlo and the sensitivity analyses differ only in the rows they feed it.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import channels as channel_registry
+from . import distributions as dist
+from .assumptions import Assumptions, Parameter, Scenario
+from .channels.base import ChannelFit, EffectContext
+from .errors import Issue, UsageError
+from .results import MonteCarloResult, ScenarioResult
+
+log = logging.getLogger(__name__)
+
+KINDS = ("assumption", "estimation", "forecast")
+
+
+@dataclass(frozen=True)
+class Input:
+    """One column of the input matrix."""
+
+    name: str
+    label: str
+    unit: str
+    kind: str  # assumption | estimation | forecast
+    central: float
+    distribution: dist.Distribution
+    channel: str | None
+    source: str = ""
+
+    @property
+    def uncertain(self) -> bool:
+        return not self.distribution.is_fixed
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.distribution.ppf(u)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Arrays from one evaluation: impacts and baselines (draws, channels, years), US$ bn."""
+
+    impact: np.ndarray
+    baseline: np.ndarray
+    components: Mapping[str, Mapping[str, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Model:
+    """A fitted model: assumptions, data and one :class:`~impact.channels.base.ChannelFit` per channel."""
+
+    assumptions: Assumptions
+    fits: Mapping[str, ChannelFit]
+    data: Mapping[str, pd.Series] = field(repr=False)
+
+    # ------------------------------------------------------------------ introspection
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return tuple(self.fits)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.assumptions.settings.years
+
+    def resolve(self, scenario: str | Scenario) -> Scenario:
+        """The fully merged assumptions of a scenario (``extends`` chain applied)."""
+        if isinstance(scenario, Scenario):
+            return scenario
+        return self.assumptions.scenario(scenario)
+
+    def baseline(self, channel: str) -> pd.DataFrame:
+        """No-designation path by year: mean, median, lower, upper (interval level of the fit), unit."""
+        if channel not in self.fits:
+            raise UsageError(Issue(f"unknown channel {channel!r}", hint=f"choose one of {', '.join(self.fits)}"))
+        fit = self.fits[channel]
+        df = fit.baseline.to_frame()
+        if channel == "tourism":
+            # the tourism baseline is an index; scale it by the central base level
+            level = self.resolve("baseline").parameters["tourism.base_level"].value
+            for c in ("mean", "median", "lower", "upper"):
+                df[c] = df[c] * level
+            df["unit"] = "US$ bn"
+        df.attrs["interval"] = fit.baseline.level
+        df.attrs["method"] = fit.baseline.method
+        return df
+
+    def _param_central(self, p: Parameter, channel: str) -> tuple[float, dist.Distribution, str]:
+        if p.value is not None:
+            d = p.distribution if p.distribution is not None else dist.Fixed(p.value)
+            return p.value, d, "assumption"
+        pooled = self.fits[channel].pooled[p.name]
+        return pooled.value, dist.Normal(pooled.value, pooled.se), "estimation"
+
+    def inputs(self, scenario: str | Scenario) -> list[Input]:
+        """Every input of a scenario in a fixed order: parameters, shocks, then baseline forecasts."""
+        sc = self.resolve(scenario)
+        out: list[Input] = []
+        for ch, block in self.assumptions.channels.items():
+            for pn in block.parameters:
+                p = sc.parameters[f"{ch}.{pn}"]
+                c, d, kind = self._param_central(p, ch)
+                out.append(Input(p.qualname, p.label, p.unit_label, kind, c, d, ch, p.source))
+        for p in sc.shocks.values():
+            d = p.distribution if p.distribution is not None else dist.Fixed(p.value)
+            out.append(Input(p.qualname, p.label, p.unit_label, "assumption", float(p.value), d, None, p.source))
+        for ch, fit in self.fits.items():
+            fd: dist.Distribution = dist.Uniform(0.0, 1.0) if fit.baseline.uncertain else dist.Fixed(0.5)
+            out.append(Input(f"{ch}.baseline", f"{ch} baseline forecast (quantile)", "quantile", "forecast", 0.5, fd, ch,
+                             fit.baseline.method))
+        return out
+
+    def inputs_frame(self, scenario: str | Scenario) -> pd.DataFrame:
+        return pd.DataFrame([{"input": i.name, "label": i.label, "kind": i.kind, "central": i.central, "unit": i.unit,
+                              "distribution": i.distribution.describe(), "uncertain": i.uncertain}
+                             for i in self.inputs(scenario)])
+
+    def central_row(self, scenario: str | Scenario) -> np.ndarray:
+        return np.array([i.central for i in self.inputs(scenario)], dtype=float)
+
+    # ------------------------------------------------------------------ the evaluation path
+    def evaluate(self, scenario: str | Scenario, X: np.ndarray, factors: Mapping[str, np.ndarray] | None = None,
+                 inputs: list[Input] | None = None) -> Outcome:
+        """Evaluate every channel for each row of ``X`` (draws x inputs, columns as :meth:`inputs`).
+
+        ``factors`` optionally gives each channel's baseline forecast draws as multiplicative
+        factors (draws x years); otherwise the ``<channel>.baseline`` quantile columns are used.
+        """
+        sc = self.resolve(scenario)
+        inputs = inputs if inputs is not None else self.inputs(sc)
+        X = np.asarray(X, dtype=float)
+        if X.ndim == 1:
+            X = X[None, :]
+        col = {inp.name: X[:, j] for j, inp in enumerate(inputs)}
+        years = np.asarray(self.years)
+        shocks = {p.name: col[p.qualname] for p in sc.shocks.values()}
+        starts = {p.name: int(p.start) for p in sc.shocks.values()}
+        timings = {p.name: str(p.timing) for p in sc.shocks.values()}
+        impacts, bases, comps = [], [], {}
+        for ch, fit in self.fits.items():
+            channel = channel_registry.get(ch)
+            block = self.assumptions.channels[ch]
+            params = {pn: col[f"{ch}.{pn}"] for pn in block.parameters}
+            if factors is not None and ch in factors:
+                fac = factors[ch]
+            else:
+                fac = fit.baseline.quantile_factors(col[f"{ch}.baseline"])
+            ctx = EffectContext(years=years, params=params, shocks=shocks, starts=starts, timings=timings,
+                                baseline=fit.baseline.central[None, :] * fac, constants=fit.constants)
+            eff = channel.effect(ctx)
+            impacts.append(eff.impact)
+            bases.append(eff.baseline)
+            comps[ch] = eff.components
+        return Outcome(np.stack(impacts, axis=1), np.stack(bases, axis=1), comps)
+
+    # ------------------------------------------------------------------ analyses
+    def run(self, scenario: str | Scenario = "designation") -> ScenarioResult:
+        """Deterministic central impacts: DataFrame year x channel in US$ bn (and % of baseline)."""
+        sc = self.resolve(scenario)
+        inputs = self.inputs(sc)
+        out = self.evaluate(sc, np.array([[i.central for i in inputs]]), inputs=inputs)
+        idx = pd.Index(self.years, name="year")
+        impacts = pd.DataFrame(out.impact[0].T, index=idx, columns=list(self.channels))
+        baseline = pd.DataFrame(out.baseline[0].T, index=idx, columns=list(self.channels))
+        comp = {(ch, name): arr[0] for ch, d in out.components.items() for name, arr in d.items()}
+        components = pd.DataFrame(comp, index=idx)
+        components.columns = pd.MultiIndex.from_tuples(components.columns, names=["channel", "component"])
+        return ScenarioResult(sc.name, sc.label, impacts, baseline, components, weight=sc.weight)
+
+    def sample(self, scenario: str | Scenario, draws: int, seed: int, *, estimation: bool = True,
+               assumptions: bool = True) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Monte Carlo input matrix (draws x inputs) and baseline factors, see :func:`impact.sampling.sample`."""
+        from .sampling import sample
+
+        return sample(self, scenario, draws, seed, estimation=estimation, assumptions=assumptions)
+
+    def simulate(self, scenario: str | Scenario = "designation", draws: int | None = None, seed: int | None = None, *,
+                 estimation: bool = True, assumptions: bool = True, variance_split: bool = True,
+                 chunk: int = 50_000, progress: Callable[[int, int], None] | None = None) -> MonteCarloResult:
+        """Monte Carlo over parameter distributions, estimated coefficients and baseline forecasts.
+
+        Parameters
+        ----------
+        draws, seed
+            Default to the assumption settings.  Same assumptions and seed give identical results.
+        estimation, assumptions
+            Switch each source of uncertainty on or off (both off reproduces :meth:`run`).
+        variance_split
+            Also run with only estimation and only assumption uncertainty to split the variance.
+        chunk
+            Draws evaluated at a time (bounds memory; results do not depend on it).
+        """
+        from .sampling import draw_outcomes
+
+        sc = self.resolve(scenario)
+        s = self.assumptions.settings
+        n = int(draws if draws is not None else s.draws)
+        seed = int(seed if seed is not None else s.seed)
+        if n < 1:
+            raise UsageError(Issue(f"draws must be at least 1 (got {n})"))
+        impact, base = draw_outcomes(self, sc, n, seed, estimation=estimation, assumptions=assumptions, chunk=chunk,
+                                     progress=progress)
+        central = self.run(sc)
+        var = _variance_table(self, sc, n, seed, impact, chunk, variance_split and estimation and assumptions)
+        return MonteCarloResult(sc.name, sc.label, n, seed, self.channels, self.years, impact, base, central, var,
+                                weight=sc.weight)
+
+    def sensitivity(self, scenario: str | Scenario = "designation", method: str = "tornado", target: str = "total",
+                    **kwargs: Any) -> Any:
+        """Tornado, two-way grid or Sobol indices of a target (a channel or ``total``), see :mod:`impact.sensitivity`."""
+        from . import sensitivity as sa
+
+        if method == "tornado":
+            return sa.tornado(self, scenario, target=target, **kwargs)
+        if method == "two_way":
+            return sa.two_way(self, scenario, target=target, **kwargs)
+        if method == "sobol":
+            return sa.sobol(self, scenario, target=target, **kwargs)
+        raise UsageError(Issue(f"unknown sensitivity method {method!r}", hint="allowed: tornado, two_way, sobol"))
+
+    def __repr__(self) -> str:
+        fits = ", ".join(repr(f) for f in self.fits.values())
+        return f"<Model {self.years[0]}-{self.years[-1]}: {fits}>"
+
+
+def _variance_table(model: Model, sc: Scenario, n: int, seed: int, impact: np.ndarray, chunk: int,
+                    split: bool) -> pd.DataFrame:
+    from .sampling import draw_outcomes
+
+    def cum(a: np.ndarray) -> dict[str, float]:
+        c = a.sum(axis=2)
+        out = {ch: float(np.var(c[:, i], ddof=1)) if n > 1 else 0.0 for i, ch in enumerate(model.channels)}
+        out["total"] = float(np.var(c.sum(axis=1), ddof=1)) if n > 1 else 0.0
+        return out
+
+    total = cum(impact)
+    if split:
+        est = cum(draw_outcomes(model, sc, n, seed, estimation=True, assumptions=False, chunk=chunk)[0])
+        ass = cum(draw_outcomes(model, sc, n, seed, estimation=False, assumptions=True, chunk=chunk)[0])
+    else:
+        est = {k: float("nan") for k in total}
+        ass = dict(est)
+    df = pd.DataFrame({"total": total, "estimation": est, "assumptions": ass})
+    denom = df["estimation"] + df["assumptions"]
+    df["share_estimation"] = np.where(denom > 0, df["estimation"] / denom.where(denom > 0, 1.0), np.nan)
+    df.index.name = "channel"
+    return df
+
+
+def fit(assumptions: Assumptions | None = None, *, cache: bool = True, cache_dir: str | None = None) -> Model:
+    """Load the data and fit every channel once.
+
+    Fits are cached on disk keyed by the data content, the channel's assumptions and the package
+    and statsmodels versions (see :mod:`impact.cache`); ``cache=False`` bypasses the cache.
+    """
+    from . import data as data_mod
+    from .api import load_assumptions
+    from .cache import FitCache
+
+    a = assumptions if assumptions is not None else load_assumptions()
+    series = data_mod.load_all(a.data_overrides)
+    store = FitCache(cache_dir) if cache else None
+    fits: dict[str, ChannelFit] = {}
+    for name, channel in channel_registry.registry().items():
+        block = a.channels[name]
+        key = None
+        if store is not None:
+            key = store.key(name, block, a.settings, series)
+            hit = store.get(key)
+            if hit is not None:
+                fits[name] = hit
+                log.debug("fit cache hit for %s", name)
+                continue
+        log.info("fitting %s", name)
+        res = channel.fit(series, block, a.settings)
+        if store is not None and key is not None:
+            store.put(key, res)
+        fits[name] = res
+    return Model(a, MappingProxyType(fits), MappingProxyType(series))

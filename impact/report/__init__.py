@@ -1,0 +1,1 @@
+"""Reports: the Excel workbook and tidy CSV tables.  Renders results; computes nothing new."""

@@ -1,0 +1,311 @@
+"""Result objects: frozen, labelled, tidy.
+
+Every result has a one-line ``__repr__``, ``_repr_html_`` for notebooks, ``summary()`` and
+``to_frame()`` in tidy long form with columns ``scenario, channel, year, statistic, value, unit``.
+Money is in US$ bn, current dollars; negative values are losses (lower spending, lower imports,
+higher business costs).  ``year`` is a string: a calendar year or ``"cumulative"`` (sum over the
+horizon); ``channel`` includes ``"total"`` (sum over channels).
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+TIDY = ["scenario", "channel", "year", "statistic", "value", "unit"]
+USD = "US$ bn"
+PCT = "% of baseline"
+
+
+def _html(df: pd.DataFrame, title: str) -> str:
+    return (f"<div><strong>{html.escape(title)}</strong>"
+            f"{df.to_html(float_format=lambda x: f'{x:,.3f}', border=0)}</div>")
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """Deterministic central impacts of one scenario.
+
+    impacts, baseline : DataFrame (year x channel), US$ bn; ``pct`` is impacts / baseline in %.
+    components : DataFrame (year x (channel, component)), US$ bn.
+    """
+
+    scenario: str
+    label: str
+    impacts: pd.DataFrame
+    baseline: pd.DataFrame
+    components: pd.DataFrame
+    weight: float = 0.0
+
+    @property
+    def pct(self) -> pd.DataFrame:
+        return 100 * self.impacts / self.baseline
+
+    @property
+    def total(self) -> pd.Series:
+        """Impact summed over channels, by year (US$ bn)."""
+        return self.impacts.sum(axis=1).rename("total")
+
+    @property
+    def cumulative(self) -> pd.Series:
+        """Impact summed over the horizon, by channel plus ``total`` (US$ bn)."""
+        c = self.impacts.sum(axis=0)
+        c["total"] = c.sum()
+        return c.rename("cumulative")
+
+    @property
+    def cumulative_pct(self) -> pd.Series:
+        b = self.baseline.sum(axis=0)
+        out = 100 * self.impacts.sum(axis=0) / b
+        out["total"] = 100 * self.impacts.sum().sum() / b.sum()
+        return out.rename("cumulative_pct")
+
+    def summary(self) -> pd.DataFrame:
+        df = self.impacts.copy()
+        df["total"] = df.sum(axis=1)
+        df.loc["cumulative"] = self.cumulative
+        return df
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = []
+        summ = self.summary()
+        for year, row in summ.iterrows():
+            for ch, v in row.items():
+                rows.append((self.scenario, ch, str(year), "central", float(v), USD))
+        pct = self.pct.copy()
+        pct["total"] = 100 * self.impacts.sum(axis=1) / self.baseline.sum(axis=1)
+        pct.loc["cumulative"] = self.cumulative_pct
+        for year, row in pct.iterrows():
+            for ch, v in row.items():
+                rows.append((self.scenario, ch, str(year), "central", float(v), PCT))
+        return pd.DataFrame(rows, columns=TIDY)
+
+    def __repr__(self) -> str:
+        return (f"<ScenarioResult {self.scenario!r}: cumulative {self.cumulative['total']:,.2f} US$ bn over "
+                f"{self.impacts.index[0]}-{self.impacts.index[-1]}>")
+
+    def _repr_html_(self) -> str:
+        return _html(self.summary(), f"{self.label}: central impact, US$ bn")
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: Sequence[float]) -> np.ndarray:
+    """Quantiles of a weighted sample (inverse of the weighted empirical CDF, midpoint rule)."""
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order]
+    cw = np.cumsum(w) - 0.5 * w
+    cw /= w.sum()
+    return np.interp(q, cw, v)
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """Monte Carlo draws of one scenario's impacts.
+
+    draws : array (n, channels, years) of impacts, US$ bn.  ``baseline`` has the same shape.
+    variance : DataFrame (channel x [total, estimation, assumptions, share_estimation]) of the
+    variance of cumulative impacts when everything, only estimates (coefficients and forecasts),
+    or only assumptions vary.
+    """
+
+    scenario: str
+    label: str
+    n_draws: int
+    seed: int
+    channels: tuple[str, ...]
+    years: tuple[int, ...]
+    draws: np.ndarray = field(repr=False)
+    baseline: np.ndarray = field(repr=False)
+    central: ScenarioResult = field(repr=False)
+    variance: pd.DataFrame = field(repr=False)
+    weight: float = 0.0
+
+    # -- arrays by (channel incl. total) x (years + cumulative)
+    def _cube(self) -> tuple[np.ndarray, list[str], list[str]]:
+        d = self.draws
+        tot = d.sum(axis=1, keepdims=True)
+        full = np.concatenate([d, tot], axis=1)
+        full = np.concatenate([full, full.sum(axis=2, keepdims=True)], axis=2)
+        return full, list(self.channels) + ["total"], [str(y) for y in self.years] + ["cumulative"]
+
+    def _pct_cube(self) -> np.ndarray:
+        b = self.baseline
+        bt = np.concatenate([b, b.sum(axis=1, keepdims=True)], axis=1)
+        bt = np.concatenate([bt, bt.sum(axis=2, keepdims=True)], axis=2)
+        full, _, _ = self._cube()
+        return 100 * full / bt
+
+    def _index(self) -> pd.MultiIndex:
+        _, chans, years = self._cube()
+        return pd.MultiIndex.from_product([chans, years], names=["channel", "year"])
+
+    def quantiles(self, q: Sequence[float] = (0.05, 0.5, 0.95), pct: bool = False) -> pd.DataFrame:
+        """Quantiles by (channel, year); rows include channel ``total`` and year ``cumulative``."""
+        cube = self._pct_cube() if pct else self._cube()[0]
+        qs = np.quantile(cube, list(q), axis=0)  # (q, C+1, H+1)
+        return pd.DataFrame(qs.reshape(len(q), -1).T, index=self._index(), columns=[float(x) for x in q])
+
+    def mean(self, pct: bool = False) -> pd.Series:
+        cube = self._pct_cube() if pct else self._cube()[0]
+        return pd.Series(cube.mean(axis=0).ravel(), index=self._index(), name="mean")
+
+    def std(self) -> pd.Series:
+        return pd.Series(self._cube()[0].std(axis=0, ddof=1).ravel(), index=self._index(), name="sd")
+
+    def interval(self, level: float = 0.90, pct: bool = False) -> pd.DataFrame:
+        a = (1 - level) / 2
+        q = self.quantiles((a, 1 - a), pct=pct)
+        q.columns = ["lower", "upper"]
+        return q
+
+    def cumulative_draws(self, channel: str = "total") -> np.ndarray:
+        if channel == "total":
+            return self.draws.sum(axis=(1, 2))
+        return self.draws[:, self.channels.index(channel), :].sum(axis=1)
+
+    def summary(self) -> pd.DataFrame:
+        """Cumulative impact by channel: central, mean, P5, P50, P95 (US$ bn) and central % of baseline."""
+        q = self.quantiles().xs("cumulative", level="year")
+        m = self.mean().xs("cumulative", level="year")
+        out = pd.DataFrame({"central": self.central.cumulative.reindex(q.index), "mean": m,
+                            "p5": q[0.05], "p50": q[0.5], "p95": q[0.95],
+                            "central_pct": self.central.cumulative_pct.reindex(q.index)})
+        out.index.name = "channel"
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy: statistics mean, sd, p5, p50, p95 in US$ bn and in % of baseline."""
+        frames = []
+        q = self.quantiles((0.05, 0.5, 0.95))
+        stats_ = {"mean": self.mean(), "sd": self.std(), "p5": q[0.05], "p50": q[0.5], "p95": q[0.95]}
+        qp = self.quantiles((0.05, 0.5, 0.95), pct=True)
+        stats_p = {"mean": self.mean(pct=True), "p5": qp[0.05], "p50": qp[0.5], "p95": qp[0.95]}
+        for unit, group in ((USD, stats_), (PCT, stats_p)):
+            for name, s in group.items():
+                df = s.rename("value").reset_index()
+                df["statistic"] = name
+                df["unit"] = unit
+                frames.append(df)
+        out = pd.concat(frames, ignore_index=True)
+        out["scenario"] = self.scenario
+        return out[TIDY]
+
+    def __repr__(self) -> str:
+        c = self.cumulative_draws()
+        p5, p95 = np.quantile(c, [0.05, 0.95])
+        return (f"<MonteCarloResult {self.scenario!r}: {self.n_draws:,} draws, seed={self.seed}; cumulative total "
+                f"mean {c.mean():,.2f} US$ bn [P5 {p5:,.2f}, P95 {p95:,.2f}]>")
+
+    def _repr_html_(self) -> str:
+        return _html(self.summary(), f"{self.label}: cumulative impact {self.years[0]}-{self.years[-1]}, US$ bn "
+                                     f"({self.n_draws:,} draws)")
+
+
+def expected_impact(results: Mapping[str, MonteCarloResult], level: float = 0.90) -> pd.DataFrame:
+    """Probability-weighted expected cumulative impact across scenarios, with the mixture's interval.
+
+    Weights are the scenarios' ``weight``; the mixture distribution pools every scenario's draws
+    with weight ``w_s / n_s``.  Rows: channels and ``total``; columns: expected, lower, upper (US$ bn).
+    """
+    items = [r for r in results.values() if r.weight > 0]
+    if not items:
+        return pd.DataFrame(columns=["expected", "lower", "upper"])
+    a = (1 - level) / 2
+    chans = list(items[0].channels) + ["total"]
+    rows = {}
+    wsum = sum(r.weight for r in items)
+    for ch in chans:
+        vals = np.concatenate([r.cumulative_draws(ch) for r in items])
+        w = np.concatenate([np.full(r.n_draws, r.weight / wsum / r.n_draws) for r in items])
+        lo, hi = weighted_quantile(vals, w, [a, 1 - a])
+        rows[ch] = {"expected": float(np.sum(vals * w)), "lower": float(lo), "upper": float(hi)}
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    df.index.name = "channel"
+    return df
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    """Sensitivity of a target to the uncertain inputs.
+
+    method : "tornado" | "two_way" | "sobol"
+    table : for tornado one row per input (low_value, high_value, low, high, swing, rank, ...);
+            for sobol one row per input (S1, S1_conf, ST, ST_conf); for two_way the grid
+            (rows: y values, columns: x values).
+    """
+
+    scenario: str
+    method: str
+    target: str
+    central: float
+    table: pd.DataFrame
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    unit: str = USD
+
+    def ranked(self) -> pd.DataFrame:
+        if self.method == "tornado":
+            return self.table.sort_values(["swing", "input"], ascending=[False, True]).reset_index(drop=True)
+        if self.method == "sobol":
+            return self.table.sort_values(["ST", "input"], ascending=[False, True]).reset_index(drop=True)
+        return self.table
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = []
+        if self.method == "two_way":
+            x, y = self.meta["x"], self.meta["y"]
+            for yv, row in self.table.iterrows():
+                for xv, val in row.items():
+                    rows.append((self.scenario, self.target, "cumulative", f"{x}={xv:g}|{y}={yv:g}", float(val), self.unit))
+        else:
+            stat_cols = ["low", "high", "swing"] if self.method == "tornado" else ["S1", "S1_conf", "ST", "ST_conf"]
+            for _, r in self.table.iterrows():
+                for c in stat_cols:
+                    unit = self.unit if self.method == "tornado" else "index"
+                    rows.append((self.scenario, self.target, "cumulative", f"{c}:{r['input']}", float(r[c]), unit))
+        return pd.DataFrame(rows, columns=TIDY)
+
+    def summary(self) -> pd.DataFrame:
+        return self.ranked() if self.method != "two_way" else self.table
+
+    def __repr__(self) -> str:
+        return (f"<SensitivityResult {self.method} {self.scenario!r} target={self.target!r}: "
+                f"central {self.central:,.3f} {self.unit}, {len(self.table)} rows>")
+
+    def _repr_html_(self) -> str:
+        return _html(self.summary(), f"{self.method}: {self.scenario}, target {self.target} (cumulative, {self.unit})")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What is needed to reproduce a run."""
+
+    package_version: str
+    versions: Mapping[str, str]
+    assumption_hashes: Mapping[str, str]
+    data_hashes: Mapping[str, str]
+    data_vintages: Mapping[str, str]
+    seed: int
+    draws: int
+    scenarios: tuple[str, ...]
+    started: str
+    seconds: float
+    python: str
+    platform: str
+    command: str = ""
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = [("impact version", self.package_version), ("python", self.python), ("platform", self.platform)]
+        rows += [(f"{k} version", v) for k, v in self.versions.items()]
+        rows += [("seed", str(self.seed)), ("draws per scenario", str(self.draws)),
+                 ("scenarios", ", ".join(self.scenarios)), ("run started (UTC)", self.started),
+                 ("run time (s)", f"{self.seconds:.2f}"), ("command", self.command)]
+        rows += [(f"sha256 {k}", v) for k, v in self.assumption_hashes.items()]
+        rows += [(f"sha256 data {k}", v) for k, v in self.data_hashes.items()]
+        rows += [(f"vintage {k}", v) for k, v in self.data_vintages.items()]
+        return pd.DataFrame(rows, columns=["item", "value"])
+
+    def __repr__(self) -> str:
+        return f"<RunInfo impact {self.package_version}, seed={self.seed}, draws={self.draws}, {self.started}>"

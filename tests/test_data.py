@@ -1,0 +1,62 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from impact import data
+from impact.errors import DataError
+
+
+@pytest.mark.parametrize("sid", list(data.catalog()))
+def test_every_catalog_entry_loads_with_metadata(sid):
+    s = data.load(sid)
+    assert len(s) > 0
+    assert np.isfinite(s.to_numpy()).all()
+    for field in ("unit", "source", "series_code", "frequency", "coverage", "vintage", "description"):
+        assert s.attrs[field], f"{sid}: empty {field}"
+    assert s.index.is_monotonic_increasing and not s.index.has_duplicates
+
+
+def test_catalog_matches_files():
+    files = {p.stem for p in data.HERE.glob("*.csv")}
+    assert files == set(data.catalog())
+
+
+def test_monthly_imports_match_official_annual_totals():
+    # independent check: Census annual releases quoted in the reference data (SOURCES.md cross-checks)
+    m = data.load("us_imports_mexico_monthly")
+    annual = m.groupby(m.index.year).sum()
+    assert annual[1996] == pytest.approx(74297.2, abs=0.2)
+    assert annual[1993] == pytest.approx(39917.5, abs=0.2)
+    assert annual[2024] == pytest.approx(503110.1, abs=0.2)
+    a = data.load("us_imports_mexico_annual")
+    assert np.allclose(annual.loc[a.index].to_numpy(), a.to_numpy(), atol=0.2)
+
+
+def test_unknown_series_suggests_name():
+    with pytest.raises(DataError, match="did you mean 'us_real_gdp'"):
+        data.load("us_real_gdpp")
+
+
+@pytest.mark.parametrize("body,fragment", [
+    ("period,value\n2020,1\n2021,\n", "value is missing"),
+    ("period,value\n2020,1\n2021,abc\n", "not a number"),
+    ("year,amount\n2020,1\n", "wrong columns"),
+    ("period,value\n2021,1\n2020,2\n", "increasing order"),
+    ("period,value\n2020,1\n2020,2\n", "duplicate period"),
+    ("period,value\n20x0,1\n", "period must be a year"),
+    ("period,value\n2020,inf\n", "finite"),
+])
+def test_malformed_csv_is_rejected_with_line(tmp_path, body, fragment):
+    p = tmp_path / "x.csv"
+    p.write_text(body)
+    with pytest.raises(DataError) as ei:
+        data.load("us_real_gdp", p)
+    assert fragment in str(ei.value)
+    assert str(p) in str(ei.value)
+
+
+def test_override_csv_loads(tmp_path):
+    p = tmp_path / "gdp.csv"
+    pd.DataFrame({"period": [2020, 2021], "value": [1.0, 2.0]}).to_csv(p, index=False)
+    s = data.load("us_real_gdp", p)
+    assert list(s.index) == [2020, 2021] and s.attrs["unit"] == data.catalog()["us_real_gdp"]["unit"]
