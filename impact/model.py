@@ -200,7 +200,8 @@ class Model:
         variance_split
             Also run with only estimation and only assumption uncertainty to split the variance.
         chunk
-            Draws evaluated at a time (bounds memory; results do not depend on it).
+            Draws evaluated at a time (bounds memory; results depend on it only through rounding in
+            matrix products, so keep the default for bit-for-bit reproducibility).
         """
         from .sampling import draw_outcomes
 

@@ -1,0 +1,159 @@
+"""Scenario engine and Monte Carlo: properties and distribution checks."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
+from scipy import stats
+
+from impact import distributions as dist
+from impact import channels as registry
+from impact.sampling import draw_inputs, streams
+
+from .conftest import MC_SIGMAS
+
+SCENARIOS = ["designation", "financial_blocking", "certification", "military_incursion"]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_fixed_monte_carlo_equals_deterministic_run(model, scenario):
+    mc = model.simulate(scenario, draws=25, seed=3, estimation=False, assumptions=False, variance_split=False)
+    run = model.run(scenario)
+    for d in range(25):
+        assert np.array_equal(mc.draws[d].T, run.impacts.to_numpy())
+
+
+def test_baseline_scenario_has_zero_impact(model):
+    run = model.run("baseline")
+    assert (run.impacts.to_numpy() == 0).all()
+    mc = model.simulate("baseline", draws=200, seed=1, variance_split=False)
+    assert (mc.draws == 0).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=hst.integers(0, 2**32 - 1))
+def test_zero_shocks_give_zero_impact_for_any_parameters(model, seed):
+    # any parameter draw, every shock at zero -> zero impact in every channel
+    sc = model.resolve("baseline")
+    inputs = model.inputs("military_incursion")
+    rng, _ = streams(model, seed)
+    X = draw_inputs(model, inputs, rng, 20)
+    for j, inp in enumerate(inputs):
+        if inp.name.startswith("shocks."):
+            X[:, j] = 0.0
+    out = model.evaluate(sc, X, inputs=inputs)
+    assert np.abs(out.impact).max() == 0.0
+
+
+def _shock_cases():
+    for ch, c in registry.registry().items():
+        for shock in c.monotone:
+            yield ch, shock
+
+
+@pytest.mark.parametrize("channel,shock", list(_shock_cases()))
+@settings(max_examples=15, deadline=None)
+@given(a=hst.floats(0, 1), b=hst.floats(0, 1))
+def test_larger_shock_never_gives_smaller_loss(model, channel, shock, a, b):
+    sc = model.resolve("military_incursion")
+    inputs = model.inputs(sc)
+    names = [i.name for i in inputs]
+    j = names.index(f"shocks.{shock}")
+    hi = sc.shocks[shock].plausible[1] if sc.shocks[shock].plausible else 10.0
+    lo_v, hi_v = sorted([a * hi, b * hi])
+    X = np.repeat(model.central_row(sc)[None, :], 2, axis=0)
+    X[0, j], X[1, j] = lo_v, hi_v
+    out = model.evaluate(sc, X, inputs=inputs)
+    k = list(model.channels).index(channel)
+    small, large = out.impact[0, k], out.impact[1, k]
+    assert (large <= small + 1e-12).all()
+
+
+@pytest.mark.parametrize("scenario", ["designation", "military_incursion"])
+def test_total_is_sum_of_channels_and_quantiles_ordered(model, scenario):
+    mc = model.simulate(scenario, draws=3000, seed=11, variance_split=False)
+    cube, chans, years = mc._cube()
+    np.testing.assert_allclose(cube[:, -1, :], cube[:, :-1, :].sum(axis=1), rtol=1e-12, atol=1e-12)
+    q = mc.quantiles((0.05, 0.25, 0.5, 0.75, 0.95))
+    assert (np.diff(q.to_numpy(), axis=1) >= 0).all()
+    iv = mc.interval(0.9)
+    assert (iv["lower"] <= iv["upper"]).all()
+    tidy = mc.to_frame()
+    assert list(tidy.columns) == ["scenario", "channel", "year", "statistic", "value", "unit"]
+    assert set(tidy["year"]) == {*(str(y) for y in model.years), "cumulative"}
+    assert np.isfinite(tidy["value"]).all()
+
+
+def test_seed_reproducibility_and_chunk_invariance(model):
+    a = model.simulate("certification", draws=1000, seed=5, variance_split=False)
+    b = model.simulate("certification", draws=1000, seed=5, variance_split=False, chunk=37)
+    c = model.simulate("certification", draws=1000, seed=6, variance_split=False)
+    # chunking changes only BLAS blocking in the forecast-path product: equal to rounding
+    np.testing.assert_allclose(a.draws, b.draws, rtol=1e-12, atol=1e-12)
+    assert not np.array_equal(a.draws, c.draws)
+
+
+def test_variance_split_shares(model):
+    mc = model.simulate("designation", draws=2000, seed=2)
+    v = mc.variance
+    assert ((v["share_estimation"] >= 0) & (v["share_estimation"] <= 1)).all()
+    assert (v[["total", "estimation", "assumptions"]] >= 0).all().all()
+
+
+def test_expected_impact_is_weighted_mean(model):
+    from impact.results import expected_impact
+
+    mcs = {n: model.simulate(n, draws=500, seed=1, variance_split=False) for n in SCENARIOS}
+    e = expected_impact(mcs)
+    want = sum(m.weight * m.cumulative_draws().mean() for m in mcs.values())
+    assert e.loc["total", "expected"] == pytest.approx(want, rel=1e-10)
+    assert e.loc["total", "lower"] <= e.loc["total", "expected"] <= e.loc["total", "upper"]
+
+
+CASES = [
+    dist.Uniform(1.0, 4.0), dist.Triangular(0.0, 1.0, 4.0), dist.Pert(0.0, 1.0, 4.0), dist.Pert(2.0, 2.0, 9.0, 6.0),
+    dist.Normal(-0.1, 0.08), dist.TruncNormal(0.0, 1.0, -0.5, 2.0), dist.LogNormal(0.5, 0.9),
+]
+
+
+@pytest.mark.parametrize("d", CASES, ids=lambda d: d.describe())
+def test_sample_moments_match_definitions(d):
+    n = 200_000
+    u = np.random.default_rng(123).random(n)
+    x = d.ppf(u)
+    se_mean = np.sqrt(d.var() / n)
+    assert abs(x.mean() - d.mean()) < MC_SIGMAS * se_mean
+    # variance: standard error from the fourth central moment of the sample
+    m4 = np.mean((x - x.mean()) ** 4)
+    se_var = np.sqrt(max(m4 - x.var() ** 2, 1e-300) / n)
+    assert abs(x.var() - d.var()) < MC_SIGMAS * se_var
+
+
+def test_distribution_definitions_against_scipy():
+    # independent closed forms: scipy's own distributions
+    np.testing.assert_allclose(dist.Triangular(0, 1, 4).mean(), stats.triang(0.25, loc=0, scale=4).mean())
+    np.testing.assert_allclose(dist.Triangular(0, 1, 4).var(), stats.triang(0.25, loc=0, scale=4).var())
+    # PERT(0, 1, 4) = 4 * Beta(1 + 4/4, 1 + 4*3/4) = 4 * Beta(2, 4)
+    np.testing.assert_allclose(dist.Pert(0, 1, 4).var(), stats.beta(2, 4, scale=4).var())
+    np.testing.assert_allclose(dist.LogNormal(0.5, 0.9).mean(), stats.lognorm(0.9, scale=0.5).mean())
+    q = np.array([0.1, 0.5, 0.9])
+    np.testing.assert_allclose(dist.Triangular(0, 1, 4).ppf(q), stats.triang(0.25, loc=0, scale=4).ppf(q))
+
+
+def test_declared_rank_correlation_is_reproduced(model):
+    inputs = model.inputs("designation")
+    rng, _ = streams(model, 99)
+    X = draw_inputs(model, inputs, rng, 20_000)
+    names = [i.name for i in inputs]
+    for c in model.assumptions.analysis.correlations:
+        rho = stats.spearmanr(X[:, names.index(c.a)], X[:, names.index(c.b)]).statistic
+        assert rho == pytest.approx(c.rho, abs=0.02)
+    # an undeclared pair stays independent
+    rho0 = stats.spearmanr(X[:, names.index("tourism.base_level")], X[:, names.index("imports.exposed_share")]).statistic
+    assert abs(rho0) < 0.03
+
+
+def test_run_and_simulate_accept_scenario_objects(model):
+    sc = model.resolve("designation")
+    assert model.run(sc).impacts.equals(model.run("designation").impacts)
+    assert np.array_equal(model.simulate(sc, draws=50, seed=1, variance_split=False).draws,
+                          model.simulate("designation", draws=50, seed=1, variance_split=False).draws)

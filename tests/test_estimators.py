@@ -1,0 +1,163 @@
+"""Estimators checked against independent computations (direct statsmodels/numpy calls written here)."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from impact import data
+from impact.channels import tourism as tourism_mod
+from impact.estimates import PooledEstimate, forecast_covariance, pool
+
+
+def _joined_receipts_by_hand() -> pd.Series:
+    # The documented rule (docs/model.md): WDI x (INEGI 2019 / WDI 2019) up to 2020; INEGI/Banxico after;
+    # 2021 and 2023 = INEGI 2022 x EVI growth from 2022.
+    wdi = pd.read_csv(data.path_of("mx_tourism_receipts_wdi")).set_index("period")["value"]
+    ine = pd.read_csv(data.path_of("mx_visitor_receipts_inegi")).set_index("period")["value"]
+    evi = pd.read_csv(data.path_of("mx_tourist_spending_evi")).set_index("period")["value"]
+    out = {y: wdi[y] * ine[2019] / wdi[2019] for y in wdi.index}
+    out.update({y: ine[y] for y in ine.index if y > 2020})
+    for y in (2021, 2023):
+        out[y] = ine[2022] * evi[y] / evi[2022]
+    return pd.Series(out).sort_index()
+
+
+def test_joined_receipts_follow_documented_rule():
+    got, _ = tourism_mod.joined_receipts(data.load_all())
+    want = _joined_receipts_by_hand()
+    pd.testing.assert_series_equal(got.astype(float), want.astype(float), check_names=False, rtol=1e-12)
+
+
+def test_tourism_elasticity_matches_direct_statsmodels(model):
+    rec = _joined_receipts_by_hand()
+    rate = pd.read_csv(data.path_of("mx_homicide_rate_wdi")).set_index("period")["value"]
+    cnt = pd.read_csv(data.path_of("mx_homicides_inegi")).set_index("period")["value"]
+    for y in range(2021, 2025):
+        rate[y] = rate[2020] * cnt[y] / cnt[2020]
+    gdp = pd.read_csv(data.path_of("us_real_gdp")).set_index("period")["value"]
+    fx = pd.read_csv(data.path_of("mxn_per_usd")).set_index("period")["value"]
+    df = np.log(pd.DataFrame({"y": rec, "h": rate, "g": gdp, "fx": fx}).loc[1995:2024]).diff().dropna()
+    for d in (2009, 2020, 2021, 2022):
+        df[f"d{d}"] = (df.index == d).astype(float)
+    res = sm.OLS(df["y"], sm.add_constant(df.drop(columns="y"))).fit(cov_type="HAC", cov_kwds={"maxlags": 2})
+    fit = model.fits["tourism"]
+    assert fit.nobs == int(res.nobs) == 29
+    assert fit.params["d.log_homicide_rate"] == pytest.approx(res.params["h"], rel=1e-10)
+    assert fit.bse["d.log_homicide_rate"] == pytest.approx(res.bse["h"], rel=1e-10)
+    assert fit.rsquared == pytest.approx(res.rsquared, rel=1e-10)
+    assert fit.pooled["elasticity"].data == pytest.approx(res.params["h"], rel=1e-10)
+
+
+def test_ols_recovers_known_coefficients_on_synthetic_data():
+    rng = np.random.default_rng(42)
+    years = np.arange(1960, 2025)
+    n = len(years)
+    lh = np.cumsum(rng.normal(0, 0.1, n))
+    lg = np.cumsum(rng.normal(0.02, 0.02, n))
+    lfx = np.cumsum(rng.normal(0, 0.05, n))
+    true = {"h": -0.3, "g": 1.5, "fx": 0.2}
+    dy = true["h"] * np.diff(lh) + true["g"] * np.diff(lg) + true["fx"] * np.diff(lfx) + 0.01 + rng.normal(0, 0.01, n - 1)
+    ly = np.concatenate([[5.0], 5.0 + np.cumsum(dy)])
+    df = pd.DataFrame({"receipts": np.exp(ly), "homicide_rate": np.exp(lh), "us_gdp": np.exp(lg),
+                       "mxn_usd": np.exp(lfx)}, index=years)
+    est = tourism_mod._elasticity_model(df, {"form": "difference", "hac_maxlags": 2, "dummies": ()})
+    # tolerance: 4 standard errors of each coefficient
+    for term, key in (("d.log_homicide_rate", "h"), ("d.log_us_gdp", "g"), ("d.log_mxn_usd", "fx")):
+        assert abs(est.params[term] - true[key]) < 4 * est.bse[term], term
+
+
+def test_pooling_formula_hand_worked():
+    # b = 0.08 (se 0.10), prior -0.10 (sd 0.08): weights 100 and 156.25
+    pooled, se = pool(0.08, 0.10, -0.10, 0.08)
+    assert pooled == pytest.approx((8.0 - 15.625) / 256.25, rel=1e-12)
+    assert se == pytest.approx(1 / math.sqrt(256.25), rel=1e-12)
+    p = PooledEstimate("x", "elasticity", 0.08, 0.10, -0.10, 0.08, "", "pooled")
+    assert (p.value, p.se) == pytest.approx((pooled, se))
+    assert PooledEstimate("x", "elasticity", 0.08, 0.10, -0.10, 0.08, "", "data").value == 0.08
+    assert PooledEstimate("x", "elasticity", 0.08, 0.10, -0.10, 0.08, "", "prior").se == 0.08
+
+
+@pytest.mark.parametrize("channel", ["tourism", "imports", "business_costs"])
+def test_fits_are_complete(model, channel):
+    fit = model.fits[channel]
+    assert fit.nobs > 0
+    assert np.isfinite(fit.params).all() and (fit.bse > 0).all()
+    ci = fit.conf_int(0.95)
+    assert ((ci["lower"] <= fit.params) & (fit.params <= ci["upper"])).all()
+    assert ((ci["upper"] - ci["lower"]) > 0).all()
+    tidy = fit.tidy()
+    assert list(tidy.columns) == ["model", "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+    assert "Diagnostics" in str(fit.summary()) and "<table" in fit._repr_html_()
+    assert fit.raw is not None
+    for p in fit.pooled.values():
+        assert p.data is not None and p.data_se > 0
+        lo, hi = sorted([p.data, p.prior])
+        assert lo <= p.pooled <= hi
+        assert p.pooled_se < min(p.data_se, p.prior_sd)
+
+
+def test_diagnostics_have_values_or_reasons(model):
+    for fit in model.fits.values():
+        for m in [fit.main, *fit.models.values()]:
+            for d in m.diagnostics:
+                assert (d.statistic is not None and math.isfinite(d.statistic)) or d.reason, (m.name, d.name)
+
+
+def test_imports_forecast_covariance_matches_statsmodels(model):
+    res = model.fits["imports"].raw
+    steps = 24
+    exog = np.zeros((steps, res.model.k_exog))
+    fc = res.get_forecast(steps=steps, exog=exog)
+    from numpy.polynomial import polynomial as P
+
+    cov = forecast_covariance(P.polymul(res.polynomial_ar, res.polynomial_seasonal_ar),
+                              P.polymul(res.polynomial_ma, res.polynomial_seasonal_ma), res.params[-1], steps, d=1, D=1, s=12)
+    # psi-weight variance vs the Kalman filter's (which adds end-of-sample state uncertainty): within 1 %
+    np.testing.assert_allclose(np.diag(cov), np.asarray(fc.var_pred_mean), rtol=0.01)
+
+
+def test_random_walk_forecast_covariance_is_min_hk():
+    cov = forecast_covariance(np.array([1.0]), np.array([1.0]), 2.0, 5, d=1)
+    want = 2.0 * np.minimum.outer(np.arange(1, 6), np.arange(1, 6))
+    np.testing.assert_allclose(cov, want)
+
+
+def test_tourism_baseline_matches_direct_arima(model):
+    from statsmodels.tsa.arima.model import ARIMA
+
+    y = np.log(_joined_receipts_by_hand().loc[:2024])
+    ex = np.column_stack([(y.index == d).astype(float) for d in (2009, 2020, 2021)])
+    res = ARIMA(y.to_numpy(), exog=ex, order=(0, 1, 0), trend="t").fit()
+    fc = res.get_forecast(6, exog=np.zeros((6, 3)))
+    median_index = np.exp(np.asarray(fc.predicted_mean) - y.loc[2024])
+    np.testing.assert_allclose(model.fits["tourism"].baseline.central, median_index, rtol=1e-6)
+
+
+@pytest.mark.parametrize("channel", ["tourism", "imports", "business_costs"])
+def test_baseline_intervals_are_ordered(model, channel):
+    b = model.baseline(channel)
+    assert (b["lower"] <= b["median"] + 1e-12).all() and (b["median"] <= b["upper"] + 1e-12).all()
+    assert (b["mean"] >= b["median"] - 1e-9).all()
+    assert list(b.index) == list(range(2025, 2031))
+    assert (b["unit"] == "US$ bn").all()
+
+
+def test_imports_baseline_2025_within_interval_of_actual(model):
+    b = model.baseline("imports").loc[2025]
+    m = data.load("us_imports_mexico_monthly")
+    actual = m[(m.index.year == 2025)].sum() / 1000
+    assert b["lower"] <= actual <= b["upper"]
+
+
+def test_imports_baseline_not_fitted_on_designation_months(model):
+    res = model.fits["imports"].raw
+    assert model.fits["imports"].main.sample.endswith("2024-12 (monthly)")
+    assert res.nobs == len(pd.period_range("1994-01", "2024-12", freq="M"))
+
+
+def test_designation_tourism_2025_plausibility(model):
+    # documented calibration check (docs/model.md): observed 2025 change in U.S. air arrivals -1 % to -3 %
+    pct = model.run("designation").pct.loc[2025, "tourism"]
+    assert -3.0 <= pct <= -0.5

@@ -1,0 +1,114 @@
+"""Sensitivity analyses: an analytic toy channel with closed-form answers, and the real model."""
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from impact import distributions as dist
+from impact import sensitivity as sa
+from impact.errors import SampleSizeWarning
+from impact.model import Input, Outcome
+
+A = {"x1": 2.0, "x2": -3.0, "x3": 0.0}
+DISTS = {"x1": dist.Uniform(0.0, 1.0), "x2": dist.Uniform(0.0, 2.0), "x3": dist.Normal(0.0, 1.0)}
+CENTRAL = {"x1": 0.5, "x2": 1.0, "x3": 0.0}
+
+
+@dataclass
+class ToyModel:
+    """Y = 2 x1 - 3 x2 + 0 x3 (linear, additive): closed-form tornado swings and Sobol indices."""
+
+    channels: tuple = ("toy",)
+    years: tuple = (2025,)
+
+    def __post_init__(self):
+        self.assumptions = SimpleNamespace(
+            analysis=SimpleNamespace(tornado_low=0.1, tornado_high=0.9, sobol_base_samples=4096,
+                                     sobol_min_base_samples=512),
+            settings=SimpleNamespace(seed=7))
+
+    def resolve(self, scenario):
+        return SimpleNamespace(name=str(scenario))
+
+    def inputs(self, scenario):
+        return [Input(k, k, "unit", "assumption", CENTRAL[k], DISTS[k], "toy") for k in A]
+
+    def central_row(self, scenario):
+        return np.array([CENTRAL[k] for k in A])
+
+    def evaluate(self, scenario, X, factors=None, inputs=None):
+        X = np.atleast_2d(X)
+        y = X @ np.array([A[k] for k in A])
+        return Outcome(y[:, None, None], np.ones((len(y), 1, 1)), {})
+
+
+def test_tornado_closed_form():
+    t = sa.tornado(ToyModel(), "toy", target="toy")
+    tab = t.table.set_index("input")
+    # swing = |a| (P90 - P10): x1 U(0,1) -> 0.8; x2 U(0,2) -> 1.6
+    assert tab.loc["x1", "swing"] == pytest.approx(2 * 0.8, rel=1e-12)
+    assert tab.loc["x2", "swing"] == pytest.approx(3 * 1.6, rel=1e-12)
+    assert tab.loc["x3", "swing"] == 0.0
+    assert t.central == pytest.approx(2 * 0.5 - 3 * 1.0)
+    r = t.ranked()
+    assert list(r["input"]) == ["x2", "x1", "x3"] and (r["swing"] >= 0).all()
+    assert (np.diff(r["swing"]) <= 0).all()
+
+
+def test_sobol_closed_form():
+    s = sa.sobol(ToyModel(), "toy", target="toy", base_samples=4096, seed=3)
+    tab = s.table.set_index("input")
+    # Var = 4/12 + 9*4/12 = 10/3 -> S1 = ST = (0.1, 0.9, 0); tolerance 0.03 (N = 4096, bootstrap CI ~0.02)
+    for k, want in (("x1", 0.1), ("x2", 0.9), ("x3", 0.0)):
+        assert tab.loc[k, "S1"] == pytest.approx(want, abs=0.03)
+        assert tab.loc[k, "ST"] == pytest.approx(want, abs=0.03)
+    assert abs(tab.loc["x3", "ST"]) < 1e-9  # does not enter: exactly zero total effect
+
+
+def test_small_sobol_sample_warns():
+    with pytest.warns(SampleSizeWarning, match="unstable"):
+        sa.sobol(ToyModel(), "toy", target="toy", base_samples=64)
+
+
+def test_two_way_closed_form_and_central_cell():
+    t = sa.two_way(ToyModel(), "toy", x="x1", y="x2", points=5, target="toy")
+    g = t.table
+    for yv, row in g.iterrows():
+        for xv, val in row.items():
+            assert val == pytest.approx(2 * xv - 3 * yv, rel=1e-12, abs=1e-12)
+    assert g.iloc[2, 2] == t.central == 2 * 0.5 - 3 * 1.0
+
+
+# ------------------------------------------------------------------ the real model
+@pytest.mark.parametrize("target", ["total", "tourism", "imports", "business_costs"])
+def test_tornado_on_model(model, target):
+    t = model.sensitivity("designation", method="tornado", target=target)
+    r = t.ranked()
+    assert (r["swing"] >= 0).all() and (np.diff(r["swing"]) <= 1e-12).all()
+    assert {"low", "high", "swing", "low_value", "high_value"} <= set(r.columns)
+    run = model.run("designation")
+    assert t.central == pytest.approx(run.cumulative[target], rel=1e-12)
+    if target == "imports":  # tourism inputs do not enter the imports target
+        assert (r.set_index("input").loc[["tourism.elasticity", "tourism.base_level", "tourism.half_life"], "swing"] == 0).all()
+
+
+def test_two_way_central_cell_equals_deterministic_run(model):
+    run = model.run("designation")
+    for tw in model.assumptions.analysis.two_way:
+        t = model.sensitivity("designation", method="two_way", x=tw.x, y=tw.y, points=tw.points, target=tw.target)
+        mid = (tw.points - 1) // 2
+        want = run.cumulative[tw.target]
+        assert t.table.iloc[mid, mid] == want  # exactly
+        assert t.table.shape == (tw.points, tw.points)
+
+
+def test_sobol_on_model_non_entering_inputs_near_zero(model):
+    res = sa.sobol_all(model, "designation", base_samples=512, seed=1)
+    imp = res["imports"].table.set_index("input")
+    for k in ("tourism.elasticity", "tourism.base_level", "business_costs.firms"):
+        assert abs(imp.loc[k, "ST"]) < 1e-9 and abs(imp.loc[k, "S1"]) < 0.02
+    tot = res["total"].table
+    assert (tot["ST"] >= -0.05).all()
+    frame = res["total"].to_frame()
+    assert list(frame.columns) == ["scenario", "channel", "year", "statistic", "value", "unit"]
