@@ -163,7 +163,8 @@ class Model:
             impacts.append(eff.impact)
             bases.append(eff.baseline)
             comps[ch] = eff.components
-        return Outcome(np.stack(impacts, axis=1), np.stack(bases, axis=1), comps)
+        # + 0.0 turns IEEE negative zeros (zero shock times a loss factor) into plain zeros
+        return Outcome(np.stack(impacts, axis=1) + 0.0, np.stack(bases, axis=1), comps)
 
     # ------------------------------------------------------------------ analyses
     def run(self, scenario: str | Scenario = "designation") -> ScenarioResult:
