@@ -74,6 +74,15 @@ class EstimateResult:
     diagnostics: tuple[Diagnostic, ...] = ()
     notes: tuple[str, ...] = ()
     raw: Any = field(default=None, repr=False, compare=False)
+    #: (builder, args) that rebuild ``raw`` from the data and fitted parameters; when set, pickles
+    #: (the fit cache) store the recipe instead of the large statsmodels object.
+    recipe: tuple[Any, tuple[Any, ...]] | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if self.recipe is not None and not isinstance(self.raw, LazyResult):
+            state["raw"] = LazyResult(*self.recipe)
+        return state
 
     # -- statsmodels-like accessors
     def cov_params(self) -> pd.DataFrame:
@@ -111,6 +120,10 @@ class EstimateResult:
     def diagnostics_frame(self) -> pd.DataFrame:
         return pd.DataFrame([d.as_row() for d in self.diagnostics], columns=["test", "statistic", "p_value", "null", "note"])
 
+    def to_frame(self, level: float = 0.95) -> pd.DataFrame:
+        """Same as :meth:`tidy` (one row per term)."""
+        return self.tidy(level)
+
     def summary(self) -> Summary:
         head = [
             f"{self.name}",
@@ -129,6 +142,36 @@ class EstimateResult:
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
+
+
+class LazyResult:
+    """Stands in for a statsmodels result that is rebuilt on first use (attribute access is forwarded).
+
+    The fit cache stores the data and the fitted parameters instead of the full state-space result
+    (tens of MB for the imports model); ``builder(*args)`` re-creates it without re-estimating.
+    """
+
+    def __init__(self, builder: Any, args: tuple[Any, ...]) -> None:
+        self._builder, self._args, self._value = builder, args, None
+
+    def get(self) -> Any:
+        if self._value is None:
+            self._value = self._builder(*self._args)
+        return self._value
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("_builder", "_args", "_value"):
+            raise AttributeError(name)
+        return getattr(self.get(), name)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_builder": self._builder, "_args": self._args, "_value": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __repr__(self) -> str:
+        return f"<statsmodels result, rebuilt on first use by {getattr(self._builder, '__name__', self._builder)}>"
 
 
 @dataclass(frozen=True)
@@ -222,6 +265,19 @@ class PooledEstimate:
                          "used": kind == self.mode})
         return pd.DataFrame(rows)
 
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Data, prior and pooled rows (estimate, std_error, interval; ``used`` marks the one in the model)."""
+        return self.to_frame(level).set_index("kind")
+
+    def __repr__(self) -> str:
+        data = "n/a" if self.data is None else f"{self.data:.4g} (se {self.data_se:.3g})"
+        return (f"<PooledEstimate {self.term!r}: {self.value:.4g} (se {self.se:.3g}, {self.mode}); data {data}, "
+                f"prior {self.prior:.4g} (sd {self.prior_sd:.3g}), {self.unit}>")
+
+    def _repr_html_(self) -> str:
+        return _html_table(self.summary(), f"{self.term} ({self.unit}): data, prior and pooled estimates; "
+                                           f"used: {self.mode}")
+
 
 def pool(b: float | None, se_b: float | None, m: float, sd: float) -> tuple[float, float]:
     """Precision-weighted combination of an estimate (b, se_b) and a prior (m, sd)."""
@@ -258,6 +314,20 @@ class BaselineForecast:
         return pd.DataFrame({"mean": self.mean, "median": self.central, "lower": self.lower, "upper": self.upper,
                              "unit": self.unit}, index=pd.Index(self.years, name="year"))
 
+    def summary(self) -> pd.DataFrame:
+        """Same as :meth:`to_frame`."""
+        return self.to_frame()
+
+    def __repr__(self) -> str:
+        c = self.central
+        return (f"<BaselineForecast {self.channel!r}: {self.years[0]}-{self.years[-1]}, {self.unit}, "
+                f"{c[0]:,.4g} to {c[-1]:,.4g}, {self.level:.0%} interval>")
+
+    def _repr_html_(self) -> str:
+        return _html_table(self.to_frame().drop(columns="unit"),
+                           f"{self.channel} baseline (no designation), {self.unit}; {self.level:.0%} interval; "
+                           f"{self.method}")
+
     @property
     def central(self) -> np.ndarray:
         """The point-forecast path (median of each year's level) used by deterministic runs."""
@@ -288,9 +358,11 @@ class BaselineForecast:
         u = np.asarray(u, dtype=float)
         if self._log_chol is None:
             return np.ones((u.shape[0], len(self.years)))
+        # designs repeat few distinct quantiles (tornado, grids, Sobol): compute each once
+        uq, inv = np.unique(u, return_inverse=True)
         sd = np.sqrt(np.sum(self._log_chol**2, axis=1))
-        logs = self._log_mean + _st.norm.ppf(u)[:, None] * sd[None, :]
-        return (np.exp(logs) @ self._aggregate.T) / self.central
+        logs = self._log_mean + _st.norm.ppf(uq)[:, None] * sd[None, :]
+        return ((np.exp(logs) @ self._aggregate.T) / self.central)[inv.ravel()]
 
     @property
     def steps(self) -> int:

@@ -76,6 +76,14 @@ def _fit_sarima(logy: pd.Series, exog: pd.DataFrame, maxiter: int) -> Any:
     return res
 
 
+def rebuild_sarima(endog: np.ndarray, exog: np.ndarray, params: np.ndarray) -> Any:
+    """The fitted SARIMA result from its data and parameters, without re-estimation (used by the fit cache)."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    model = SARIMAX(endog, exog=exog, order=(0, 1, 1), seasonal_order=(0, 1, 1, 12))
+    return model.smooth(params)
+
+
 def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
     opts = dict(block.options)
     base_year = settings.base_year
@@ -122,6 +130,7 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
             "shift timing more than volume.",
         ),
         raw=res,
+        recipe=(rebuild_sarima, (logy.to_numpy(), exog.to_numpy(), np.asarray(res.params))),
     )
     p = block.parameters["trade_elasticity"]
     tc = block.parameters["time_cost_per_day"].value
