@@ -17,12 +17,13 @@ from .errors import (AssumptionError, DataError, EstimationWarning, ImpactError,
                      PlausibilityWarning, SampleSizeWarning)
 from .model import Model, fit
 from .results import MonteCarloResult, ScenarioResult, SensitivityResult, expected_impact
+from .display import ComparisonResult  # also adds notebook display methods to Assumptions and Scenario
 
 __all__ = [
     "__version__", "load_assumptions", "fit", "run_analysis", "Model", "AnalysisResult", "ScenarioResult",
     "MonteCarloResult", "SensitivityResult", "expected_impact", "ImpactError", "AssumptionError", "DataError",
     "OutputError", "ImpactWarning", "PlausibilityWarning", "EstimationWarning", "SampleSizeWarning", "write_workbook",
-    "compare",
+    "compare", "ComparisonResult", "plotting",
 ]
 
 
@@ -38,3 +39,12 @@ def compare(results: dict[str, object]) -> object:
     from .display import compare as _c
 
     return _c(results)
+
+
+def __getattr__(name: str) -> object:
+    # ``impact.plotting`` is imported on first use so that ``import impact`` never imports matplotlib
+    if name == "plotting":
+        import importlib
+
+        return importlib.import_module(".plotting", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

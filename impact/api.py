@@ -16,7 +16,8 @@ import pandas as pd
 from . import channels
 from .assumptions import Assumptions, load
 from .errors import Issue, UsageError
-from .results import MonteCarloResult, RunInfo, ScenarioResult, SensitivityResult, expected_impact
+from .results import (TIDY, MonteCarloResult, RunInfo, ScenarioResult, SensitivityResult, _html,
+                      expected_impact)
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,19 @@ class AnalysisResult:
                              "pct_of_baseline": run.cumulative_pct[ch]})
         return pd.DataFrame(rows)
 
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy (scenario, channel, year, statistic, value, unit): central runs, then Monte Carlo statistics."""
+        frames = [r.to_frame() for r in self.runs.values()] + [m.to_frame() for m in self.montecarlo.values()]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TIDY)
+
     def __repr__(self) -> str:
         return f"<AnalysisResult scenarios={list(self.runs)}, draws={self.info.draws}, seed={self.info.seed}>"
+
+    def _repr_html_(self) -> str:
+        df = self.summary().set_index(["scenario", "channel"])
+        years = self.model.years
+        return _html(df, f"Cumulative impact {years[0]}-{years[-1]}, US$ bn (negative = loss); "
+                         f"{self.info.draws:,} draws, seed {self.info.seed}")
 
 
 def _versions() -> dict[str, str]:
@@ -66,12 +78,6 @@ def _versions() -> dict[str, str]:
 
     out = {"numpy": numpy.__version__, "pandas": pd.__version__, "statsmodels": statsmodels.__version__,
            "scipy": scipy.__version__, "openpyxl": openpyxl.__version__, "pyyaml": yaml.__version__}
-    try:
-        from importlib.metadata import version
-
-        out["SALib"] = version("SALib")
-    except Exception:  # pragma: no cover - optional
-        out["SALib"] = "not installed"
     return out
 
 

@@ -219,9 +219,10 @@ class Assumptions:
         s = self.scenario(scenario)
         if qualname in s.parameters:
             return s.parameters[qualname]
-        if qualname in s.shocks:
-            return s.shocks[qualname]
-        known = list(s.parameters) + list(s.shocks)
+        short = qualname.removeprefix("shocks.")
+        if short in s.shocks:
+            return s.shocks[short]
+        known = list(s.parameters) + [f"shocks.{k}" for k in s.shocks]
         raise AssumptionError(Issue(f"unknown parameter {qualname!r}", hint=_choices_hint(qualname, known)))
 
     def override(self, changes: Mapping[str, Any]) -> Assumptions:
@@ -307,7 +308,8 @@ class _V:
 
     def mapping(self, obj: Any, path: tuple[Any, ...], what: str = "a mapping") -> dict[str, Any] | None:
         if not isinstance(obj, dict):
-            self.err(path, f"expected {what} (got {_fmt(obj)})")
+            self.err(path, f"expected {what} (got {_fmt(obj)})",
+                     "write `key: value` lines indented under it (see assumptions/README.md)")
             return None
         return obj
 
@@ -329,18 +331,20 @@ class _V:
             return default
         v = obj[key]
         p = path + (key,)
+        rng = (f"between {low:g} and {high:g}" if low is not None and high is not None else
+               f">= {low:g}" if low is not None else f"<= {high:g}" if high is not None else "")
+        hint = (f"write {'a whole number' if integer else 'a plain number'} without quotes or units"
+                + (f", {rng}" if rng else "") + (f" ({what.strip('()')})" if what else ""))
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            self.err(p, f"expected {'an integer' if integer else 'a number'} (got {_fmt(v)})", what or None)
+            self.err(p, f"expected {'an integer' if integer else 'a number'} (got {_fmt(v)})", hint)
             return default
         if isinstance(v, float) and not math.isfinite(v):
-            self.err(p, f"must be a finite number (got {v})", what or None)
+            self.err(p, f"must be a finite number (got {v})", hint.replace("a plain number", "a finite number"))
             return default
         if integer and not float(v).is_integer():
-            self.err(p, f"expected an integer (got {v!r})")
+            self.err(p, f"expected an integer (got {v!r})", hint)
             return default
-        if low is not None and v < low or high is not None and v > high:
-            rng = f"between {low:g} and {high:g}" if low is not None and high is not None else (
-                f">= {low:g}" if low is not None else f"<= {high:g}")
+        if rng and (low is not None and v < low or high is not None and v > high):
             self.err(p, f"out of range (got {v:g})", f"allowed: {rng}")
             return default
         return int(v) if integer else float(v)
@@ -353,7 +357,8 @@ class _V:
             return default
         v = obj[key]
         if not isinstance(v, str):
-            self.err(path + (key,), f"expected text (got {_fmt(v)})")
+            self.err(path + (key,), f"expected text (got {_fmt(v)})",
+                     _choices_hint(v, choices) if choices else "write text (quote it if it starts with a digit or symbol)")
             return default
         if choices is not None and v not in choices:
             self.err(path + (key,), f"invalid value {v!r}", _choices_hint(v, choices))
@@ -365,7 +370,7 @@ class _V:
             return default
         v = obj[key]
         if not isinstance(v, bool):
-            self.err(path + (key,), f"expected true or false (got {_fmt(v)})")
+            self.err(path + (key,), f"expected true or false (got {_fmt(v)})", "write true or false")
             return default
         return v
 
@@ -381,7 +386,7 @@ class _V:
             self.err(p, f"expected [low, high] (got {_fmt(v)})", "write two numbers in brackets, e.g. [0, 1]")
             return None
         if any(not math.isfinite(x) for x in v):
-            self.err(p, f"limits must be finite (got {v})")
+            self.err(p, f"limits must be finite (got {v})", "write two finite numbers, e.g. [0, 1000]")
             return None
         if v[0] > v[1]:
             self.err(p, f"low must not exceed high (got {v})", "write [low, high]")
@@ -395,6 +400,16 @@ _PARAM_KEYS = ("label", "value", "unit", "description", "source", "bounds", "pla
 _SHOCK_KEYS = _PARAM_KEYS[:-3] + ("note", "start", "timing")
 _OVERRIDE_KEYS = ("value", "distribution", "source", "note", "plausible")
 _SHOCK_OVERRIDE_KEYS = _OVERRIDE_KEYS + ("start", "timing")
+
+
+_DIST_RULES = {
+    "uniform": "write {kind: uniform, low: L, high: H} with low < high",
+    "triangular": "write {kind: triangular, low: L, mode: M, high: H} with low < high and low <= mode <= high",
+    "pert": "write {kind: pert, low: L, mode: M, high: H} with low < high, low <= mode <= high and lamb > 0",
+    "normal": "write {kind: normal, mean: M, sd: S} with sd > 0",
+    "truncnormal": "write {kind: truncnormal, mean: M, sd: S, low: L, high: H} with sd > 0 and low < high",
+    "lognormal": "write {kind: lognormal, median: M, sigma: S} with median > 0 and sigma > 0",
+}
 
 
 def _parse_distribution(v: _V, obj: Any, path: tuple[Any, ...]) -> dist.Distribution | None:
@@ -425,7 +440,7 @@ def _parse_distribution(v: _V, obj: Any, path: tuple[Any, ...]) -> dist.Distribu
         return None
     obj_ = dist.make(kind, vals)
     for fld, msg in obj_.problems():
-        v.err(path + (fld,), msg)
+        v.err(path + (fld,), msg, _DIST_RULES.get(kind))
         ok = False
     return obj_ if ok else None
 
@@ -480,7 +495,8 @@ def _parse_parameter(v: _V, obj: Any, path: tuple[Any, ...], qualname: str, *, s
                 m = v.number(pr, "mean", path + ("prior",))
                 s = v.number(pr, "sd", path + ("prior",))
                 if s is not None and s <= 0:
-                    v.err(path + ("prior", "sd"), f"sd must be positive (got {s:g})")
+                    v.err(path + ("prior", "sd"), f"sd must be positive (got {s:g})",
+                          "give the prior a positive standard deviation")
                     s = None
                 if m is not None and s is not None:
                     prior = Prior(m, s, str(pr.get("source", source)))
@@ -670,6 +686,9 @@ def _parse_channels(v: _V, specs: Mapping[str, ChannelSpec] | None) -> dict[str,
     return out
 
 
+_KIND_NAMES = {int: "an integer", float: "a number", str: "text", list: "a list", bool: "true or false"}
+
+
 def _option(v: _V, e: dict[str, Any], o: Any, path: tuple[Any, ...]) -> Any:
     if o.name not in e:
         return o.default
@@ -678,11 +697,14 @@ def _option(v: _V, e: dict[str, Any], o: Any, path: tuple[Any, ...]) -> Any:
     kinds = o.kind if isinstance(o.kind, tuple) else (o.kind,)
     if float in kinds and isinstance(val, int) and not isinstance(val, bool):
         val = float(val)
+    rng = f" between {o.low:g} and {o.high:g}" if o.low is not None and o.high is not None else ""
+    what = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
+    hint = f"write {what}{rng}" + (f" ({o.help})" if o.help else "")
     if isinstance(val, bool) and bool not in kinds or not isinstance(val, kinds):
-        v.err(p, f"expected {' or '.join(k.__name__ for k in kinds)} (got {_fmt(val)})", o.help or None)
+        v.err(p, f"expected {what} (got {_fmt(val)})", hint)
         return o.default
     if isinstance(val, float) and not math.isfinite(val):
-        v.err(p, f"must be finite (got {val})")
+        v.err(p, f"must be finite (got {val})", hint)
         return o.default
     if o.choices is not None and val not in o.choices:
         v.err(p, f"invalid value {_fmt(val)}", _choices_hint(val, o.choices))
@@ -705,7 +727,12 @@ def _parse_scenarios(v: _V, channels: dict[str, ChannelBlock], specs: Mapping[st
     if root is None:
         return {}
     if "baseline" not in root:
-        v.err((), "missing the 'baseline' scenario", "the baseline declares every shock (at zero) and has no `extends`")
+        close = difflib.get_close_matches("baseline", [str(k) for k in root], n=1, cutoff=0.6)
+        if close:
+            v.err((close[0],), "missing the 'baseline' scenario",
+                  f"found {close[0]!r}: did you mean 'baseline'? (the baseline declares every shock at zero)")
+        else:
+            v.err((), "missing the 'baseline' scenario", "the baseline declares every shock (at zero) and has no `extends`")
         return {}
     raw: dict[str, dict[str, Any]] = {}
     for name, obj in root.items():
@@ -746,6 +773,7 @@ def _parse_scenarios(v: _V, channels: dict[str, ChannelBlock], specs: Mapping[st
     if w_base:
         v.err(("baseline", "weight"), f"the baseline's weight must be 0 (got {w_base:g})",
               "weights are probabilities over the designation scenarios")
+    spec_params = {f"{cn}.{p.name}" for cn, sp in (specs or {}).items() for p in sp.parameters}
     params0: dict[str, Parameter] = {}
     for ch in channels.values():
         for pn, p in ch.parameters.items():
@@ -754,6 +782,7 @@ def _parse_scenarios(v: _V, channels: dict[str, ChannelBlock], specs: Mapping[st
     # extends chains
     resolved: dict[str, Scenario] = {}
     chains: dict[str, tuple[str, ...]] = {}
+    cycles: set[frozenset[str]] = set()
     for name, d in raw.items():
         chain = [name]
         cur = d
@@ -769,8 +798,14 @@ def _parse_scenarios(v: _V, channels: dict[str, ChannelBlock], specs: Mapping[st
                 ok = False
                 break
             if parent in chain:
-                v.err((chain[-1], "extends"), f"cycle in extends: {' -> '.join(chain + [parent])}",
-                      "every chain must end at baseline")
+                cycle = chain[chain.index(parent):]
+                first = min(cycle, key=lambda n: v.doc.where((n, "extends"))[0] or 0)  # report at the first in the file
+                if frozenset(cycle) not in cycles:
+                    cycles.add(frozenset(cycle))
+                    i = cycle.index(first)
+                    ordered = cycle[i:] + cycle[:i]
+                    v.err((first, "extends"), f"cycle in extends: {' -> '.join(ordered + [first])}",
+                          "every chain must end at baseline")
                 ok = False
                 break
             if parent not in raw:
@@ -781,20 +816,9 @@ def _parse_scenarios(v: _V, channels: dict[str, ChannelBlock], specs: Mapping[st
             cur = raw[parent]
         if ok:
             chains[name] = tuple(reversed(chain))
-    seen_cycle: set[str] = set()
-    issues_before = list(v.issues)
-    # de-duplicate identical cycle messages reported once per member
-    uniq: list[Issue] = []
-    for i in issues_before:
-        key = (i.message.split(": ", 1)[-1] if "cycle" in i.message else None)
-        if key and key in seen_cycle:
-            continue
-        if key:
-            seen_cycle.add(key)
-        uniq.append(i)
-    v.issues[:] = uniq
 
     weights: dict[str, float] = {}
+    bad_weights: set[str] = set()
     for name, chain in chains.items():
         sh = dict(shocks)
         pr = dict(params0)
@@ -818,7 +842,8 @@ def _parse_scenarios(v: _V, channels: dict[str, ChannelBlock], specs: Mapping[st
             po = v.mapping(po, (step, "parameters"), "a mapping like {tourism.half_life: {value: 1.0}}") or {}
             for qn, obj in po.items():
                 if qn not in pr:
-                    v.err((step, "parameters", qn), f"unknown parameter {qn!r}", _choices_hint(qn, list(pr)))
+                    if qn not in spec_params:
+                        v.err((step, "parameters", qn), f"unknown parameter {qn!r}", _choices_hint(qn, list(pr)))
                     continue
                 new = _apply_override(v, pr[qn], obj, (step, "parameters", qn), step)
                 if new is not None:
@@ -828,16 +853,16 @@ def _parse_scenarios(v: _V, channels: dict[str, ChannelBlock], specs: Mapping[st
         for sn, p in sh.items():
             if p.start is None and default_start is not None:
                 sh[sn] = replace(p, start=default_start)
-        w = v.number(d, "weight", (name,), required=name != "baseline", default=0.0, low=0.0,
-                     what="a probability between 0 and 1") if name != "baseline" else 0.0
-        if isinstance(w, float) and w > 1:
-            v.err((name, "weight"), f"out of range (got {w:g})", "allowed: between 0 and 1")
+        w = v.number(d, "weight", (name,), required=name != "baseline", default=None, low=0.0, high=1.0,
+                     what="a probability") if name != "baseline" else 0.0
+        if w is None:
+            bad_weights.add(name)
         weights[name] = w or 0.0
         resolved[name] = Scenario(name=name, label=str(d.get("label", name)), description=str(d.get("description", "")),
                                   weight=weights[name], chain=chain, shocks=MappingProxyType(sh),
                                   parameters=MappingProxyType(pr), location=v.loc((name,)))
     non_base = [n for n in raw if n != "baseline"]
-    if non_base and all(n in weights for n in non_base) and all(isinstance(raw[n].get("weight"), (int, float)) for n in non_base):
+    if non_base and all(n in weights for n in non_base) and not bad_weights:
         total = sum(weights[n] for n in non_base)
         if abs(total - 1.0) > 1e-6:
             if normalise and total > 0:
@@ -851,7 +876,10 @@ def _parse_scenarios(v: _V, channels: dict[str, ChannelBlock], specs: Mapping[st
     return resolved
 
 
-def _parse_analysis(v: _V, known: set[str]) -> Analysis | None:
+def _parse_analysis(v: _V, known: set[str], expected: set[str] = frozenset(),
+                    targets: tuple[str, ...] = ()) -> Analysis | None:
+    """``known``: valid input names; ``expected``: names the channels define (an invalid one was
+    already reported where it is defined, so it is not reported again here); ``targets``: channels."""
     root = v.mapping(v.doc.data, (), "a mapping with `correlations:` and `sensitivity:`")
     if root is None:
         return None
@@ -876,10 +904,11 @@ def _parse_analysis(v: _V, known: set[str]) -> Analysis | None:
         bad = False
         for j, name in enumerate(btw):
             if name not in known:
-                v.err(p + ("between", j), f"unknown uncertain input {name!r}", _choices_hint(name, sorted(known)))
+                if name not in expected:
+                    v.err(p + ("between", j), f"unknown uncertain input {name!r}", _choices_hint(name, sorted(known)))
                 bad = True
         if btw[0] == btw[1]:
-            v.err(p + ("between",), "a parameter cannot be correlated with itself")
+            v.err(p + ("between",), "a parameter cannot be correlated with itself", "name two different inputs")
             bad = True
         if not bad and rho is not None:
             cors.append(Correlation(btw[0], btw[1], rho, v.loc(p)))
@@ -914,10 +943,16 @@ def _parse_analysis(v: _V, known: set[str]) -> Analysis | None:
         x = v.string(d, "x", p)
         y = v.string(d, "y", p)
         for k, name in (("x", x), ("y", y)):
-            if name and name not in known:
+            if name and name not in known and name not in expected:
                 v.err(p + (k,), f"unknown uncertain input {name!r}", _choices_hint(name, sorted(known)))
+        if x and x == y:
+            v.err(p + ("y",), f"x and y name the same input ({x!r})", "choose two different inputs")
         pts = v.number(d, "points", p, required=False, default=7, integer=True, low=3, high=101)
-        tgt = v.string(d, "target", p, required=False, default="total")
+        if pts is not None and pts % 2 == 0:
+            v.err(p + ("points",), f"the number of grid points must be odd (got {pts})",
+                  "the central value sits in the middle of the grid: use e.g. 5, 7 or 9")
+        tgt = v.string(d, "target", p, required=False, default="total",
+                       choices=(*targets, "total") if targets else None)
         tws.append(TwoWaySpec(x, y, pts or 7, tgt, v.loc(p)))
     so = v.mapping(s.get("sobol") or {}, ("sensitivity", "sobol")) or {}
     v.keys(so, ("sensitivity", "sobol"), ("base_samples", "min_base_samples"))
@@ -943,23 +978,31 @@ def _build(folder: Path, docs: dict[str, YamlDoc], specs: Mapping[str, ChannelSp
     known: set[str] = set()
     for sc in scenarios.values():
         known |= {p.qualname for p in sc.shocks.values()} | set(sc.parameters)
-    analysis = _parse_analysis(vs["analysis.yaml"], known)
+    expected: set[str] = set()
+    if specs is not None:
+        for cn, sp in specs.items():
+            expected |= {f"{cn}.{p.name}" for p in sp.parameters} | {f"shocks.{sh.name}" for sh in sp.shocks}
+    analysis = _parse_analysis(vs["analysis.yaml"], known, expected, tuple(specs) if specs is not None else ())
     if settings is not None:
         for sc in scenarios.values():
             for sh in sc.shocks.values():
                 if sh.start is not None and not settings.base_year < sh.start <= settings.base_year + settings.horizon:
-                    v = vs["scenarios.yaml"]
+                    # point at the `start:` that set it (reported once, not for every scenario inheriting it)
+                    marks = vs["scenarios.yaml"].doc.marks
+                    where, path = (sh.location.line, sh.location.column), f"{sc.name}.shocks.{sh.name}.start"
+                    for step in reversed(sh.overridden_by):
+                        if (step, "shocks", sh.name, "start") in marks:
+                            where, path = marks[(step, "shocks", sh.name, "start")], f"{step}.shocks.{sh.name}.start"
+                            break
                     issues.append(Issue(f"start year {sh.start} is outside the horizon", file=sh.location.file,
-                                        line=sh.location.line, column=sh.location.column,
-                                        path=f"{sc.name}.shocks.{sh.name}.start",
+                                        line=where[0], column=where[1], path=path,
                                         hint=f"allowed: {settings.base_year + 1} to {settings.base_year + settings.horizon}"))
-                    del v
     if data_paths:
         from .data import validate_csv
 
         for sid, path in data_paths.items():
             try:
-                validate_csv(sid, path)
+                validate_csv(sid, path, display=_display(path))
             except Exception as exc:  # DataError carries issues
                 issues.extend(getattr(exc, "issues", [Issue(str(exc), file=str(path))]))
     if issues:

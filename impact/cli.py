@@ -41,7 +41,21 @@ exit status: 0 ok, 2 invalid input (file:line messages on stderr), 1 unexpected 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # exit 2 with one clear line, no usage dump noise
         self.print_usage(sys.stderr)
-        raise UsageError(Issue(message, hint=f"see `{self.prog} --help`"))
+        hint = f"see `{self.prog} --help`"
+        if message.startswith("unrecognized arguments:"):
+            import difflib
+
+            opts = set(self._option_string_actions)
+            for action in self._actions:
+                if isinstance(action, argparse._SubParsersAction):
+                    for sp in action.choices.values():
+                        opts |= set(sp._option_string_actions)
+            for tok in message.split(":", 1)[1].split():
+                close = difflib.get_close_matches(tok.split("=")[0], sorted(o for o in opts if o.startswith("--")), n=1)
+                if tok.startswith("-") and close:
+                    hint = f"did you mean {close[0]}? {hint}"
+                    break
+        raise UsageError(Issue(message, hint=hint))
 
 
 def _default_assumptions() -> Path | None:
@@ -175,10 +189,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .api import load_assumptions, run_analysis
     from .report.excel import check_writable, write_workbook
 
+    if args.draws is not None and args.draws < 0:
+        raise UsageError(Issue(f"--draws must be 0 or more (got {args.draws})",
+                               hint="give the number of Monte Carlo draws per scenario; 0 skips the Monte Carlo"))
+    if args.seed is not None and not 0 <= args.seed < 2**63:
+        raise UsageError(Issue(f"--seed must be between 0 and 2**63-1 (got {args.seed})", hint="e.g. --seed 7"))
     folder = args.assumptions or _default_assumptions()
     a = load_assumptions(folder, allow_absolute_paths=args.allow_absolute_paths)
-    if args.draws is not None and args.draws < 0:
-        raise UsageError(Issue(f"--draws must be 0 or more (got {args.draws})"))
+    for name in args.scenario or ():
+        if name not in a.scenario_names:
+            from .assumptions import _choices_hint
+
+            raise UsageError(Issue(f"--scenario: unknown scenario {name!r}", hint=_choices_hint(name, a.scenario_names)))
     out = Path(args.out or a.settings.output)
     check_writable(out)
     log.info("assumptions: %s", folder or "shipped defaults")

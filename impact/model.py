@@ -235,8 +235,17 @@ class Model:
         raise UsageError(Issue(f"unknown sensitivity method {method!r}", hint="allowed: tornado, two_way, sobol"))
 
     def __repr__(self) -> str:
-        fits = ", ".join(repr(f) for f in self.fits.values())
-        return f"<Model {self.years[0]}-{self.years[-1]}: {fits}>"
+        return (f"<Model {self.years[0]}-{self.years[-1]}: channels={list(self.fits)}, "
+                f"scenarios={list(self.assumptions.scenario_names)}>")
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for ch, f in self.fits.items():
+            for term, p in f.pooled.items():
+                rows.append({"channel": ch, "estimator": f.main.name, "nobs": f.nobs, "coefficient": term,
+                             "value used": p.value, "std. error": p.se, "mode": p.mode})
+        table = pd.DataFrame(rows).to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0)
+        return f"<div><strong>Model {self.years[0]}-{self.years[-1]}</strong>{table}</div>"
 
 
 def _variance_table(model: Model, sc: Scenario, n: int, seed: int, impact: np.ndarray, chunk: int,

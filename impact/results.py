@@ -254,17 +254,19 @@ class SensitivityResult:
 
     def to_frame(self) -> pd.DataFrame:
         rows = []
+        ch = str(self.meta.get("channel", self.target))
+        yr = "cumulative" if self.meta.get("year") is None else str(self.meta["year"])
         if self.method == "two_way":
             x, y = self.meta["x"], self.meta["y"]
             for yv, row in self.table.iterrows():
                 for xv, val in row.items():
-                    rows.append((self.scenario, self.target, "cumulative", f"{x}={xv:g}|{y}={yv:g}", float(val), self.unit))
+                    rows.append((self.scenario, ch, yr, f"{x}={xv:g}|{y}={yv:g}", float(val), self.unit))
         else:
             stat_cols = ["low", "high", "swing"] if self.method == "tornado" else ["S1", "S1_conf", "ST", "ST_conf"]
             for _, r in self.table.iterrows():
                 for c in stat_cols:
                     unit = self.unit if self.method == "tornado" else "index"
-                    rows.append((self.scenario, self.target, "cumulative", f"{c}:{r['input']}", float(r[c]), unit))
+                    rows.append((self.scenario, ch, yr, f"{c}:{r['input']}", float(r[c]), unit))
         return pd.DataFrame(rows, columns=TIDY)
 
     def summary(self) -> pd.DataFrame:
@@ -307,5 +309,15 @@ class RunInfo:
         rows += [(f"vintage {k}", v) for k, v in self.data_vintages.items()]
         return pd.DataFrame(rows, columns=["item", "value"])
 
+    def summary(self) -> pd.DataFrame:
+        """Same as :meth:`to_frame` (item, value)."""
+        return self.to_frame()
+
     def __repr__(self) -> str:
         return f"<RunInfo impact {self.package_version}, seed={self.seed}, draws={self.draws}, {self.started}>"
+
+    def _repr_html_(self) -> str:
+        df = self.to_frame()
+        short = df[~df["item"].str.startswith(("sha256", "vintage"))]
+        return _html(short.set_index("item"), f"Run information ({len(df) - len(short)} file hashes and vintages "
+                                              "in to_frame())")

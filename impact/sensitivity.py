@@ -77,7 +77,7 @@ def tornado(model: Model, scenario: Any, target: str = "total", *, year: int | N
     table = table.sort_values(["swing", "input"], ascending=[False, True]).reset_index(drop=True)
     table["rank"] = np.arange(1, len(table) + 1)
     return SensitivityResult(sc.name, "tornado", _label(target, year), float(y[0]), table,
-                             meta={"low_q": lo_q, "high_q": hi_q})
+                             meta={"low_q": lo_q, "high_q": hi_q, "channel": target, "year": year})
 
 
 def _grid(inp: Any, points: int) -> np.ndarray:
@@ -111,7 +111,8 @@ def two_way(model: Model, scenario: Any, x: str, y: str, *, points: int = 7, tar
     table = pd.DataFrame(vals, index=pd.Index(gy, name=y), columns=pd.Index(gx, name=x))
     mid = (points - 1) // 2
     return SensitivityResult(sc.name, "two_way", _label(target, year), float(vals[mid, mid]), table,
-                             meta={"x": x, "y": y, "x_label": inputs[jx].label, "y_label": inputs[jy].label,
+                             meta={"channel": target, "year": year,
+                                   "x": x, "y": y, "x_label": inputs[jx].label, "y_label": inputs[jy].label,
                                    "x_unit": inputs[jx].unit, "y_unit": inputs[jy].unit, "center": (mid, mid)})
 
 
@@ -197,7 +198,8 @@ def _sobol_result(sc: Any, unc: list[Any], target: str, year: int | None, si: di
                           "ST": si["ST"], "ST_conf": si["ST_conf"]})
     table = table.sort_values(["ST", "input"], ascending=[False, True]).reset_index(drop=True)
     return SensitivityResult(sc.name, "sobol", _label(target, year), central, table,
-                             meta={"base_samples": n, "evaluations": n * (len(unc) + 2), "small_sample": small})
+                             meta={"base_samples": n, "evaluations": n * (len(unc) + 2), "small_sample": small,
+                                   "channel": target, "year": year})
 
 
 def _check_n(model: Model, n: int) -> bool:

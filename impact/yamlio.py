@@ -62,6 +62,14 @@ def _dotted(path: Path_) -> str:
     return ".".join(str(p) for p in path)
 
 
+def _tag(tag: str) -> str:
+    """A tag as the user wrote it (``!!python/...`` rather than ``tag:yaml.org,2002:python/...``)."""
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+_TAG_HINT = "remove the tag: assumption files hold plain values only (numbers, text, lists, mappings)"
+
+
 def read_yaml(path: str | Path, display: str | None = None) -> YamlDoc:
     """Read one YAML file strictly; raise :class:`AssumptionError` listing every problem found."""
     import hashlib
@@ -102,7 +110,7 @@ def parse_yaml(text: str, name: str, digest: str = "") -> YamlDoc:
         problem = exc.problem or "syntax error"
         ctx = f" ({exc.context})" if exc.context else ""
         hint = "check indentation, brackets and quotes around this line"
-        if "\t" in problem or "tab" in problem.lower():
+        if "\t" in problem or "'\\t'" in problem or "tab" in problem.lower():
             hint = "YAML does not allow tabs for indentation; use spaces"
         raise AssumptionError(_issue(name, mark, f"YAML syntax error: {problem}{ctx}", hint)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - defensive
@@ -124,8 +132,8 @@ def parse_yaml(text: str, name: str, digest: str = "") -> YamlDoc:
         marks.setdefault(path, (n.start_mark.line + 1, n.start_mark.column + 1))
         if isinstance(n, yaml.MappingNode):
             if n.tag not in ("tag:yaml.org,2002:map",):
-                issues.append(_issue(name, n.start_mark, f"tag {n.tag!r} is not allowed (nothing was executed)",
-                                     "use plain YAML mappings", _dotted(path)))
+                issues.append(_issue(name, n.start_mark, f"tag {_tag(n.tag)!r} is not allowed (nothing was executed)",
+                                     _TAG_HINT, _dotted(path)))
                 return None
             out: dict[Any, Any] = {}
             for knode, vnode in n.value:
@@ -134,7 +142,8 @@ def parse_yaml(text: str, name: str, digest: str = "") -> YamlDoc:
                                          "write the keys out", _dotted(path)))
                     continue
                 if not isinstance(knode, yaml.ScalarNode) or knode.tag not in _SAFE_SCALAR_TAGS:
-                    issues.append(_issue(name, knode.start_mark, "mapping keys must be plain text or numbers", None, _dotted(path)))
+                    issues.append(_issue(name, knode.start_mark, "mapping keys must be plain text or numbers",
+                                         "write the key as plain text", _dotted(path)))
                     continue
                 key = loader.construct_object(knode, deep=True)
                 if key in out:
@@ -147,13 +156,20 @@ def parse_yaml(text: str, name: str, digest: str = "") -> YamlDoc:
             return out
         if isinstance(n, yaml.SequenceNode):
             if n.tag != "tag:yaml.org,2002:seq":
-                issues.append(_issue(name, n.start_mark, f"tag {n.tag!r} is not allowed (nothing was executed)",
-                                     "use plain YAML lists", _dotted(path)))
+                issues.append(_issue(name, n.start_mark, f"tag {_tag(n.tag)!r} is not allowed (nothing was executed)",
+                                     _TAG_HINT, _dotted(path)))
                 return None
             return [conv(v, path + (i,)) for i, v in enumerate(n.value)]
         if n.tag not in _SAFE_SCALAR_TAGS:
-            issues.append(_issue(name, n.start_mark, f"tag {n.tag!r} is not allowed (nothing was executed)",
-                                 "assumption files hold plain values only", _dotted(path)))
+            m = n.start_mark
+            explicit = m.buffer is None or m.buffer[m.pointer:m.pointer + 1] == "!"
+            if n.tag == "tag:yaml.org,2002:timestamp" and not explicit:  # an unquoted date, not a tag
+                issues.append(_issue(name, m, f"dates are not supported (got {n.value})",
+                                     f'write it in quotes ("{n.value}") where text is expected, or as a number',
+                                     _dotted(path)))
+            else:
+                issues.append(_issue(name, m, f"tag {_tag(n.tag)!r} is not allowed (nothing was executed)",
+                                     _TAG_HINT, _dotted(path)))
             return None
         value = loader.construct_object(n, deep=True)
         if isinstance(value, float) and not math.isfinite(value):

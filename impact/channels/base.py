@@ -129,6 +129,10 @@ class ChannelFit:
         frames = [self.main.tidy(level)] + [m.tidy(level) for m in self.models.values()]
         return pd.concat(frames, ignore_index=True)
 
+    def to_frame(self, level: float = 0.95) -> pd.DataFrame:
+        """Same as :meth:`tidy`."""
+        return self.tidy(level)
+
     def pooled_frame(self, level: float = 0.95) -> pd.DataFrame:
         if not self.pooled:
             return pd.DataFrame(columns=["term", "kind", "estimate", "std_error", "conf_low", "conf_high", "used"])

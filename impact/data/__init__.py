@@ -62,11 +62,13 @@ def _parse_period(raw: pd.Series, frequency: str, shown: str) -> tuple[pd.Index,
     return idx, issues
 
 
-def validate_csv(series_id: str, path: str | Path) -> pd.Series:
-    """Read and check a series CSV (``period,value``); raise :class:`DataError` naming file and line."""
+def validate_csv(series_id: str, path: str | Path, display: str | None = None) -> pd.Series:
+    """Read and check a series CSV (``period,value``); raise :class:`DataError` naming file and line.
+
+    ``display`` is the file name shown in messages (default: ``path``)."""
     meta = catalog()[series_id]
     path = Path(path)
-    shown = str(path)
+    shown = display or str(path)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:

@@ -1,38 +1,59 @@
 """The Excel workbook analysts open.
 
-Sheets, in a fixed order: Summary, Scenarios, one sheet per channel, Uncertainty, Sensitivity,
-What-if (live formulas), Estimates, Assumptions, Data, About.  Numbers are static values except on
-What-if, whose formulas recompute each channel's central impact from editable inputs.  The file is
-written to a temporary file beside the target and moved into place, so a failed or interrupted run
-never leaves a partial workbook; non-finite numbers are refused before anything is written.
+Sheets, in a fixed order (see :func:`sheet_names`): Summary, Scenarios, one sheet per channel,
+Uncertainty, Sensitivity, What-if, Estimates, Assumptions, Data, About.  Numbers are static values
+except on What-if, whose formulas recompute each channel's deterministic central impact from
+editable inputs (the workbook is flagged to recalculate on open).  Every table comes from
+:mod:`impact.report.tables`, the same frames ``--csv`` writes.
+
+Safety: text is never written as a formula (strings starting with ``= + - @`` are stored as text);
+NaN or infinite numbers are refused before anything is written; the file is written to a temporary
+file beside the target and moved into place, so a failed or interrupted run never leaves a partial
+or clobbered workbook.
+
+Speed: cell styles are built once per combination and copied (openpyxl's per-cell style lookup
+dominates otherwise); the default run writes in well under a second.
 """
 from __future__ import annotations
 
 import math
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
+from copy import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart import AreaChart, BarChart, LineChart, Reference
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
+from openpyxl.drawing.line import LineProperties
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..errors import Issue, OutputError
+from ..spec import UNITS
 from . import styles as st
+from . import tables as tb
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..api import AnalysisResult
 
-SHEET_TITLES = {"tourism": "Tourism", "imports": "Imports", "business_costs": "Business costs"}
+#: Channel sheet names (kept for callers of the previous API).
+SHEET_TITLES = {k: v for k, v in tb.CHANNEL_TITLES.items() if k != "total"}
 _FORMULA_START = ("=", "+", "-", "@")
+#: Excel number format by unit label (as shown in the Unit columns).
+UNIT_FORMATS = {label: fmt for label, fmt in UNITS.values()} | {"quantile": '0.00', "year": st.INT}
 
 
 class NonFiniteError(RuntimeError):
@@ -41,559 +62,1096 @@ class NonFiniteError(RuntimeError):
 
 def sheet_names(channels: Sequence[str]) -> list[str]:
     """The workbook's sheet names in order (stable across runs)."""
-    return (["Summary", "Scenarios"] + [SHEET_TITLES.get(c, c.replace("_", " ").capitalize()[:31]) for c in channels]
+    return (["Summary", "Scenarios"] + [tb.channel_title(c) for c in channels]
             + ["Uncertainty", "Sensitivity", "What-if", "Estimates", "Assumptions", "Data", "About"])
 
 
-# ----------------------------------------------------------------------------- low-level writing
-class _Sheet:
-    """A worksheet with a cursor and safe cell writers."""
+def unit_format(unit: str) -> str:
+    return UNIT_FORMATS.get(unit, st.VALUE)
 
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws
+
+# ----------------------------------------------------------------------------- low-level writing
+class _Styles:
+    """One openpyxl style array per combination of font, fill, format, alignment and border.
+
+    Assigning ``cell.font`` etc. hashes the style object and looks it up in the workbook's lists on
+    every call; copying a prepared style array is an order of magnitude faster.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[int, int, str, int, int], Any] = {}
+        self._keep: list[Any] = []
+
+    def apply(self, cell: Any, font: Any, fill: Any, fmt: str | None, align: Any, border: Any) -> None:
+        key = (id(font), id(fill), fmt or "", id(align), id(border))
+        arr = self._cache.get(key)
+        if arr is not None:
+            cell._style = copy(arr)
+            return
+        cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        if fmt:
+            cell.number_format = fmt
+        if align is not None:
+            cell.alignment = align
+        if border is not None:
+            cell.border = border
+        self._cache[key] = copy(cell._style)
+        self._keep.append((font, fill, align, border))
+
+
+class _Sheet:
+    """A worksheet with a row cursor, safe cell writers and column-width bookkeeping."""
+
+    def __init__(self, book: _Book, title: str) -> None:
+        self.book = book
+        self.ws = book.wb.create_sheet(title)
         self.row = 1
         self.widths: dict[int, float] = {}
+        self.fixed: dict[int, float] = {}
+        self.max_col = 1
+        self.wrapped: list[tuple[int, int, str, float]] = []  # (row, col, text, points per line)
 
+    # -- cells
     def put(self, r: int, c: int, value: Any, fmt: str | None = None, font: Any = None, fill: Any = None,
-            align: Any = None) -> Any:
+            align: Any = None, border: Any = None, measure: bool = True) -> Any:
         cell = self.ws.cell(row=r, column=c)
-        if isinstance(value, (np.floating, np.integer)):
+        if isinstance(value, (np.floating, np.integer, np.bool_)):
             value = value.item()
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                raise NonFiniteError(f"sheet {self.ws.title!r} cell {cell.coordinate}: {value}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise NonFiniteError(f"sheet {self.ws.title!r} cell {cell.coordinate}: {value}")
+        if value is pd.NA or value is pd.NaT:
+            value = None
+        cell.value = value
         if isinstance(value, str):
-            cell.value = value
             if value.startswith(_FORMULA_START):
                 cell.data_type = "s"  # text from inputs is never a formula
-            self.widths[c] = max(self.widths.get(c, 0), min(len(value), 60) * 1.0)
-        else:
-            cell.value = value
-            if value is not None:
-                self.widths[c] = max(self.widths.get(c, 0), 11)
-        cell.font = font or st.NORMAL
-        if fmt:
-            cell.number_format = fmt
-        if fill:
-            cell.fill = fill
-        if align:
-            cell.alignment = align
+            if measure:
+                self._measure(c, len(value))
+        elif value is not None and measure:
+            self._measure(c, st.WIDTH_NUM - 2 if isinstance(value, float) else len(str(value)))
+        self.book.styles.apply(cell, font or st.NORMAL, fill, fmt, align, border)
+        if c > self.max_col:
+            self.max_col = c
         return cell
 
-    def formula(self, r: int, c: int, text: str, fmt: str | None = None) -> Any:
+    def formula(self, r: int, c: int, text: str, fmt: str | None = None, font: Any = None, fill: Any = None) -> Any:
+        """A live formula (only What-if writes these)."""
+        if not text.startswith("="):
+            raise ValueError(f"not a formula: {text!r}")
         cell = self.ws.cell(row=r, column=c)
         cell.value = text
-        cell.font = st.BOLD
-        if fmt:
-            cell.number_format = fmt
-        self.widths[c] = max(self.widths.get(c, 0), 12)
+        self.book.styles.apply(cell, font or st.FORMULA, fill or st.FORMULA_FILL, fmt, None, None)
+        self._measure(c, st.WIDTH_NUM)
         return cell
 
-    def title(self, text: str, subtitle: str = "") -> None:
-        self.put(self.row, 1, text, font=st.TITLE)
+    def _measure(self, c: int, n: float) -> None:
+        if n > self.widths.get(c, 0):
+            self.widths[c] = n
+
+    # -- blocks
+    def title(self, text: str, *subtitles: str) -> None:
+        self.put(self.row, 1, text, font=st.TITLE, measure=False)
+        self.ws.row_dimensions[self.row].height = 21
         self.row += 1
-        if subtitle:
-            self.put(self.row, 1, subtitle, font=st.SUBTITLE)
-            self.widths[1] = min(self.widths.get(1, 10), 40)
+        for s in subtitles:
+            if s:
+                self.put(self.row, 1, s, font=st.SUBTITLE, measure=False)
+                self.row += 1
+        self.row += 1
+
+    def heading(self, text: str, anchor: str | None = None) -> int:
+        r = self.row
+        self.put(r, 1, text, font=st.HEADING, measure=False)
+        self.row += 1
+        return r
+
+    def note(self, text: str, col: int = 1) -> None:
+        self.put(self.row, col, text, font=st.NOTE, measure=False)
+        self.row += 1
+
+    def header(self, r: int, c: int, labels: Sequence[Any], fmts: Sequence[str | None] | None = None,
+               nowrap: Sequence[Any] = ()) -> None:
+        for j, h in enumerate(labels):
+            fmt = fmts[j] if fmts else None
+            if h in nowrap:  # a text column that overflows to the right: its header does too
+                self.put(r, c + j, h, font=st.HEADER, fill=st.HEADER_FILL, align=st.LEFT, measure=False)
+                continue
+            self.put(r, c + j, h, fmt=fmt, font=st.HEADER, fill=st.HEADER_FILL, align=st.HEADER_ALIGN, measure=False)
+            if isinstance(h, str):
+                self.wrapped.append((r, c + j, h, 13.0))
+            n = len(str(h)) if not isinstance(h, float) else st.WIDTH_NUM - 2
+            # headers wrap: ask for the width of the longest word or a third of the text, whichever is larger
+            longest = max((len(w) for w in str(h).split()), default=0)
+            self._measure(c + j, max(longest, min(n, 16 if n <= 32 else n / 2)))
+
+    def table(self, df: pd.DataFrame, formats: Mapping[str, str] | None = None, *,
+              row_formats: Mapping[str, Sequence[str]] | None = None, name: str | None = None, col: int = 1,
+              wrap: Sequence[str] | Mapping[str, float] = (), overflow: Sequence[str] = (),
+              blank_ok: bool | Sequence[str] = (), bold_rows: Sequence[int] = (), fill_rows: Sequence[int] = ()
+              ) -> tuple[int, int, int, int]:
+        """Write a DataFrame with a styled header row; returns (header_row, first_col, last_row, last_col).
+
+        ``formats`` maps column -> number format; ``row_formats`` maps column -> one format per row;
+        ``wrap`` names long-text columns (wrapped, wide); ``overflow`` names text columns left to run into
+        the empty cells on their right (the last column of a table); ``name`` makes it a filterable Excel table.
+        A NaN raises :class:`NonFiniteError` unless its column is in ``blank_ok`` (``True``: every column),
+        where it means "not available" and is left blank.
+        """
+        formats = formats or {}
+        row_formats = row_formats or {}
+        r0 = self.row
+        cols = [str(c) for c in df.columns]
+        self.header(r0, col, cols, nowrap=overflow)
+        bold, filled = set(bold_rows), set(fill_rows)
+        wrap_w = dict(wrap) if isinstance(wrap, Mapping) else {w: st.WIDTH_LONG_TEXT for w in wrap}
+        for j, h in enumerate(cols):
+            c = col + j
+            fmt = formats.get(h)
+            rf = row_formats.get(h)
+            wrapped = h in wrap_w
+            if wrapped:
+                self.fixed[c] = wrap_w[h]
+            may_blank = blank_ok is True or (blank_ok is not False and h in blank_ok)
+            values = df.iloc[:, j].tolist()
+            for i, v in enumerate(values):
+                if v is None or (isinstance(v, float) and math.isnan(v)):
+                    if v is not None and not may_blank:
+                        raise NonFiniteError(f"sheet {self.ws.title!r}, column {h!r}, row {r0 + 1 + i}: NaN")
+                    v = None
+                font = st.BOLD if i in bold else None
+                fill = st.TOTAL_FILL if i in filled else None
+                self.put(r0 + 1 + i, c, v, fmt=rf[i] if rf is not None else fmt, font=font, fill=fill,
+                         align=st.WRAP if wrapped else st.TOP, measure=not (wrapped or h in overflow))
+                if wrapped and isinstance(v, str) and v:
+                    self.wrapped.append((r0 + 1 + i, c, v, 12.75))
+        last = r0 + len(df)
+        c1 = col + len(cols) - 1
+        if name and len(df):
+            t = Table(displayName=name, ref=f"{get_column_letter(col)}{r0}:{get_column_letter(c1)}{last}")
+            t.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+            self.ws.add_table(t)
+        self.row = last + 2
+        return r0, col, last, c1
+
+    def kv(self, pairs: Sequence[tuple[str, Any]], col: int = 1, fmt: str | None = None) -> None:
+        """Label-value lines (provenance blocks)."""
+        for k, v in pairs:
+            self.put(self.row, col, k, font=st.BOLD, measure=False)
+            self.put(self.row, col + 1, v, fmt=fmt, measure=False)
             self.row += 1
         self.row += 1
 
-    def heading(self, text: str) -> None:
-        self.put(self.row, 1, text, font=st.BOLD)
-        self.row += 1
+    def fit_rows(self) -> None:
+        """Row heights for wrapped text (LibreOffice and Excel do not always auto-fit rows of generated files)."""
+        dims = self.ws.column_dimensions
+        need: dict[int, float] = {}
+        for r, c, text, per_line in self.wrapped:
+            w = dims[get_column_letter(c)].width or st.WIDTH_MIN
+            chars = max(1.0, (w - 1) * 1.1)
+            lines = sum(max(1, math.ceil(len(part) / chars)) for part in text.split("\n"))
+            if lines > 1:
+                need[r] = max(need.get(r, 0.0), lines * per_line + 3)
+        for r, h in need.items():
+            self.ws.row_dimensions[r].height = min(h, 160)
 
-    def note(self, text: str) -> None:
-        self.put(self.row, 1, text, font=st.NOTE)
-        self.widths[1] = min(self.widths.get(1, 10), 40)
-        self.row += 1
+    def chart(self, chart: Any, row: int, col: int) -> None:
+        self.ws.add_chart(chart, f"{get_column_letter(col)}{row}")
 
-    def table(self, df: pd.DataFrame, formats: Mapping[str, str] | None = None, *, index: bool = False,
-              blank_ok: bool = False, name: str | None = None, col: int = 1) -> tuple[int, int, int, int]:
-        """Write a DataFrame with a styled header; returns (first_row, first_col, last_row, last_col)."""
-        formats = formats or {}
-        data = df.reset_index() if index else df
-        r0 = self.row
-        for j, h in enumerate(data.columns):
-            self.put(r0, col + j, str(h), font=st.HEADER, fill=st.HEADER_FILL, align=st.WRAP)
-        for i, rec in enumerate(data.itertuples(index=False), start=1):
-            for j, (h, v) in enumerate(zip(data.columns, rec)):
-                if isinstance(v, float) and math.isnan(v) and blank_ok:
-                    v = None
-                if v is pd.NA or v is pd.NaT:
-                    v = None
-                self.put(r0 + i, col + j, v, fmt=formats.get(str(h)))
-        last = r0 + len(data)
-        if name and len(data):
-            ref = f"{get_column_letter(col)}{r0}:{get_column_letter(col + len(data.columns) - 1)}{last}"
-            t = Table(displayName=name, ref=ref)
-            t.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-            self.ws.add_table(t)
-        self.row = last + 2
-        return r0, col, last, col + len(data.columns) - 1
-
-    def finish(self, freeze: str | None = "A2") -> None:
-        for c, w in self.widths.items():
-            self.ws.column_dimensions[get_column_letter(c)].width = max(8.0, min(w + 2, 62.0))
+    def finish(self, freeze: str | None = None, landscape: bool = True, gridlines: bool = True) -> None:
+        dims = self.ws.column_dimensions
+        for c in range(1, self.max_col + 1):
+            w = self.fixed.get(c)
+            if w is None:
+                w = max(st.WIDTH_MIN, min(self.widths.get(c, st.WIDTH_MIN) + 2, st.WIDTH_TEXT_MAX))
+            dims[get_column_letter(c)].width = w
+        self.fit_rows()
         if freeze:
             self.ws.freeze_panes = freeze
+        self.ws.sheet_view.showGridLines = gridlines
+        ps = self.ws.page_setup
+        ps.orientation = "landscape" if landscape else "portrait"
+        ps.paperSize = self.ws.PAPERSIZE_A4
+        ps.fitToWidth = 1
+        ps.fitToHeight = 0
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self.ws.print_options.gridLines = False
+        self.ws.oddFooter.center.text = "&A - page &P of &N"
+        self.ws.oddFooter.center.size = 8
+
+
+class _Book:
+    def __init__(self) -> None:
+        self.wb = Workbook()
+        self.wb.remove(self.wb.active)
+        self.styles = _Styles()
+        self.names: set[str] = set()
+
+    def sheet(self, title: str) -> _Sheet:
+        return _Sheet(self, title)
+
+    def define(self, name: str, sheet: _Sheet, ref: str) -> str:
+        """A workbook-level defined name for a cell; returns the (sanitised, unique) name."""
+        n = _clean_name(name)
+        base, k = n, 2
+        while n.lower() in self.names:
+            n = f"{base}_{k}"
+            k += 1
+        self.names.add(n.lower())
+        self.wb.defined_names[n] = DefinedName(n, attr_text=f"{quote_sheetname(sheet.ws.title)}!{ref}")
+        return n
+
+
+_CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*|[RrCc])$")
 
 
 def _clean_name(s: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", s)
+    """A valid Excel defined name: letters, digits and underscores, not starting with a digit or like a cell."""
+    n = re.sub(r"[^A-Za-z0-9_]", "_", s)
+    if not n or n[0].isdigit() or _CELL_LIKE.match(n):
+        n = "_" + n
+    return n[:255]
 
 
-# ----------------------------------------------------------------------------- sheets
-def _summary(wb: Workbook, res: AnalysisResult) -> None:
-    sh = _Sheet(wb.create_sheet("Summary"))
-    sh.ws.sheet_view.showGridLines = False
+def _table_name(s: str) -> str:
+    return _clean_name(s).strip("_")[:250] or "Table"
+
+
+def _view(cols: Mapping[str, Any]) -> pd.DataFrame:
+    """A display frame from columns given as Series, arrays or lists (positional: indexes are ignored)."""
+    return pd.DataFrame({k: (v.to_numpy() if isinstance(v, (pd.Series, pd.Index)) else v) for k, v in cols.items()})
+
+
+def _link(sh: _Sheet, r: int, c: int, text: str, target_sheet: str, cell: str = "A1") -> None:
+    x = sh.put(r, c, text, font=st.LINK, measure=False)
+    x.hyperlink = Hyperlink(ref=x.coordinate, location=f"{quote_sheetname(target_sheet)}!{cell}",
+                            display=text)
+
+
+def _scen_label(res: AnalysisResult, name: str) -> str:
+    return res.runs[name].label if name in res.runs else name
+
+
+def _ctitle(text: str, size: int = 1050) -> Title:
+    """A chart title in the workbook's heading style (openpyxl's default is 18 pt)."""
+    cp = CharacterProperties(sz=size, b=True, solidFill=st.NAVY)
+    para = Paragraph(pPr=ParagraphProperties(defRPr=cp), r=[RegularTextRun(rPr=cp, t=text)])
+    return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
+
+
+def _short(res: AnalysisResult, name: str) -> str:
+    """'FTO designation (S0)' -> 'S0'; otherwise the scenario key."""
+    m = re.search(r"\(([^()]{1,8})\)\s*$", _scen_label(res, name))
+    return m.group(1) if m else name
+
+
+def _bar_colors(chart: Any, colors: Sequence[str]) -> None:
+    for s, colr in zip(chart.series, colors):
+        s.graphicalProperties = GraphicalProperties(solidFill=colr)
+        s.graphicalProperties.line.solidFill = colr
+
+
+PALETTE = ["1F3864", "C55A11", "548235", "7F6000", "7030A0", "2E75B6", "BF9000"]
+
+
+# ----------------------------------------------------------------------------- Summary
+def _summary(book: _Book, res: AnalysisResult) -> None:
+    sh = book.sheet("Summary")
     s = res.assumptions.settings
     years = res.model.years
-    sh.title(s.title, f"Cumulative impact {years[0]}-{years[-1]} vs. the no-designation baseline. US$ bn, current "
-                      f"dollars; negative = loss (lower spending or imports, higher business costs). "
-                      f"{res.info.draws:,} Monte Carlo draws per scenario, seed {res.info.seed}.")
-    chans = list(res.model.channels)
-    rows = []
-    for name, run in res.runs.items():
-        if name == "baseline":
-            continue
-        mc = res.montecarlo.get(name)
-        q = mc.quantiles((0.05, 0.95)).xs("cumulative", level="year") if mc else None
-        for ch in chans + ["total"]:
-            rows.append({"Scenario": run.label, "Channel": "Total" if ch == "total" else res.model.fits[ch].baseline.channel
-                         if False else (SHEET_TITLES.get(ch, ch) if ch != "total" else "Total"),
-                         "Central (US$ bn)": float(run.cumulative[ch]),
-                         "P5 (US$ bn)": float(q.loc[ch, 0.05]) if q is not None else None,
-                         "P95 (US$ bn)": float(q.loc[ch, 0.95]) if q is not None else None,
-                         "% of baseline": float(run.cumulative_pct[ch]), "Weight": run.weight})
-    df = pd.DataFrame(rows)
-    fm = {"Central (US$ bn)": st.USD_BN, "P5 (US$ bn)": st.USD_BN, "P95 (US$ bn)": st.USD_BN, "% of baseline": st.PCT,
-          "Weight": st.SHARE}
-    sh.heading("Headline: cumulative impact by scenario and channel")
-    r0, c0, r1, c1 = sh.table(df, fm, blank_ok=True, name="Headline")
-    for r in range(r0 + 1, r1 + 1):
-        if sh.ws.cell(r, 2).value == "Total":
-            for c in range(c0, c1 + 1):
-                sh.ws.cell(r, c).fill = st.TOTAL_FILL
-                sh.ws.cell(r, c).font = st.BOLD
-    # chart data: scenario x channel central
-    sh.heading("Central cumulative impact by scenario (chart data, US$ bn)")
-    piv = pd.DataFrame({SHEET_TITLES.get(ch, ch): [float(res.runs[n].cumulative[ch]) for n in res.runs if n != "baseline"]
-                        for ch in chans}, index=[res.runs[n].label for n in res.runs if n != "baseline"])
-    piv.index.name = "Scenario"
-    p0, pc0, p1, pc1 = sh.table(piv, {c: st.USD_BN for c in piv.columns}, index=True)
-    chart = BarChart()
-    chart.type = "bar"
-    chart.grouping = "stacked"
-    chart.overlap = 100
-    chart.title = "Central cumulative impact by channel (US$ bn)"
-    chart.y_axis.title = "US$ bn"
-    chart.add_data(Reference(sh.ws, min_col=pc0 + 1, max_col=pc1, min_row=p0, max_row=p1), titles_from_data=True)
-    chart.set_categories(Reference(sh.ws, min_col=pc0, min_row=p0 + 1, max_row=p1))
-    chart.height, chart.width = 9, 18
-    sh.ws.add_chart(chart, f"I{3}")
-    if not res.expected.empty:
-        sh.heading("Probability-weighted expected impact across scenarios (weights from scenarios.yaml)")
-        e = res.expected.reset_index()
-        e["channel"] = [SHEET_TITLES.get(c, "Total" if c == "total" else c) for c in e["channel"]]
-        e.columns = ["Channel", "Expected (US$ bn)", "P5 (US$ bn)", "P95 (US$ bn)"]
-        sh.table(e, {c: st.USD_BN for c in e.columns[1:]})
-    sh.note("P5/P95: 5th and 95th percentiles of the Monte Carlo (estimation and assumption uncertainty). "
-            "Impacts are gross effects per channel, not net welfare; channels are summed in 'Total'.")
-    sh.finish(freeze=None)
+    info = res.info
+    sh.title(s.title,
+             f"Cumulative impact {years[0]}-{years[-1]} relative to the no-designation baseline. US$ bn, current "
+             f"dollars; negative = economic loss (lower visitor spending or imports, higher business costs).",
+             f"Central = deterministic run at central assumptions; P5-P95 = Monte Carlo range "
+             f"({info.draws:,} draws per scenario, seed {info.seed}); impact {info.package_version}.")
+    h = tb.headline(res)
+    sh.heading(f"Cumulative impact {years[0]}-{years[-1]} by scenario and channel")
+    if h.empty:
+        sh.note("No designation scenario was run.")
+    else:
+        first = ~h["scenario"].duplicated()
+        view = _view({
+            "Scenario": np.where(first, h["label"], ""),
+            "Channel": [tb.channel_title(c) for c in h["channel"]],
+            "Central (US$ bn)": h["central"], "P5 (US$ bn)": h["p5"], "P95 (US$ bn)": h["p95"],
+            "Central (% of baseline)": h["pct_of_baseline"],
+            "Scenario weight (%)": np.where(first, h["weight"], np.nan),
+        })
+        if not res.montecarlo:
+            view = view.drop(columns=["P5 (US$ bn)", "P95 (US$ bn)"])
+        totals = [i for i, c in enumerate(h["channel"]) if c == "total"]
+        r0, c0, r1, c1 = sh.table(view, {"Central (US$ bn)": st.USD_BN, "P5 (US$ bn)": st.USD_BN,
+                                         "P95 (US$ bn)": st.USD_BN, "Central (% of baseline)": st.PCT,
+                                         "Scenario weight (%)": st.SHARE},
+                                  blank_ok=("Scenario weight (%)",), bold_rows=totals, fill_rows=totals)
+        chart_col = c1 + 2
+        headline_row = r0
+        sh.note("P5 / P95: 5th and 95th percentiles of the Monte Carlo (estimation and assumption uncertainty). "
+                "Channels are gross effects, summed in 'Total'; not a net welfare measure." if res.montecarlo else
+                "The Monte Carlo was skipped (--draws 0): central values only. Channels are gross effects, summed in "
+                "'Total'; not a net welfare measure.")
+        sh.row += 1
+        e = tb.expected(res)
+        if not e.empty:
+            w = ", ".join(f"{_short(res, n)} {res.runs[n].weight:.0%}" for n in tb.designation_scenarios(res)
+                          if res.runs[n].weight > 0)
+            sh.heading(f"Probability-weighted expected cumulative impact (scenario weights: {w})")
+            ev = _view({"Channel": [tb.channel_title(c) for c in e["channel"]],
+                               "Expected (US$ bn)": e["expected"], "P5 (US$ bn)": e["p5"], "P95 (US$ bn)": e["p95"]})
+            tot = [i for i, c in enumerate(e["channel"]) if c == "total"]
+            sh.table(ev, {c: st.USD_BN for c in ev.columns[1:]}, bold_rows=tot, fill_rows=tot)
+            sh.note("P5 / P95 of the weighted mixture of the scenarios' Monte Carlo draws (weights from scenarios.yaml).")
+            sh.row += 1
+        # chart data: central cumulative by scenario (rows) x channel (columns)
+        chans = list(res.model.channels)
+        scen = tb.designation_scenarios(res)
+        piv = _view({"Scenario": [res.runs[n].label for n in scen]}
+                           | {tb.channel_title(ch): [float(res.runs[n].cumulative[ch]) for n in scen] for ch in chans})
+        sh.heading("Chart data: central cumulative impact by scenario and channel (US$ bn)")
+        p0, pc0, p1, pc1 = sh.table(piv, {c: st.USD_BN for c in piv.columns[1:]})
+        chart = BarChart()
+        chart.type = "bar"
+        chart.grouping = "stacked"
+        chart.overlap = 100
+        chart.gapWidth = 60
+        chart.title = _ctitle(f"Central cumulative impact {years[0]}-{years[-1]} by channel (US$ bn)")
+        chart.x_axis.title = None
+        chart.y_axis.title = "US$ bn (negative = loss)"
+        chart.y_axis.number_format = '#,##0'
+        chart.x_axis.scaling.orientation = "maxMin"
+        chart.x_axis.tickLblPos = "low"
+        chart.y_axis.crosses = "max"
+        chart.legend.position = "b"
+        chart.add_data(Reference(sh.ws, min_col=pc0 + 1, max_col=pc1, min_row=p0, max_row=p1), titles_from_data=True)
+        chart.set_categories(Reference(sh.ws, min_col=pc0, min_row=p0 + 1, max_row=p1))
+        _bar_colors(chart, PALETTE)
+        chart.height, chart.width = 9.5, 20
+        sh.chart(chart, headline_row, chart_col)
+    # scenario definitions and contents
+    sh.heading("Scenarios")
+    d = tb.scenario_definitions(res)
+    dv = _view({"Scenario": d["label"], "Key": d["scenario"], "Weight (%)": d["weight"],
+                       "Description": d["description"]})
+    sh.table(dv, {"Weight (%)": st.SHARE}, overflow=("Description",))
+    sh.heading("Contents")
+    for name, what in _CONTENTS(res):
+        _link(sh, sh.row, 1, name, name)
+        sh.put(sh.row, 2, what, measure=False)
+        sh.row += 1
+    sh._measure(1, 24)
+    sh.finish(freeze=None, gridlines=False)
 
 
-def _scenarios(wb: Workbook, res: AnalysisResult) -> None:
-    sh = _Sheet(wb.create_sheet("Scenarios"))
+def _CONTENTS(res: AnalysisResult) -> list[tuple[str, str]]:
+    out = [("Scenarios", "impact by scenario, channel and year: central and P5-P95, US$ bn and % of baseline")]
+    for ch in res.model.channels:
+        out.append((tb.channel_title(ch), f"{res.assumptions.channels[ch].label}: baseline, impact by year, "
+                                          "components, estimates used"))
+    out += [("Uncertainty", "fan charts, Monte Carlo quantiles, variance split estimation vs assumptions"),
+            ("Sensitivity", "tornado, two-way grids, Sobol indices"),
+            ("What-if", "live formulas: change an input, the central impact recomputes"),
+            ("Estimates", "every estimator: coefficients, standard errors, intervals, diagnostics"),
+            ("Assumptions", "every value used per scenario with unit, range, distribution, source, file:line"),
+            ("Data", "bundled official series, sources and vintages"),
+            ("About", "versions, file hashes, seed, draws, run time")]
+    return out
+
+
+# ----------------------------------------------------------------------------- Scenarios
+def _scenarios(book: _Book, res: AnalysisResult) -> None:
+    sh = book.sheet("Scenarios")
     years = res.model.years
-    sh.title("Scenarios side by side", "Impact by year and cumulative, US$ bn: central (deterministic) and Monte Carlo "
-                                       "P5 / P95.")
-    rows = []
-    for name, run in res.runs.items():
-        mc = res.montecarlo.get(name)
-        q = mc.quantiles((0.05, 0.95)) if mc else None
-        summ = run.summary()
-        for ch in list(res.model.channels) + ["total"]:
-            for y in [*years, "cumulative"]:
-                key = str(y)
-                rows.append({"Scenario": name, "Channel": ch, "Year": key,
-                             "Central (US$ bn)": float(summ.loc[y, ch]),
-                             "P5 (US$ bn)": float(q.loc[(ch, key), 0.05]) if q is not None else None,
-                             "P95 (US$ bn)": float(q.loc[(ch, key), 0.95]) if q is not None else None})
-    df = pd.DataFrame(rows)
-    sh.table(df, {c: st.USD_BN for c in df.columns[3:]}, blank_ok=True, name="ScenarioImpacts")
-    sh.heading("Scenario definitions")
-    defs = pd.DataFrame([{"Scenario": n, "Label": sc.label, "Extends chain": " > ".join(sc.chain),
-                          "Weight": sc.weight, "Description": sc.description}
-                         for n, sc in res.assumptions.scenarios.items()])
-    sh.table(defs, {"Weight": st.SHARE})
+    sh.title("Impact by scenario, channel and year",
+             "Central = deterministic run; P5 / P95 = Monte Carlo percentiles. US$ bn (current dollars) and % of the "
+             "no-designation baseline; negative = loss. The baseline scenario (zero by construction) is omitted. "
+             "Filter with the header buttons.")
+    df = tb.scenario_impacts(res)
+    df = df[df["scenario"] != "baseline"].reset_index(drop=True)
+    view = _view({
+        "Scenario": df["scenario"], "Channel": [tb.channel_title(c) for c in df["channel"]],
+        "Year": [int(y) if y.isdigit() else "Cumulative" for y in df["year"]],
+        "Central (US$ bn)": df["central"], "P5 (US$ bn)": df["p5"], "P95 (US$ bn)": df["p95"],
+        "Central (% of baseline)": df["central_pct"], "P5 (% of baseline)": df["p5_pct"],
+        "P95 (% of baseline)": df["p95_pct"]})
+    if not res.montecarlo:
+        view = view[[c for c in view.columns if not c.startswith(("P5", "P95"))]]
+    fm = {c: st.USD_BN for c in view.columns if "US$" in c} | {c: st.PCT for c in view.columns if "%" in c}
+    fm["Year"] = st.INT
+    r0, c0, r1, c1 = sh.table(view, fm, name="ScenarioImpacts")
+    freeze = f"A{r0 + 1}"
+    # right-hand block: total by year, wide, with a line chart
+    col = c1 + 2
+    scen = tb.designation_scenarios(res)
+    wide = _view({"Scenario": [res.runs[n].label for n in scen]}
+                        | {str(y): [float(res.runs[n].total[y]) for n in scen] for y in years}
+                        | {"Cumulative": [float(res.runs[n].cumulative["total"]) for n in scen]})
+    sh.row = r0 - 1
+    sh.put(sh.row, col, "Total impact, all channels, central (US$ bn)", font=st.HEADING, measure=False)
+    sh.row += 1
+    w0, wc0, w1, wc1 = sh.table(wide, {c: st.USD_BN for c in wide.columns[1:]}, col=col)
+    line = LineChart()
+    line.title = _ctitle("Total central impact by year (US$ bn)")
+    line.y_axis.title = "US$ bn"
+    line.y_axis.number_format = '#,##0'
+    # one series per scenario (rows) over the year columns, without the cumulative column
+    for i, n in enumerate(scen):
+        ref = Reference(sh.ws, min_col=wc0, max_col=wc1 - 1, min_row=w0 + 1 + i, max_row=w0 + 1 + i)
+        line.add_data(ref, from_rows=True, titles_from_data=True)
+    line.set_categories(Reference(sh.ws, min_col=wc0 + 1, max_col=wc1 - 1, min_row=w0, max_row=w0))
+    line.x_axis.tickLblPos = "low"
+    line.legend.position = "b"
+    line.height, line.width = 9, 18
+    sh.chart(line, w1 + 2, col)
+    sh.finish(freeze=freeze)
+
+
+# ----------------------------------------------------------------------------- channel sheets
+def _equation(ch: str) -> str:
+    """The channel's transmission equation from its module docstring (first 'X(t) = ...' paragraph)."""
+    from .. import channels as reg
+
+    doc = (sys.modules[reg.get(ch).effect.__module__].__doc__ or "").splitlines()
+    for i, line in enumerate(doc):
+        if re.match(r"^\s*\w[\w ]*\(t\)\s*=", line):
+            out = [line.strip()]
+            for nxt in doc[i + 1:]:
+                if not nxt.strip():
+                    break
+                out.append(nxt.strip())
+            return " ".join(out)
+    return ""
+
+
+def _channel(book: _Book, res: AnalysisResult, ch: str) -> None:
+    title = tb.channel_title(ch)
+    sh = book.sheet(title)
+    fit = res.model.fits[ch]
+    block = res.assumptions.channels[ch]
+    years = list(res.model.years)
+    lvl = int(round(100 * fit.baseline.level))
+    sh.title(f"{title}: {block.label}", block.description)
+    scen = tb.designation_scenarios(res)
+    chart_col = 2 + max(len(scen), 4) + 1
+    used = [f"{p.term} = {p.value:.4g} ({p.mode}; se {p.se:.3g})" for p in fit.pooled.values()]
+    pairs = [("Baseline produced by", f"{fit.baseline.method} (estimator)"),
+             ("Baseline data", fit.baseline.data),
+             ("Baseline interval", f"{lvl}% prediction interval of the no-designation path")]
+    eq = _equation(ch)
+    if eq:
+        pairs.append(("Equation", eq))
+    if used:
+        pairs.append(("Coefficients used", "; ".join(used)))
+    sh.kv(pairs)
+    # baseline
+    sh.heading(f"Baseline (no designation), US$ bn, with {lvl}% interval")
+    b = tb.baseline_table(res, ch)
+    bv = _view({"Year": b["year"], "Mean (US$ bn)": b["mean"], "Central path, median (US$ bn)": b["median"],
+                       f"Lower {lvl}% (US$ bn)": b["lower"], f"Upper {lvl}% (US$ bn)": b["upper"]})
+    r0, c0, r1, c1 = sh.table(bv, {c: st.USD_BN for c in bv.columns[1:]} | {"Year": st.INT})
+    line = LineChart()
+    line.title = _ctitle(f"{title}: no-designation baseline with {lvl}% interval (US$ bn)")
+    line.y_axis.number_format = '#,##0'
+    line.add_data(Reference(sh.ws, min_col=c0 + 2, max_col=c1, min_row=r0, max_row=r1), titles_from_data=True)
+    line.set_categories(Reference(sh.ws, min_col=c0, min_row=r0 + 1, max_row=r1))
+    line.x_axis.tickLblPos = "low"
+    for s_, colr, dash in zip(line.series, ("1F3864", "8EA9DB", "8EA9DB"), (None, "dash", "dash")):
+        s_.graphicalProperties.line.solidFill = colr
+        if dash:
+            s_.graphicalProperties.line.dashStyle = dash
+    line.legend.position = "b"
+    line.height, line.width = 7.5, 16
+    sh.chart(line, r0 - 1, chart_col)
+    # impact by year
+    sh.heading("Impact by year and scenario, central (US$ bn)")
+    imp = _view({"Year": [*years, "Cumulative"]}
+                       | {res.runs[n].label: [*(float(v) for v in res.runs[n].impacts[ch]),
+                                              float(res.runs[n].cumulative[ch])] for n in scen})
+    i0, ic0, i1, ic1 = sh.table(imp, {c: st.USD_BN for c in imp.columns[1:]} | {"Year": st.INT},
+                                bold_rows=[len(years)], fill_rows=[len(years)])
+    if scen:
+        ch2 = LineChart()
+        ch2.title = _ctitle(f"{title}: central impact by scenario (US$ bn)")
+        ch2.y_axis.number_format = '#,##0.0'
+        ch2.add_data(Reference(sh.ws, min_col=ic0 + 1, max_col=ic1, min_row=i0, max_row=i1 - 1), titles_from_data=True)
+        ch2.set_categories(Reference(sh.ws, min_col=ic0, min_row=i0 + 1, max_row=i1 - 1))
+        ch2.x_axis.tickLblPos = "low"
+        for s_, colr in zip(ch2.series, PALETTE):
+            s_.graphicalProperties.line.solidFill = colr
+        ch2.legend.position = "b"
+        ch2.height, ch2.width = 7.5, 16
+        ch2_row = max(i0 - 1, r0 + 16)
+        sh.chart(ch2, ch2_row, chart_col)
+    sh.heading("Impact by year and scenario, central (% of baseline)")
+    pct = _view({"Year": [*years, "Cumulative"]}
+                       | {res.runs[n].label: [*(float(v) for v in res.runs[n].pct[ch]),
+                                              float(res.runs[n].cumulative_pct[ch])] for n in scen})
+    sh.table(pct, {c: st.PCT for c in pct.columns[1:]} | {"Year": st.INT}, bold_rows=[len(years)],
+             fill_rows=[len(years)])
+    if scen:
+        sh.row = max(sh.row, ch2_row + 18)  # below the impact chart
+    sh.heading("Components of the central impact (US$ bn)")
+    comps = tb.components(res, ch)
+    if not comps.empty:
+        cv = comps.rename(columns={"scenario": "Scenario", "component": "Component", "cumulative": "Cumulative"})
+        sh.table(cv, {c: st.USD_BN for c in cv.columns[2:]})
+    if fit.pooled:
+        sh.heading("Estimated coefficients used (data, literature prior, precision-weighted pool)")
+        _pooled_table(sh, fit, sources_below=True)
+    for n in fit.notes:
+        sh.note(n)
+    sh.note("Full estimator output (all coefficients and diagnostics) is on the Estimates sheet.")
     sh.finish()
 
 
-def _channel(wb: Workbook, res: AnalysisResult, ch: str) -> None:
-    title = SHEET_TITLES.get(ch, ch)
-    sh = _Sheet(wb.create_sheet(title))
-    fit = res.model.fits[ch]
-    block = res.assumptions.channels[ch]
-    sh.title(f"{block.label}", block.description)
-    sh.heading("Baseline (no designation)")
-    sh.note(f"Estimator: {fit.baseline.method}")
-    sh.note(f"Data: {fit.baseline.data}")
-    b = res.model.baseline(ch).drop(columns="unit").reset_index()
-    lvl = int(round(100 * fit.baseline.level))
-    b.columns = ["Year", "Mean (US$ bn)", "Median = central path (US$ bn)", f"Lower {lvl}% (US$ bn)",
-                 f"Upper {lvl}% (US$ bn)"]
-    fm = {c: st.USD_BN for c in b.columns[1:]}
-    fm["Year"] = st.INT
-    r0, c0, r1, c1 = sh.table(b, fm)
-    line = LineChart()
-    line.title = f"{title}: baseline with {lvl}% interval (US$ bn)"
-    line.add_data(Reference(sh.ws, min_col=c0 + 1, max_col=c1, min_row=r0, max_row=r1), titles_from_data=True)
-    line.set_categories(Reference(sh.ws, min_col=c0, min_row=r0 + 1, max_row=r1))
-    line.height, line.width = 8, 16
-    sh.ws.add_chart(line, "I3")
-    sh.heading("Impact by year and scenario, central (US$ bn)")
-    imp = pd.DataFrame({n: r.impacts[ch] for n, r in res.runs.items()})
-    imp.index.name = "Year"
-    i0, ic0, i1, ic1 = sh.table(imp, {n: st.USD_BN for n in imp.columns} | {"Year": st.INT}, index=True)
-    bar = LineChart()
-    bar.title = f"{title}: central impact by scenario (US$ bn)"
-    bar.add_data(Reference(sh.ws, min_col=ic0 + 2, max_col=ic1, min_row=i0, max_row=i1), titles_from_data=True)
-    bar.set_categories(Reference(sh.ws, min_col=ic0, min_row=i0 + 1, max_row=i1))
-    bar.height, bar.width = 8, 16
-    sh.ws.add_chart(bar, "I20")
-    sh.heading("Impact by year and scenario, % of baseline (central)")
-    pct = pd.DataFrame({n: r.pct[ch] for n, r in res.runs.items()})
-    pct.index.name = "Year"
-    sh.table(pct, {n: st.PCT for n in pct.columns} | {"Year": st.INT}, index=True)
-    sh.heading("Components of the central impact (US$ bn)")
-    comp_rows = []
-    for n, r in res.runs.items():
-        if n == "baseline":
-            continue
-        for comp in r.components[ch].columns:
-            comp_rows.append({"Scenario": n, "Component": comp,
-                              **{str(y): float(v) for y, v in r.components[ch][comp].items()}})
-    comps = pd.DataFrame(comp_rows)
-    sh.table(comps, {str(y): st.USD_BN for y in res.model.years})
-    sh.heading("Estimates used")
-    if fit.pooled:
-        sh.table(fit.pooled_frame().rename(columns={"estimate": "estimate", "std_error": "std_error"}),
-                 {"estimate": st.COEF, "std_error": st.COEF, "conf_low": st.COEF, "conf_high": st.COEF}, blank_ok=True)
-    for n in fit.notes:
-        sh.note(n)
-    sh.finish(freeze=None)
+def _pooled_table(sh: _Sheet, fit: Any, sources_below: bool = False) -> None:
+    """Data / prior / pooled rows of each estimated coefficient; the row used by the model in bold."""
+    pf = fit.pooled_frame()
+    units = {t: p.unit for t, p in fit.pooled.items()}
+    src = [fit.pooled[t].prior_source if k == "prior" else (fit.pooled[t].data_note if k == "data" else
+                                                             "precision-weighted combination of data and prior")
+           for t, k in zip(pf["term"], pf["kind"])]
+    view = _view({"Coefficient": pf["term"], "Unit": [units.get(t, "") for t in pf["term"]],
+                         "Kind": pf["kind"], "Estimate": pf["estimate"].astype(float),
+                         "Std. error": pf["std_error"].astype(float), "95% CI low": pf["conf_low"].astype(float),
+                         "95% CI high": pf["conf_high"].astype(float),
+                         "Used in model": ["yes" if u else "" for u in pf["used"]], "Source / note": src})
+    used = [i for i, u in enumerate(pf["used"]) if u]
+    fm = {c: st.COEF for c in ("Estimate", "Std. error", "95% CI low", "95% CI high")}
+    if sources_below:
+        sh.table(view.drop(columns="Source / note"), fm, bold_rows=used, blank_ok=list(fm))
+        sh.row -= 1
+        for t, k, note in zip(pf["term"], pf["kind"], src):
+            if note:
+                sh.note(f"{t}, {k}: {note}")
+        sh.row += 1
+    else:
+        sh.table(view, fm, wrap=("Source / note",), bold_rows=used, blank_ok=list(fm))
 
 
-def _uncertainty(wb: Workbook, res: AnalysisResult) -> None:
-    sh = _Sheet(wb.create_sheet("Uncertainty"))
-    sh.title("Monte Carlo uncertainty", "Quantiles of the impact (US$ bn) by scenario, channel and year; variance of the "
-                                       "cumulative impact split into estimation (coefficients, baseline forecasts) and "
-                                       "assumptions.")
+# ----------------------------------------------------------------------------- Uncertainty
+def _fan_chart(sh: _Sheet, title: str, cat: Reference, bands: list[Reference], row: int, col: int) -> None:
+    chart = AreaChart()
+    chart.grouping = "stacked"
+    chart.title = _ctitle(title)
+    chart.y_axis.number_format = '#,##0'
+    chart.y_axis.title = "US$ bn"
+    for ref in bands:
+        chart.add_data(ref, titles_from_data=True)
+    chart.set_categories(cat)
+    chart.x_axis.tickLblPos = "low"
+    fills = [None, "BDD7EE", "6F9FD8", "6F9FD8", "BDD7EE"]
+    for s_, f in zip(chart.series, fills):
+        if f is None:
+            s_.graphicalProperties = GraphicalProperties(noFill=True)
+            s_.graphicalProperties.line = LineProperties(noFill=True)
+        else:
+            s_.graphicalProperties = GraphicalProperties(solidFill=f)
+            s_.graphicalProperties.line = LineProperties(solidFill="FFFFFF", w=3175)
+    chart.legend = None
+    chart.height, chart.width = 7, 12
+    sh.chart(chart, row, col)
+
+
+def _uncertainty(book: _Book, res: AnalysisResult) -> None:
+    sh = book.sheet("Uncertainty")
+    years = [str(y) for y in res.model.years]
+    sh.title("Monte Carlo uncertainty",
+             "Quantiles of the impact (US$ bn) by scenario, channel and year; fan charts of the total; variance of the "
+             "cumulative impact split into estimation (coefficients, baseline forecasts) and assumptions.")
     if not res.montecarlo:
         sh.note("The Monte Carlo was skipped (--draws 0).")
         sh.finish()
         return
-    rows = []
-    for name, mc in res.montecarlo.items():
-        q = mc.quantiles((0.05, 0.25, 0.5, 0.75, 0.95))
-        m = mc.mean()
-        for (ch, y), r in q.iterrows():
-            rows.append({"Scenario": name, "Channel": ch, "Year": y, "Mean": float(m[(ch, y)]), "P5": r[0.05],
-                         "P25": r[0.25], "P50": r[0.5], "P75": r[0.75], "P95": r[0.95]})
-    df = pd.DataFrame(rows)
-    sh.table(df, {c: st.USD_BN for c in df.columns[3:]}, name="Quantiles")
-    sh.heading("Fan chart data: total impact by year (US$ bn)")
-    fan_rows = []
-    years = [str(y) for y in res.model.years]
-    for name, mc in res.montecarlo.items():
-        if name == "baseline":
-            continue
-        q = mc.quantiles((0.05, 0.25, 0.5, 0.75, 0.95))
-        for y in years:
-            r = q.loc[("total", y)]
-            fan_rows.append({"Scenario": name, "Year": int(y), "P5": r[0.05], "P25": r[0.25], "P50": r[0.5],
-                             "P75": r[0.75], "P95": r[0.95]})
-    fan = pd.DataFrame(fan_rows)
+    scen = [n for n in res.montecarlo if n != "baseline"]
+    sh.heading("Fan chart data: total impact by year (US$ bn); bands P5-P25-P50-P75-P95")
+    q = tb.quantile_table(res)
+    q = q[q["scenario"] != "baseline"].reset_index(drop=True)  # the baseline is zero by construction
+    tot = q[(q["channel"] == "total") & (q["year"] != "cumulative") & (q["scenario"].isin(scen))]
+    fan = _view({"Scenario": tot["scenario"].to_numpy(), "Year": [int(y) for y in tot["year"]],
+                        "P5 (US$ bn)": tot["p5"].to_numpy(), "P25 (US$ bn)": tot["p25"].to_numpy(),
+                        "Median (US$ bn)": tot["p50"].to_numpy(), "P75 (US$ bn)": tot["p75"].to_numpy(),
+                        "P95 (US$ bn)": tot["p95"].to_numpy()})
+    # chart helpers: stacked-area band widths (P5 is the invisible base)
+    fan["Band P5-P25"] = fan["P25 (US$ bn)"] - fan["P5 (US$ bn)"]
+    fan["Band P25-P50"] = fan["Median (US$ bn)"] - fan["P25 (US$ bn)"]
+    fan["Band P50-P75"] = fan["P75 (US$ bn)"] - fan["Median (US$ bn)"]
+    fan["Band P75-P95"] = fan["P95 (US$ bn)"] - fan["P75 (US$ bn)"]
     f0, fc0, f1, fc1 = sh.table(fan, {c: st.USD_BN for c in fan.columns[2:]} | {"Year": st.INT})
-    # one fan chart for the first designation scenario
-    first = fan["Scenario"].iloc[0] if len(fan) else None
-    if first is not None:
-        n = len(years)
-        chart = LineChart()
-        chart.title = f"Total impact, {first}: P5-P95 fan (US$ bn)"
-        chart.add_data(Reference(sh.ws, min_col=fc0 + 2, max_col=fc1, min_row=f0, max_row=f0 + n), titles_from_data=True)
-        chart.set_categories(Reference(sh.ws, min_col=fc0 + 1, min_row=f0 + 1, max_row=f0 + n))
-        chart.height, chart.width = 9, 18
-        sh.ws.add_chart(chart, "L3")
+    sh.note("Band columns are the widths stacked by the fan charts (P5 is the transparent base).")
+    n = len(years)
+    chart_col = fc1 + 2
+    for k, name in enumerate(scen):
+        a = f0 + 1 + k * n
+        cat = Reference(sh.ws, min_col=fc0 + 1, min_row=a, max_row=a + n - 1)
+        bands = [Reference(sh.ws, min_col=fc0 + 2, min_row=a, max_row=a + n - 1)]
+        bands += [Reference(sh.ws, min_col=c, min_row=a, max_row=a + n - 1) for c in range(fc1 - 3, fc1 + 1)]
+        _fan_chart(sh, f"{_scen_label(res, name)}: total impact, P5-P95 (US$ bn)", cat, bands,
+                   f0 + (k // 2) * 15, chart_col + (k % 2) * 8)
+    sh.row = max(sh.row, f0 + 15 * ((len(scen) + 1) // 2) + 1)
     sh.heading("Variance of the cumulative impact: estimation vs assumptions")
-    vrows = []
-    for name, mc in res.montecarlo.items():
-        for ch, r in mc.variance.iterrows():
-            vrows.append({"Scenario": name, "Channel": ch, "Variance, all (US$ bn^2)": r["total"],
-                          "Estimation only": r["estimation"], "Assumptions only": r["assumptions"],
-                          "Share due to estimation": r["share_estimation"]})
-    v = pd.DataFrame(vrows)
-    sh.table(v, {c: '#,##0.000' for c in v.columns[2:5]} | {"Share due to estimation": st.SHARE}, blank_ok=True)
+    v = tb.variance_table(res)
+    v = v[v["scenario"] != "baseline"].reset_index(drop=True)
+    vv = _view({"Scenario": v["scenario"], "Channel": [tb.channel_title(c) for c in v["channel"]],
+                       "Variance, all inputs (US$ bn²)": v["var_all"],
+                       "Variance, estimation only (US$ bn²)": v["var_estimation"],
+                       "Variance, assumptions only (US$ bn²)": v["var_assumptions"],
+                       "Share due to estimation (%)": v["share_estimation"]})
+    sh.table(vv, {c: st.USD_BN2 for c in vv.columns[2:5]} | {"Share due to estimation (%)": st.SHARE},
+             blank_ok=("Share due to estimation (%)",))
     sh.note("Share due to estimation = Var(estimation only) / (Var(estimation only) + Var(assumptions only)); "
             "the remainder of the full variance is interaction.")
+    sh.row += 1
+    sh.heading("Monte Carlo quantiles by scenario, channel and year (US$ bn)")
+    qv = _view({"Scenario": q["scenario"], "Channel": [tb.channel_title(c) for c in q["channel"]],
+                       "Year": [int(y) if y.isdigit() else "Cumulative" for y in q["year"]],
+                       "Mean (US$ bn)": q["mean"], "P5 (US$ bn)": q["p5"], "P25 (US$ bn)": q["p25"],
+                       "Median (US$ bn)": q["p50"], "P75 (US$ bn)": q["p75"], "P95 (US$ bn)": q["p95"]})
+    sh.table(qv, {c: st.USD_BN for c in qv.columns[3:]} | {"Year": st.INT}, name="MonteCarloQuantiles")
     sh.finish()
 
 
-def _sensitivity(wb: Workbook, res: AnalysisResult) -> None:
-    sh = _Sheet(wb.create_sheet("Sensitivity"))
-    sh.title("Sensitivity of the cumulative impact", "Tornado: each uncertain input at its P10 and P90, others central. "
-                                                    "Two-way: grids with the central case highlighted. Sobol: first-order "
-                                                    "(S1) and total (ST) indices with 95% intervals.")
+# ----------------------------------------------------------------------------- Sensitivity
+def _sensitivity(book: _Book, res: AnalysisResult) -> None:
+    sh = book.sheet("Sensitivity")
+    sh.title("Sensitivity of the cumulative impact (US$ bn)",
+             "Tornado: each uncertain input at its P10 and P90, all others central. Two-way: grids of two inputs "
+             "(P5 to P95) with the central case boxed. Sobol: first-order (S1) and total (ST) indices, 95% intervals.")
     if not res.sensitivity:
         sh.note("Sensitivity analysis was skipped (--no-sensitivity or settings.sensitivity: false).")
         sh.finish()
         return
-    chart_row = 3
+    # contents with links to each scenario block (filled in after the blocks are written)
+    contents_row = sh.row
+    sh.row += len(res.sensitivity) + 2
+    starts: dict[str, int] = {}
     for scen, block in res.sensitivity.items():
-        sh.heading(f"Scenario: {scen}")
+        starts[scen] = sh.row
+        sh.put(sh.row, 1, f"Scenario: {_scen_label(res, scen)} ({scen})", font=st.TITLE, measure=False)
+        sh.row += 2
         t = block.get("tornado:total")
         if t is not None:
-            sh.heading(f"Tornado, target {t.target}: central {t.central:,.3f} US$ bn")
-            tab = t.ranked()[["rank", "input", "label", "kind", "unit", "low_value", "central_value", "high_value", "low",
-                              "high", "swing"]].copy()
-            tab["low - central"] = tab["low"] - t.central
-            tab["high - central"] = tab["high"] - t.central
-            fm = {"low": st.USD_BN, "high": st.USD_BN, "swing": st.USD_BN, "low - central": st.USD_BN,
-                  "high - central": st.USD_BN, "low_value": '#,##0.000', "central_value": '#,##0.000',
-                  "high_value": '#,##0.000'}
-            r0, c0, r1, c1 = sh.table(tab, fm)
+            lo_q, hi_q = t.meta.get("low_q", 0.1), t.meta.get("high_q", 0.9)
+            sh.heading(f"Tornado, all channels: central cumulative impact {t.central:,.2f} US$ bn; inputs at "
+                       f"P{100 * lo_q:g} / P{100 * hi_q:g}")
+            tab = t.ranked()
+            view = _view({
+                "Rank": tab["rank"], "Input": tab["input"], "Label": tab["label"], "Kind": tab["kind"],
+                "Unit": tab["unit"], "Input low": tab["low_value"], "Input central": tab["central_value"],
+                "Input high": tab["high_value"], "Impact at low (US$ bn)": tab["low"],
+                "Impact at high (US$ bn)": tab["high"], "Swing (US$ bn)": tab["swing"],
+                "Low - central (US$ bn)": tab["low"] - t.central, "High - central (US$ bn)": tab["high"] - t.central})
+            rf = [unit_format(u) for u in tab["unit"]]
+            fm = {c: st.USD_BN for c in view.columns if "US$" in c} | {"Rank": st.INT}
+            r0, c0, r1, c1 = sh.table(view, fm, row_formats={"Input low": rf, "Input central": rf, "Input high": rf})
             top = min(r1, r0 + 12)
             chart = BarChart()
             chart.type = "bar"
             chart.grouping = "clustered"
             chart.overlap = 100
-            chart.title = f"Tornado, {scen}: change from central (US$ bn)"
+            chart.gapWidth = 40
+            chart.title = _ctitle(f"Tornado, {scen}: change from central, cumulative US$ bn (top {top - r0})")
             chart.add_data(Reference(sh.ws, min_col=c1 - 1, max_col=c1, min_row=r0, max_row=top), titles_from_data=True)
-            chart.set_categories(Reference(sh.ws, min_col=c0 + 1, min_row=r0 + 1, max_row=top))
-            chart.y_axis.title = "US$ bn"
+            chart.set_categories(Reference(sh.ws, min_col=c0 + 2, min_row=r0 + 1, max_row=top))
             chart.x_axis.scaling.orientation = "maxMin"
-            chart.height, chart.width = 9, 18
-            sh.ws.add_chart(chart, f"Q{max(chart_row, r0)}")
-            chart_row = r0 + 20
+            chart.x_axis.tickLblPos = "low"
+            chart.y_axis.crosses = "max"
+            chart.y_axis.number_format = '#,##0.0'
+            chart.legend.position = "b"
+            _bar_colors(chart, ["C55A11", "2E75B6"])
+            chart.height, chart.width = 9, 20
+            sh.chart(chart, r0, c1 + 2)
+            sh.row = max(sh.row, r0 + 20)
         for key, t in block.items():
             if key.startswith("tornado:") and key != "tornado:total":
-                sh.heading(f"Tornado, target {t.target}: central {t.central:,.3f} US$ bn (top 8)")
-                tab = t.ranked().head(8)[["rank", "input", "low", "high", "swing"]]
-                sh.table(tab, {"low": st.USD_BN, "high": st.USD_BN, "swing": st.USD_BN})
+                ch = t.target.split(" ")[0]
+                sh.heading(f"Tornado, {tb.channel_title(ch)}: central {t.central:,.3f} US$ bn (top 8 inputs)")
+                tab = t.ranked().head(8)
+                view = _view({"Rank": tab["rank"], "Input": tab["input"], "Label": tab["label"],
+                                     "Impact at low (US$ bn)": tab["low"], "Impact at high (US$ bn)": tab["high"],
+                                     "Swing (US$ bn)": tab["swing"]})
+                sh.table(view, {c: st.USD_BN for c in view.columns[3:]} | {"Rank": st.INT})
         for key, t in block.items():
-            if not key.startswith("two_way:"):
-                continue
-            m = t.meta
-            sh.heading(f"Two-way grid, target {t.target} (US$ bn): rows {m['y']} ({m['y_unit']}), "
-                       f"columns {m['x']} ({m['x_unit']}); central cell highlighted")
-            grid = t.table.copy()
-            grid.index = [float(v) for v in grid.index]
-            grid.columns = [float(v) for v in grid.columns]
-            r0 = sh.row
-            sh.put(r0, 1, f"{m['y']} \\ {m['x']}", font=st.HEADER, fill=st.HEADER_FILL)
-            for j, xv in enumerate(grid.columns):
-                sh.put(r0, 2 + j, xv, fmt='#,##0.000', font=st.HEADER, fill=st.HEADER_FILL)
-            for i, (yv, row) in enumerate(grid.iterrows()):
-                sh.put(r0 + 1 + i, 1, yv, fmt='#,##0.000', font=st.BOLD)
-                for j, val in enumerate(row):
-                    sh.put(r0 + 1 + i, 2 + j, float(val), fmt=st.USD_BN)
-            n = len(grid)
-            rng = f"B{r0 + 1}:{get_column_letter(1 + n)}{r0 + n}"
-            sh.ws.conditional_formatting.add(rng, ColorScaleRule(start_type="min", start_color="F8696B",
-                                                                 mid_type="percentile", mid_value=50, mid_color="FFEB84",
-                                                                 end_type="max", end_color="63BE7B"))
-            ci, cj = m["center"]
-            cell = sh.ws.cell(r0 + 1 + ci, 2 + cj)
-            cell.font = st.BOLD
-            cell.border = st.BOX
-            sh.row = r0 + n + 2
-            sh.note(f"Central cell ({m['y']} = {grid.index[ci]:g}, {m['x']} = {grid.columns[cj]:g}) equals the "
-                    f"deterministic run: {t.central:,.4f} US$ bn.")
+            if key.startswith("two_way:"):
+                _two_way(sh, t)
         for key, t in block.items():
             if not key.startswith("sobol:"):
                 continue
-            sh.heading(f"Sobol indices, target {t.target} (base sample {t.meta['base_samples']}, "
-                       f"{t.meta['evaluations']:,} evaluations)")
-            tab = t.ranked()[["input", "kind", "S1", "S1_conf", "ST", "ST_conf"]].head(12)
-            sh.table(tab, {c: '0.000' for c in ("S1", "S1_conf", "ST", "ST_conf")})
+            ch = t.target.split(" ")[0]
+            sh.heading(f"Sobol indices, {tb.channel_title(ch)} (base sample {t.meta['base_samples']:,}, "
+                       f"{t.meta['evaluations']:,} model evaluations)")
+            tab = t.ranked()
+            view = _view({"Rank": np.arange(1, len(tab) + 1), "Input": tab["input"], "Label": tab["label"],
+                                 "Kind": tab["kind"], "S1 (first order)": tab["S1"], "S1 95% CI ±": tab["S1_conf"],
+                                 "ST (total)": tab["ST"], "ST 95% CI ±": tab["ST_conf"]})
+            sh.table(view, {c: st.INDEX for c in view.columns[4:]} | {"Rank": st.INT},
+                     blank_ok=("S1 95% CI ±", "ST 95% CI ±"))
             if t.meta.get("small_sample"):
-                sh.note("Warning: the base sample is small; indices may be unstable.")
-    sh.finish(freeze=None)
+                sh.note("Warning: the base sample is below analysis.sensitivity.sobol.min_base_samples; "
+                        "indices may be unstable.")
+        sh.row += 1
+    r = contents_row
+    sh.put(r, 1, "Scenarios on this sheet", font=st.HEADING, measure=False)
+    for scen, row in starts.items():
+        r += 1
+        _link(sh, r, 1, f"{_scen_label(res, scen)} (row {row})", "Sensitivity", f"A{row}")
+    sh.finish()
 
 
-def _whatif(wb: Workbook, res: AnalysisResult) -> list[dict[str, Any]]:
-    """Live formulas for the central case of each channel; returns the formula cells for checking."""
+def _two_way(sh: _Sheet, t: Any) -> None:
+    m = t.meta
+    ch = t.target.split(" ")[0]
+    sh.heading(f"Two-way grid, {tb.channel_title(ch)}, cumulative US$ bn: rows = {m['y_label']} ({m['y_unit']}), "
+               f"columns = {m['x_label']} ({m['x_unit']})")
+    grid = t.table
+    xs = [float(v) for v in grid.columns]
+    ys = [float(v) for v in grid.index]
+    r0 = sh.row
+    sh.put(r0, 1, "rows \\ columns", font=st.HEADER, fill=st.HEADER_FILL, align=st.HEADER_ALIGN, measure=False)
+    sh.header(r0, 2, xs, [unit_format(m["x_unit"])] * len(xs))
+    vals = grid.to_numpy(dtype=float)
+    yf = unit_format(m["y_unit"])
+    ci, cj = m["center"]
+    for i, yv in enumerate(ys):
+        sh.put(r0 + 1 + i, 1, yv, fmt=yf, font=st.BOLD)
+        for j in range(len(xs)):
+            central = (i, j) == (ci, cj)
+            sh.put(r0 + 1 + i, 2 + j, float(vals[i, j]), fmt=st.USD_BN, font=st.BOLD if central else None,
+                   border=st.CENTRAL_BOX if central else None)
+    rng = f"B{r0 + 1}:{get_column_letter(1 + len(xs))}{r0 + len(ys)}"
+    sh.ws.conditional_formatting.add(rng, ColorScaleRule(start_type="min", start_color="F8696B",
+                                                         mid_type="percentile", mid_value=50, mid_color="FFEB84",
+                                                         end_type="max", end_color="63BE7B"))
+    sh.row = r0 + len(ys) + 1
+    sh.note(f"Boxed central cell ({m['y']} = {ys[ci]:g}, {m['x']} = {xs[cj]:g}) equals the deterministic run: "
+            f"{t.central:,.4f} US$ bn. Red = larger loss.")
+    sh.row += 1
+
+
+# ----------------------------------------------------------------------------- What-if
+def _diff(r: int) -> str:
+    """Formula minus model, rounded to 1e-9 US$ bn (US$ 1) so that floating-point noise shows as 0."""
+    return f"=ROUND(C{r}-D{r},9)"
+
+
+class _Recorder(dict):
+    """A dict that records which keys a formula builder reads."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.used: set[str] = set()
+
+    def __getitem__(self, k: str) -> Any:
+        self.used.add(k)
+        return super().__getitem__(k)
+
+
+def _whatif(book: _Book, res: AnalysisResult) -> list[dict[str, Any]]:
+    """Live formulas for the central case of each channel; returns every formula cell with its Python value."""
     from .. import channels as reg
 
-    sh = _Sheet(wb.create_sheet("What-if"))
-    sh.title("What-if: live formulas for the central case",
-             "Edit the yellow input cells; the impact formulas recompute (the workbook recalculates on open). "
-             "Column 'Python value' is the model's own central result for comparison.")
+    sh = book.sheet("What-if")
+    sh.title("What-if: live formulas for the deterministic central case",
+             "Edit a yellow input (blue figures); the impact formulas (green) recompute. 'Model result' is the "
+             "model's own central value for the unchanged inputs; 'Formula - model' shows the effect of your edits.",
+             "Monte Carlo ranges and sensitivity elsewhere in the workbook are static and do not follow these edits.")
     checks: list[dict[str, Any]] = []
     model = res.model
     years = list(model.years)
+    base_year = res.assumptions.settings.base_year
+    r = sh.row
+    sh.put(r, 1, "Scenarios on this sheet", font=st.HEADING, measure=False)
+    contents_row = r + 1
+    sh.row = contents_row + len([n for n in res.runs if n != "baseline"]) + 1
+    starts: dict[str, int] = {}
     for name, run in res.runs.items():
         if name == "baseline":
             continue
         sc = model.resolve(name)
         inputs = {i.name: i for i in model.inputs(sc)}
-        sh.heading(f"Scenario: {sc.label} ({name})")
-        sh.put(sh.row, 1, "Input", font=st.HEADER, fill=st.HEADER_FILL)
-        sh.put(sh.row, 2, "Value", font=st.HEADER, fill=st.HEADER_FILL)
-        sh.put(sh.row, 3, "Unit", font=st.HEADER, fill=st.HEADER_FILL)
-        sh.put(sh.row, 4, "Label", font=st.HEADER, fill=st.HEADER_FILL)
+        timings = {p.name: str(p.timing) for p in sc.shocks.values()}
+        starts[name] = sh.row
+        sh.put(sh.row, 1, f"Scenario: {sc.label} ({name})", font=st.TITLE, measure=False)
+        sh.row += 2
+        # which inputs each channel's formula reads (dry run with placeholder references)
+        chans = [ch for ch in model.channels if reg.get(ch).excel_formula is not None]
+        used: dict[str, set[str]] = {}
+        for ch in chans:
+            keys = _Recorder({"base_year": "X", "baseline": "X"})
+            for p in sc.shocks.values():
+                keys[p.name] = keys[f"start:{p.name}"] = "X"
+            for pn in res.assumptions.channels[ch].parameters:
+                keys[pn] = "X"
+            for k, v in model.fits[ch].constants.items():
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    keys[k] = "X"
+            reg.get(ch).excel_formula(keys, "X", timings)
+            used[ch] = keys.used
+        sh.heading("Inputs (edit the yellow cells)")
+        hdr = ["Input", "Label", "Value", "Unit", "Timing", "Defined name"]
+        sh.header(sh.row, 1, hdr)
         sh.row += 1
-        refs: dict[str, dict[str, str]] = {ch: {} for ch in model.channels}
         shared: dict[str, str] = {}
+        refs: dict[str, dict[str, str]] = {ch: {} for ch in chans}
 
-        def add_input(key: str, label: str, value: float, unit: str, fmt: str = '#,##0.0000') -> str:
-            r = sh.row
-            sh.put(r, 1, key)
-            sh.put(r, 2, float(value), fmt=fmt, fill=st.INPUT_FILL)
-            sh.put(r, 3, unit)
-            sh.put(r, 4, label)
+        def add_input(key: str, label: str, value: float, unit: str, timing: str = "") -> str:
+            rr = sh.row
+            ref = f"$C${rr}"
+            dn = book.define(f"{name}.{key}", sh, ref)
+            sh.put(rr, 1, key)
+            sh.put(rr, 2, label)
+            sh.put(rr, 3, float(value), fmt=unit_format(unit), font=st.INPUT, fill=st.INPUT_FILL, border=st.BOX)
+            sh.put(rr, 4, unit)
+            sh.put(rr, 5, timing)
+            sh.put(rr, 6, dn, font=st.NOTE)
             sh.row += 1
-            ref = f"$B${r}"
-            dn = _clean_name(f"{name}.{key}")
-            wb.defined_names[dn] = DefinedName(dn, attr_text=f"{quote_sheetname(sh.ws.title)}!{ref}")
             return ref
 
-        shared["base_year"] = add_input("settings.base_year", "Base year", res.assumptions.settings.base_year, "year", st.INT)
+        if any("base_year" in u for u in used.values()):
+            shared["base_year"] = add_input("settings.base_year", "Base year (last year before the designation)",
+                                            base_year, "year")
+        any_used = set().union(*used.values()) if used else set()
         for p in sc.shocks.values():
-            ref = add_input(p.qualname, p.label, inputs[p.qualname].central, p.unit_label)
-            shared[p.name] = ref
-            shared[f"start:{p.name}"] = add_input(f"{p.qualname}.start", f"{p.label}: start year", p.start, "year", st.INT)
-        for ch in model.channels:
+            if p.name not in any_used and f"start:{p.name}" not in any_used:
+                continue
+            shared[p.name] = add_input(p.qualname, p.label, inputs[p.qualname].central, p.unit_label, str(p.timing))
+            shared[f"start:{p.name}"] = add_input(f"{p.qualname}.start", f"{p.label}: first year", p.start, "year",
+                                                  str(p.timing))
+        for ch in chans:
             for pn in res.assumptions.channels[ch].parameters:
+                if pn not in used[ch]:
+                    continue
                 inp = inputs[f"{ch}.{pn}"]
                 refs[ch][pn] = add_input(inp.name, inp.label, inp.central, inp.unit)
             for k, v in model.fits[ch].constants.items():
-                if isinstance(v, (int, float)):
-                    refs[ch][k] = add_input(f"{ch}.{k}", f"data constant ({k})", v, "", '#,##0.0000')
+                if k in used[ch] and isinstance(v, (int, float)) and not isinstance(v, bool):
+                    unit = "year" if k.endswith("_year") else ("US$ bn" if k.endswith("_bn") else "")
+                    refs[ch][k] = add_input(f"{ch}.{k}", f"data: {k.replace('_', ' ')}", v, unit)
         sh.row += 1
-        timings = {p.name: str(p.timing) for p in sc.shocks.values()}
-        for ch in model.channels:
+        impact_cells: dict[str, list[str]] = {}
+        for ch in chans:
             channel = reg.get(ch)
-            if channel.excel_formula is None:
-                continue
             fit = model.fits[ch]
-            sh.heading(f"{SHEET_TITLES.get(ch, ch)}: central impact (US$ bn)")
-            hdr = ["Year", "Baseline path (central)", "Impact (formula)", "Python value"]
-            for j, h in enumerate(hdr):
-                sh.put(sh.row, 1 + j, h, font=st.HEADER, fill=st.HEADER_FILL)
+            uses_baseline = "baseline" in used[ch]
+            sh.heading(f"{tb.channel_title(ch)}: central impact (US$ bn)")
+            bl_head = (f"Baseline path, {fit.baseline.unit}" if uses_baseline
+                       else f"Baseline path, {fit.baseline.unit} (for reference; not used by the formula)")
+            sh.header(sh.row, 1, ["Year", bl_head, "Impact, formula (US$ bn)", "Model result (US$ bn)",
+                                  "Formula - model (US$ bn)"])
             sh.row += 1
+            first = sh.row
+            cells = []
             for k, y in enumerate(years):
-                r = sh.row
-                sh.put(r, 1, y, fmt=st.INT)
-                sh.put(r, 2, float(fit.baseline.central[k]), fmt='#,##0.0000', fill=st.INPUT_FILL)
-                cell_refs = {**shared, **refs[ch], "baseline": f"$B${r}"}
-                text = channel.excel_formula(cell_refs, f"$A${r}", timings)
-                sh.formula(r, 3, text, fmt=st.USD_BN)
+                rr = sh.row
+                sh.put(rr, 1, y, fmt=st.INT)
+                if uses_baseline:
+                    sh.put(rr, 2, float(fit.baseline.central[k]), fmt=st.USD_BN4, font=st.INPUT, fill=st.INPUT_FILL,
+                           border=st.BOX)
+                else:
+                    sh.put(rr, 2, float(fit.baseline.central[k]), fmt=st.USD_BN4)
+                cell_refs = {**shared, **refs[ch], "baseline": f"$B${rr}"}
+                text = channel.excel_formula(cell_refs, f"$A${rr}", timings)
+                sh.formula(rr, 3, text, fmt=st.USD_BN4)
                 py = float(run.impacts.loc[y, ch])
-                sh.put(r, 4, py, fmt=st.USD_BN)
-                checks.append({"scenario": name, "channel": ch, "year": y, "cell": f"C{r}", "python": py})
+                sh.put(rr, 4, py, fmt=st.USD_BN4)
+                sh.formula(rr, 5, _diff(rr), fmt=st.USD_BN4)
+                checks.append({"scenario": name, "channel": ch, "year": y, "kind": "impact", "cell": f"C{rr}",
+                               "python": py})
+                checks.append({"scenario": name, "channel": ch, "year": y, "kind": "difference", "cell": f"E{rr}",
+                               "python": 0.0, "scale": abs(py)})
+                cells.append(f"C{rr}")
                 sh.row += 1
+            rr = sh.row
+            last = rr - 1
+            sh.put(rr, 1, "Cumulative", font=st.BOLD, fill=st.TOTAL_FILL)
+            sh.put(rr, 2, None, fill=st.TOTAL_FILL)
+            sh.formula(rr, 3, f"=SUM(C{first}:C{last})", fmt=st.USD_BN4)
+            py = float(run.cumulative[ch])
+            sh.put(rr, 4, py, fmt=st.USD_BN4, font=st.BOLD, fill=st.TOTAL_FILL)
+            sh.formula(rr, 5, _diff(rr), fmt=st.USD_BN4)
+            checks.append({"scenario": name, "channel": ch, "year": "cumulative", "kind": "cumulative",
+                           "cell": f"C{rr}", "python": py})
+            checks.append({"scenario": name, "channel": ch, "year": "cumulative", "kind": "difference",
+                           "cell": f"E{rr}", "python": 0.0, "scale": abs(py)})
+            impact_cells[ch] = cells + [f"C{rr}"]
+            sh.row += 2
+        if chans:
+            sh.heading("All channels: total central impact (US$ bn)")
+            sh.header(sh.row, 1, ["Year", "", "Total, formula (US$ bn)", "Model result (US$ bn)",
+                                  "Formula - model (US$ bn)"])
             sh.row += 1
-    sh.finish(freeze=None)
+            for k, y in enumerate([*years, "cumulative"]):
+                rr = sh.row
+                cum = y == "cumulative"
+                font = st.BOLD if cum else None
+                fill = st.TOTAL_FILL if cum else None
+                sh.put(rr, 1, "Cumulative" if cum else y, fmt=st.INT, font=font, fill=fill)
+                sh.formula(rr, 3, "=" + "+".join(impact_cells[ch][k] for ch in chans), fmt=st.USD_BN4)
+                py = float(run.cumulative["total"]) if cum else float(run.total.loc[y])
+                sh.put(rr, 4, py, fmt=st.USD_BN4, font=font, fill=fill)
+                sh.formula(rr, 5, _diff(rr), fmt=st.USD_BN4)
+                checks.append({"scenario": name, "channel": "total", "year": y, "kind": "total", "cell": f"C{rr}",
+                               "python": py})
+                checks.append({"scenario": name, "channel": "total", "year": y, "kind": "difference",
+                               "cell": f"E{rr}", "python": 0.0, "scale": abs(py)})
+                sh.row += 1
+            sh.row += 2
+    for i, (name, row) in enumerate(starts.items()):
+        _link(sh, contents_row + i, 1, f"{_scen_label(res, name)} (row {row})", "What-if", f"A{row}")
+    sh.fixed.update({1: 40.0, 2: 44.0, 3: 16.0, 4: 16.0, 5: 16.0, 6: 36.0})
+    sh.finish()
+    for chk in checks:
+        chk["sheet"] = "What-if"
     return checks
 
 
-def _estimates(wb: Workbook, res: AnalysisResult) -> None:
-    sh = _Sheet(wb.create_sheet("Estimates"))
-    sh.title("Estimates", "Every estimator: coefficients, standard errors, 95% confidence intervals, diagnostics; "
-                          "data vs prior vs pooled for the coefficients the channels use.")
+# ----------------------------------------------------------------------------- Estimates
+def _estimates(book: _Book, res: AnalysisResult) -> None:
+    sh = book.sheet("Estimates")
+    sh.title("Estimates",
+             "Every estimator: coefficients with standard errors and 95% confidence intervals, and diagnostics; data "
+             "vs literature prior vs pooled for the coefficients the channels use. Coefficients are in the units of "
+             "each model (log points per log point = elasticity).")
     for ch, fit in res.model.fits.items():
-        sh.heading(f"{SHEET_TITLES.get(ch, ch)}: data, prior and pooled estimates")
-        pf = fit.pooled_frame()
-        pf["prior source"] = [fit.pooled[t].prior_source if k == "prior" else (fit.pooled[t].data_note if k == "data" else "")
-                              for t, k in zip(pf["term"], pf["kind"])]
-        sh.table(pf, {"estimate": st.COEF, "std_error": st.COEF, "conf_low": st.COEF, "conf_high": st.COEF}, blank_ok=True)
+        sh.put(sh.row, 1, tb.channel_title(ch), font=st.TITLE, measure=False)
+        sh.row += 2
+        if fit.pooled:
+            sh.heading("Coefficients used by the channel: data, prior and pooled")
+            _pooled_table(sh, fit)
         for m in [fit.main, *fit.models.values()]:
             sh.heading(m.name)
-            sh.note(f"{m.method}. Dependent: {m.dependent}. Sample: {m.sample}. Observations: {m.nobs}"
-                    + (f". R-squared: {m.rsquared:.3f}" if m.rsquared is not None else ""))
-            tidy = m.tidy().drop(columns="model")
-            sh.table(tidy, {c: st.COEF for c in tidy.columns[1:]})
-            sh.table(m.diagnostics_frame(), {"statistic": st.COEF, "p_value": st.COEF}, blank_ok=True)
+            sh.note(f"{m.method}. Dependent variable: {m.dependent}. Sample: {m.sample}. Observations: {m.nobs}"
+                    + (f". R-squared: {m.rsquared:.3f}" if m.rsquared is not None else "") + ".")
+            tidy = m.tidy()
+            view = _view({"Term": tidy["term"], "Estimate": tidy["estimate"], "Std. error": tidy["std_error"],
+                                 "z / t statistic": tidy["statistic"], "p-value": tidy["p_value"],
+                                 "95% CI low": tidy["conf_low"], "95% CI high": tidy["conf_high"]})
+            sh.table(view, {c: st.COEF for c in view.columns[1:]} | {"p-value": st.PVALUE}, blank_ok=True)
+            d = m.diagnostics_frame()
+            null_note = [f"{a}; {b}" if a and b else (a or b or "") for a, b in zip(d["null"], d["note"])]
+            dv = _view({"Diagnostic test": d["test"], "Statistic": d["statistic"], "p-value": d["p_value"],
+                        "Null hypothesis / note": null_note})
+            sh.table(dv, {"Statistic": st.COEF, "p-value": st.PVALUE}, overflow=("Null hypothesis / note",),
+                     blank_ok=True)
             for n in m.notes:
                 sh.note(n)
+            sh.row += 1
+    sh._measure(1, 22)
     sh.finish()
 
 
-def _assumptions(wb: Workbook, res: AnalysisResult) -> None:
-    sh = _Sheet(wb.create_sheet("Assumptions"))
-    sh.title("Assumptions used", "Every value actually used, per scenario: unit, range, distribution, source and the "
-                                 "file:line it came from. Estimated values show the estimate used.")
-    rows = []
-    for name in res.runs:
-        sc = res.model.resolve(name)
-        inputs = {i.name: i for i in res.model.inputs(sc)}
-        for p in list(sc.shocks.values()) + list(sc.parameters.values()):
-            inp = inputs[p.qualname]
-            rows.append({"Scenario": name, "Name": p.qualname, "Label": p.label, "Value used": inp.central,
-                         "Unit": p.unit_label, "Kind": inp.kind,
-                         "Bounds": f"[{p.bounds[0]:g}, {p.bounds[1]:g}]",
-                         "Plausible": f"[{p.plausible[0]:g}, {p.plausible[1]:g}]" if p.plausible else "",
-                         "Distribution": inp.distribution.describe() if inp.uncertain else "fixed",
-                         "Start": p.start, "Timing": p.timing or "",
-                         "Source": p.source + (f" Prior: {p.prior.source}" if p.prior else ""),
-                         "Set in": " > ".join(p.overridden_by), "File:line": str(p.location)})
-    df = pd.DataFrame(rows)
-    sh.table(df, {"Value used": '#,##0.0000', "Start": st.INT}, blank_ok=True, name="AssumptionsUsed")
-    for c in (12,):
-        sh.ws.column_dimensions[get_column_letter(c)].width = 80
-    sh.finish()
-    sh.ws.column_dimensions["L"].width = 80
+# ----------------------------------------------------------------------------- Assumptions
+def _assumptions(book: _Book, res: AnalysisResult) -> None:
+    sh = book.sheet("Assumptions")
+    sh.title("Assumptions used",
+             "Every value actually used, per scenario: unit, Monte Carlo range, distribution, hard bounds, plausible "
+             "range, source and the file:line it came from. Estimated coefficients show the estimate used.")
+    a = tb.assumption_rows(res)
+    view = _view({
+        "Scenario": a["scenario"], "Name": a["name"], "Label": a["label"], "Kind": a["kind"],
+        "Value used": a["value"], "Unit": a["unit"], "Monte Carlo P5": a["p5"], "Monte Carlo P95": a["p95"],
+        "Distribution": a["distribution"], "Bounds": a["bounds"], "Plausible range": a["plausible"],
+        "Estimate mode": a["estimate"], "Start year": a["start"], "Timing": a["timing"], "Set in (extends chain)":
+        a["set_in"], "Source": a["source"], "File:line": a["location"]})
+    rf = [unit_format(u) for u in a["unit"]]
+    r0, *_ = sh.table(view, {"Start year": st.INT}, row_formats={"Value used": rf, "Monte Carlo P5": rf,
+                                                                "Monte Carlo P95": rf},
+                      name="AssumptionsUsed", wrap=("Source",), blank_ok=("Start year",))
+    sh.heading("Settings, estimator options and analysis settings used")
+    s = tb.settings_rows(res)
+    sh.table(_view({"Section": s["section"], "Name": s["name"], "Value": s["value"], "File:line": s["location"]}),
+             name="SettingsUsed", overflow=("Value", "File:line"))
+    sh.finish(freeze=f"C{r0 + 1}")
 
 
-def _data(wb: Workbook, res: AnalysisResult) -> None:
-    sh = _Sheet(wb.create_sheet("Data"))
-    sh.title("Data used", "Bundled public series (or your overrides) with their official sources, vintages and caveats.")
-    rows = []
-    for sid, s in res.model.data.items():
-        a = s.attrs
-        rows.append({"Series": sid, "Description": a.get("description", ""), "Unit": a.get("unit", ""),
-                     "Frequency": a.get("frequency", ""), "Source": a.get("source", ""),
-                     "Series code": a.get("series_code", ""), "Coverage": f"{s.index[0]}..{s.index[-1]}",
-                     "Vintage": a.get("vintage", ""), "Caveats": a.get("caveats", ""), "File": Path(a.get("file", "")).name,
-                     "Read via": a.get("read_via", "")})
-    sh.table(pd.DataFrame(rows), name="DataCatalog")
-    sh.heading("Annual series (values)")
+# ----------------------------------------------------------------------------- Data, About
+def _data(book: _Book, res: AnalysisResult) -> None:
+    sh = book.sheet("Data")
+    sh.title("Data used", "Bundled public series (or your overrides) with official sources, vintages and caveats; "
+                          "values of the annual series below.")
+    c = tb.data_catalog(res)
+    view = _view({"Series": c["series"], "Description": c["description"], "Unit": c["unit"],
+                         "Frequency": c["frequency"], "Coverage": c["coverage"], "Observations": c["observations"],
+                         "Vintage": c["vintage"], "Source": c["source"], "Series code": c["series_code"],
+                         "Caveats": c["caveats"], "File": c["file"]})
+    r0, *_ = sh.table(view, {"Observations": st.COUNT}, name="DataCatalog",
+                      wrap={"Description": 40.0, "Vintage": 30.0, "Source": 40.0, "Caveats": 50.0})
+    sh.heading("Annual series (values, units as in the catalog)")
     annual = {sid: s for sid, s in res.model.data.items() if s.attrs.get("frequency") == "annual"}
-    wide = pd.DataFrame(annual)
-    wide.index.name = "year"
-    sh.table(wide, {c: '#,##0.00' for c in wide.columns} | {"year": st.INT}, index=True, blank_ok=True)
-    sh.finish()
+    if annual:
+        wide = pd.DataFrame(annual).sort_index()
+        wide.insert(0, "Year", [int(i) for i in wide.index])
+        sh.table(wide.reset_index(drop=True), {c: '#,##0.00' for c in wide.columns[1:]} | {"Year": st.INT},
+                 blank_ok=True)
+    monthly = [sid for sid, s in res.model.data.items() if s.attrs.get("frequency") != "annual"]
+    if monthly:
+        sh.note("Monthly series (" + ", ".join(monthly) + ") are in the CSV export (--csv DIR, data.csv).")
+    sh.finish(freeze=f"B{r0 + 1}")
+    for col in ("G", "H"):
+        sh.ws.column_dimensions[col].width = 36
 
 
-def _about(wb: Workbook, res: AnalysisResult) -> None:
-    sh = _Sheet(wb.create_sheet("About"))
-    sh.title("About this run", "What is needed to reproduce these numbers.")
+_DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "PyYAML", "openpyxl", "SALib")
+
+
+def _dependency_versions() -> dict[str, str]:
+    """Installed versions of the runtime dependencies (pyproject.toml), by distribution name."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for d in _DEPENDENCIES:
+        try:
+            out[d] = version(d)
+        except PackageNotFoundError:  # pragma: no cover - a broken install
+            out[d] = "not installed"
+    return out
+
+
+def _about(book: _Book, res: AnalysisResult) -> None:
+    sh = book.sheet("About")
+    sh.title("About this run", "What is needed to reproduce these numbers: versions, assumption and data file hashes "
+                               "(SHA-256), data vintages, seed, draws, run time.")
     df = res.info.to_frame()
-    df["value"] = df["value"].astype(str)
-    sh.table(df)
-    sh.note("Same assumption files (SHA-256 above), data, seed and draws give identical numbers.")
-    sh.note("Sign convention: negative = economic loss. Money: US$ bn, current dollars.")
-    sh.finish()
+    rows = [("assumption folder", str(res.assumptions.folder))] + list(df.itertuples(index=False, name=None))
+    have = {str(k).lower() for k, _ in rows}
+    at = max((i for i, (k, _) in enumerate(rows) if str(k).endswith(" version")), default=len(rows) - 1) + 1
+    extra = [(f"{d} version", v) for d, v in _dependency_versions().items() if f"{d} version".lower() not in have]
+    rows[at:at] = extra
+    view = pd.DataFrame(rows, columns=["Item", "Value"])
+    view["Value"] = view["Value"].astype(str)
+    r0, *_ = sh.table(view, name="RunInfo")
+    sh.note("Same assumption files (SHA-256 above), data, seed and draws give identical numbers; run time, start time "
+            "and command differ between runs.")
+    sh.note("Sign convention: negative = economic loss. Money: US$ bn, current dollars. Percent values are in percent "
+            "(1.5 = 1.5%).")
+    sh.note("Formulas on What-if recalculate when the workbook opens; every other number is a static model output.")
+    sh.finish(freeze=f"A{r0 + 1}", landscape=False)
 
 
 # ----------------------------------------------------------------------------- entry points
 def build_workbook(res: AnalysisResult) -> tuple[Workbook, list[dict[str, Any]]]:
-    """The workbook in memory and the list of live formula cells (for verification)."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    _summary(wb, res)
-    _scenarios(wb, res)
+    """The workbook in memory and the list of live formula cells with the Python value each must equal."""
+    book = _Book()
+    _summary(book, res)
+    _scenarios(book, res)
     for ch in res.model.channels:
-        _channel(wb, res, ch)
-    _uncertainty(wb, res)
-    _sensitivity(wb, res)
-    checks = _whatif(wb, res)
-    _estimates(wb, res)
-    _assumptions(wb, res)
-    _data(wb, res)
-    _about(wb, res)
+        _channel(book, res, ch)
+    _uncertainty(book, res)
+    _sensitivity(book, res)
+    checks = _whatif(book, res)
+    _estimates(book, res)
+    _assumptions(book, res)
+    _data(book, res)
+    _about(book, res)
+    wb = book.wb
     wb.calculation.fullCalcOnLoad = True
+    wb.calculation.calcMode = "auto"
+    wb.active = 0
+    props = wb.properties
+    props.title = res.assumptions.settings.title
+    props.creator = f"impact {res.info.package_version}"
+    props.subject = "Economic impact of a U.S. FTO designation of Mexican cartels"
     return wb, checks
 
 
@@ -608,10 +1166,16 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     if lock.exists():
         raise OutputError(Issue(f"{p} is open in Excel (lock file {lock.name} present)",
                                 hint="close the workbook and run again; the previous file was left untouched"))
+    lo_lock = p.parent / f".~lock.{p.name}#"
+    if lo_lock.exists():
+        raise OutputError(Issue(f"{p} is open in LibreOffice (lock file {lo_lock.name} present)",
+                                hint="close the workbook and run again; the previous file was left untouched"))
     parent = p.parent if str(p.parent) else Path(".")
     probe = parent
     while not probe.exists():
         probe = probe.parent
+    if not probe.is_dir():
+        raise OutputError(Issue(f"cannot create folder {parent}: {probe} is a file", hint="choose another --out path"))
     if not os.access(probe, os.W_OK | os.X_OK):
         raise OutputError(Issue(f"cannot write to folder {probe}", hint="choose another --out path or fix permissions"))
     if p.exists() and not os.access(p, os.W_OK):
@@ -623,8 +1187,12 @@ def write_workbook(res: AnalysisResult, path: str | os.PathLike[str]) -> str:
     p = Path(path)
     check_writable(p)
     wb, _ = build_workbook(res)  # NonFiniteError here leaves the target untouched
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.stem}-", suffix=".xlsx.tmp")
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.stem}-", suffix=".xlsx.tmp")
+    except OSError as exc:
+        raise OutputError(Issue(f"cannot write to folder {p.parent}: {exc.strerror}",
+                                hint="choose another --out path or fix permissions")) from None
     os.close(fd)
     try:
         wb.save(tmp)

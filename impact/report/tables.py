@@ -1,42 +1,368 @@
-"""Tidy CSV export of the same tables the workbook shows (for R, Stata, BI tools)."""
+"""The tables behind the workbook, built once from an :class:`~impact.api.AnalysisResult`.
+
+The workbook writer (:mod:`impact.report.excel`) lays these frames out for people; :func:`write_csv`
+writes the same content in tidy long form for R, Stata or BI tools (``--csv DIR``): one observation
+per row, one variable per column, units in a ``unit`` column, channel and scenario as keys.
+Money is US$ bn (current dollars), negative = loss; percent values are in percent (1.5 = 1.5 %).
+"""
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
+
+from ..results import PCT, TIDY, USD
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..api import AnalysisResult
 
+#: Display names of the channels (also the channel sheet names).
+CHANNEL_TITLES = {"tourism": "Tourism", "imports": "Imports", "business_costs": "Business costs", "total": "Total"}
+
+
+def channel_title(ch: str) -> str:
+    return CHANNEL_TITLES.get(ch, ch.replace("_", " ").capitalize()[:31])
+
+
+def designation_scenarios(res: AnalysisResult) -> list[str]:
+    """Scenario names other than the no-designation baseline, in run order."""
+    return [n for n in res.runs if n != "baseline"]
+
+
+# ----------------------------------------------------------------------------- impacts
+def headline(res: AnalysisResult) -> pd.DataFrame:
+    """Cumulative impact by scenario and channel (plus total): central, P5, P95 (US$ bn), % of baseline, weight."""
+    rows = []
+    chans = [*res.model.channels, "total"]
+    for name in designation_scenarios(res):
+        run = res.runs[name]
+        mc = res.montecarlo.get(name)
+        q = mc.quantiles((0.05, 0.95)).xs("cumulative", level="year") if mc is not None else None
+        cum, pct = run.cumulative, run.cumulative_pct
+        for ch in chans:
+            rows.append({"scenario": name, "label": run.label, "channel": ch, "central": float(cum[ch]),
+                         "p5": float(q.at[ch, 0.05]) if q is not None else np.nan,
+                         "p95": float(q.at[ch, 0.95]) if q is not None else np.nan,
+                         "pct_of_baseline": float(pct[ch]), "weight": float(run.weight)})
+    return pd.DataFrame(rows, columns=["scenario", "label", "channel", "central", "p5", "p95", "pct_of_baseline",
+                                       "weight"])
+
+
+def expected(res: AnalysisResult) -> pd.DataFrame:
+    """Probability-weighted expected cumulative impact by channel with the mixture's P5 and P95 (US$ bn)."""
+    if res.expected is None or res.expected.empty:
+        return pd.DataFrame(columns=["channel", "expected", "p5", "p95"])
+    e = res.expected.reset_index()
+    return pd.DataFrame({"channel": e["channel"].astype(str), "expected": e["expected"].astype(float),
+                         "p5": e["lower"].astype(float), "p95": e["upper"].astype(float)})
+
+
+def scenario_impacts(res: AnalysisResult) -> pd.DataFrame:
+    """Every scenario x channel (plus total) x year (plus cumulative): central, P5, P95 in US$ bn and % of baseline."""
+    chans = [*res.model.channels, "total"]
+    years = [str(y) for y in res.model.years] + ["cumulative"]
+    rows = []
+    for name, run in res.runs.items():
+        summ = run.summary()
+        summ.index = [str(i) for i in summ.index]
+        pct = run.pct.copy()
+        pct["total"] = 100 * run.impacts.sum(axis=1) / run.baseline.sum(axis=1)
+        pct.index = [str(i) for i in pct.index]
+        pct.loc["cumulative"] = run.cumulative_pct
+        cen = summ.to_dict()
+        cpct = pct.to_dict()
+        mc = res.montecarlo.get(name)
+        if mc is not None:
+            q = mc.quantiles((0.05, 0.95)).to_dict()
+            qp = mc.quantiles((0.05, 0.95), pct=True).to_dict()
+        for ch in chans:
+            for y in years:
+                rows.append({
+                    "scenario": name, "channel": ch, "year": y, "central": float(cen[ch][y]),
+                    "p5": float(q[0.05][(ch, y)]) if mc is not None else np.nan,
+                    "p95": float(q[0.95][(ch, y)]) if mc is not None else np.nan,
+                    "central_pct": float(cpct[ch][y]),
+                    "p5_pct": float(qp[0.05][(ch, y)]) if mc is not None else np.nan,
+                    "p95_pct": float(qp[0.95][(ch, y)]) if mc is not None else np.nan,
+                })
+    return pd.DataFrame(rows)
+
+
+def quantile_table(res: AnalysisResult, qs: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
+    """Monte Carlo mean and quantiles (US$ bn) by scenario, channel (plus total) and year (plus cumulative)."""
+    frames = []
+    for name, mc in res.montecarlo.items():
+        q = mc.quantiles(qs)
+        q.columns = [f"p{round(100 * x)}" for x in qs]
+        q.insert(0, "mean", mc.mean().to_numpy())
+        q = q.reset_index()
+        q.insert(0, "scenario", name)
+        frames.append(q)
+    if not frames:
+        return pd.DataFrame(columns=["scenario", "channel", "year", "mean", *[f"p{round(100 * x)}" for x in qs]])
+    return pd.concat(frames, ignore_index=True)
+
+
+def variance_table(res: AnalysisResult) -> pd.DataFrame:
+    rows = []
+    for name, mc in res.montecarlo.items():
+        for ch, r in mc.variance.iterrows():
+            rows.append({"scenario": name, "channel": str(ch), "var_all": float(r["total"]),
+                         "var_estimation": float(r["estimation"]), "var_assumptions": float(r["assumptions"]),
+                         "share_estimation": float(r["share_estimation"])})
+    return pd.DataFrame(rows, columns=["scenario", "channel", "var_all", "var_estimation", "var_assumptions",
+                                       "share_estimation"])
+
+
+def components(res: AnalysisResult, ch: str) -> pd.DataFrame:
+    """Components of a channel's central impact: scenario, component, one column per year, cumulative (US$ bn)."""
+    rows = []
+    for name in designation_scenarios(res):
+        comp = res.runs[name].components[ch]
+        for c in comp.columns:
+            vals = comp[c]
+            rows.append({"scenario": name, "component": str(c), **{str(y): float(v) for y, v in vals.items()},
+                         "cumulative": float(vals.sum())})
+    return pd.DataFrame(rows)
+
+
+def baseline_table(res: AnalysisResult, ch: str) -> pd.DataFrame:
+    """The channel's no-designation path by year (US$ bn): mean, median (central path), lower, upper."""
+    b = res.model.baseline(ch)
+    return pd.DataFrame({"year": [int(y) for y in b.index], "mean": b["mean"].astype(float),
+                         "median": b["median"].astype(float), "lower": b["lower"].astype(float),
+                         "upper": b["upper"].astype(float)}).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- provenance
+def scenario_definitions(res: AnalysisResult) -> pd.DataFrame:
+    rows = []
+    for n in res.runs:
+        sc = res.assumptions.scenarios[n]
+        rows.append({"scenario": n, "label": sc.label, "extends": " > ".join(sc.chain), "weight": float(sc.weight),
+                     "description": sc.description, "location": str(sc.location)})
+    return pd.DataFrame(rows)
+
+
+def _param_index(sc: Any) -> dict[str, Any]:
+    out = {p.qualname: p for p in sc.parameters.values()}
+    out.update({p.qualname: p for p in sc.shocks.values()})
+    return out
+
+
+def assumption_rows(res: AnalysisResult) -> pd.DataFrame:
+    """Every input actually used, per scenario: value used, unit, ranges, distribution, source, file:line."""
+    model = res.model
+    rows = []
+    for name in res.runs:
+        sc = model.resolve(name)
+        params = _param_index(sc)
+        for inp in model.inputs(sc):
+            p = params.get(inp.name)
+            unc = inp.uncertain
+            lo, hi = (float(v) for v in inp.ppf(np.array([0.05, 0.95]))) if unc else (inp.central, inp.central)
+            if p is None:  # a channel's baseline forecast: the quantile of its prediction distribution
+                fit = model.fits[inp.channel]
+                rows.append({"scenario": name, "name": inp.name, "label": inp.label, "kind": inp.kind,
+                             "value": float(inp.central), "unit": inp.unit,
+                             "distribution": inp.distribution.describe() if unc else "fixed",
+                             "p5": lo, "p95": hi, "bounds": "[0, 1]", "plausible": "", "estimate": "",
+                             "start": None, "timing": "", "set_in": "",
+                             "source": f"{fit.baseline.method}; data: {fit.baseline.data}",
+                             "location": f"channel sheet '{channel_title(inp.channel)}'"})
+                continue
+            source = p.source
+            if p.prior is not None:
+                source += f" Prior: mean {p.prior.mean:g}, sd {p.prior.sd:g} ({p.prior.source})."
+            rows.append({
+                "scenario": name, "name": inp.name, "label": p.label, "kind": inp.kind, "value": float(inp.central),
+                "unit": inp.unit, "distribution": inp.distribution.describe() if unc else "fixed",
+                "p5": lo, "p95": hi, "bounds": f"[{p.bounds[0]:g}, {p.bounds[1]:g}]",
+                "plausible": f"[{p.plausible[0]:g}, {p.plausible[1]:g}]" if p.plausible else "",
+                "estimate": p.estimate or "", "start": p.start, "timing": p.timing or "",
+                "set_in": " > ".join(p.overridden_by), "source": source.strip(), "location": str(p.location),
+            })
+    return pd.DataFrame(rows)
+
+
+def settings_rows(res: AnalysisResult) -> pd.DataFrame:
+    """Run settings, estimator options and analysis settings actually used (section, name, value, file:line)."""
+    a = res.assumptions
+    s = a.settings
+    folder = Path(str(a.folder))
+    sfile = next((k for k in a.hashes if k.endswith("settings.yaml")), str(folder / "settings.yaml"))
+    afile = next((k for k in a.hashes if k.endswith("analysis.yaml")), str(folder / "analysis.yaml"))
+    rows: list[dict[str, Any]] = []
+
+    def add(section: str, name: str, value: Any, where: str) -> None:
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        rows.append({"section": section, "name": name, "value": str(value), "location": where})
+
+    for k in ("title", "base_year", "horizon", "currency", "price_basis", "sensitivity", "normalise_weights"):
+        add("settings", k, getattr(s, k), sfile)
+    add("settings", "years", f"{s.years[0]}-{s.years[-1]}", sfile)
+    add("run", "draws per scenario", res.info.draws, "settings.yaml or --draws")
+    add("run", "seed", res.info.seed, "settings.yaml or --seed")
+    for sid, path in a.data_overrides.items():
+        add("settings", f"data override {sid}", path, sfile)
+    for ch, block in a.channels.items():
+        for k, v in block.options.items():
+            add(f"estimator {ch}", k, v, str(block.location))
+    an = a.analysis
+    add("analysis", "tornado low / high quantile", f"{an.tornado_low:g} / {an.tornado_high:g}", afile)
+    for tw in an.two_way:
+        add("analysis", "two-way grid", f"{tw.y} x {tw.x}, {tw.points} points, target {tw.target}", str(tw.location))
+    add("analysis", "Sobol base samples", an.sobol_base_samples, afile)
+    add("analysis", "Sobol minimum base samples", an.sobol_min_base_samples, afile)
+    for c in an.correlations:
+        add("analysis", f"rank correlation {c.a} ~ {c.b}", f"{c.rho:g}", str(c.location))
+    return pd.DataFrame(rows)
+
+
+def data_catalog(res: AnalysisResult) -> pd.DataFrame:
+    rows = []
+    for sid, s in res.model.data.items():
+        a = s.attrs
+        rows.append({"series": sid, "description": a.get("description", ""), "unit": a.get("unit", ""),
+                     "frequency": a.get("frequency", ""), "source": a.get("source", ""),
+                     "series_code": a.get("series_code", ""), "coverage": f"{s.index[0]}..{s.index[-1]}",
+                     "observations": int(s.notna().sum()), "vintage": a.get("vintage", ""),
+                     "caveats": a.get("caveats", ""), "file": Path(str(a.get("file", ""))).name,
+                     "read_via": a.get("read_via", ""), "sha256": a.get("sha256", "")})
+    return pd.DataFrame(rows)
+
+
+def data_values(res: AnalysisResult) -> pd.DataFrame:
+    """Every bundled (or overriding) series, long: series, period, value, unit."""
+    frames = []
+    for sid, s in res.model.data.items():
+        frames.append(pd.DataFrame({"series": sid, "period": [str(i) for i in s.index],
+                                    "value": s.to_numpy(dtype=float), "unit": s.attrs.get("unit", "")}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["series", "period", "value", "unit"])
+
+
+# ----------------------------------------------------------------------------- tidy export
+def _tidy_headline_expected(res: AnalysisResult) -> pd.DataFrame:
+    e = expected(res)
+    rows = [("expected (probability-weighted)", r.channel, "cumulative", stat, float(getattr(r, stat)), USD)
+            for r in e.itertuples() for stat in ("expected", "p5", "p95")]
+    return pd.DataFrame(rows, columns=TIDY)
+
+
+def _tidy_baselines(res: AnalysisResult) -> pd.DataFrame:
+    rows = []
+    for ch, fit in res.model.fits.items():
+        b = baseline_table(res, ch)
+        for r in b.itertuples(index=False):
+            for stat in ("mean", "median", "lower", "upper"):
+                rows.append({"channel": ch, "year": str(r.year), "statistic": stat, "value": float(getattr(r, stat)),
+                             "unit": USD, "interval": float(fit.baseline.level), "estimator": fit.baseline.method,
+                             "data": fit.baseline.data})
+    return pd.DataFrame(rows)
+
+
+def _tidy_components(res: AnalysisResult) -> pd.DataFrame:
+    rows = []
+    for name, run in res.runs.items():
+        for (ch, comp), col in run.components.items():
+            for y, v in col.items():
+                rows.append({"scenario": name, "channel": ch, "component": comp, "year": str(y), "value": float(v),
+                             "unit": USD})
+    return pd.DataFrame(rows, columns=["scenario", "channel", "component", "year", "value", "unit"])
+
+
+def _tidy_variance(res: AnalysisResult) -> pd.DataFrame:
+    v = variance_table(res)
+    out = v.melt(id_vars=["scenario", "channel"], var_name="statistic", value_name="value")
+    out["unit"] = np.where(out["statistic"] == "share_estimation", "share (0-1)", "US$ bn squared")
+    return out
+
+
+def _tidy_sensitivity(res: AnalysisResult) -> dict[str, pd.DataFrame]:
+    torn, two, sob = [], [], []
+    for scen, block in res.sensitivity.items():
+        for key, t in block.items():
+            if t.method == "tornado":
+                df = t.ranked()[["rank", "input", "label", "kind", "unit", "low_value", "central_value", "high_value",
+                                 "low", "high", "swing"]].copy()
+                df.insert(0, "target", t.target)
+                df.insert(0, "scenario", scen)
+                df["central"] = t.central
+                df["impact_unit"] = t.unit
+                torn.append(df)
+            elif t.method == "two_way":
+                m = t.meta
+                g = t.table.stack().rename("value").reset_index()
+                g.columns = ["y_value", "x_value", "value"]
+                g.insert(0, "y", m["y"])
+                g.insert(0, "x", m["x"])
+                g.insert(0, "target", t.target)
+                g.insert(0, "scenario", scen)
+                g = g[["scenario", "target", "x", "x_value", "y", "y_value", "value"]]
+                g["unit"] = t.unit
+                two.append(g)
+            elif t.method == "sobol":
+                df = t.ranked()[["input", "label", "kind", "S1", "S1_conf", "ST", "ST_conf"]].copy()
+                df.insert(0, "target", t.target)
+                df.insert(0, "scenario", scen)
+                df["base_samples"] = t.meta.get("base_samples")
+                sob.append(df)
+    out = {}
+    for name, frames in (("sensitivity_tornado", torn), ("sensitivity_two_way", two), ("sensitivity_sobol", sob)):
+        if frames:
+            out[name] = pd.concat(frames, ignore_index=True)
+    return out
+
 
 def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
-    out = {
+    """Every table of the workbook in tidy form, by CSV file stem (stable order)."""
+    out: dict[str, pd.DataFrame] = {
         "central": pd.concat([r.to_frame() for r in res.runs.values()], ignore_index=True),
-        "estimates": pd.concat([f.tidy().assign(channel=ch) for ch, f in res.model.fits.items()], ignore_index=True),
-        "pooled": pd.concat([f.pooled_frame().assign(channel=ch) for ch, f in res.model.fits.items()], ignore_index=True),
+        "components": _tidy_components(res),
+        "baselines": _tidy_baselines(res),
     }
     if res.montecarlo:
         out["montecarlo"] = pd.concat([m.to_frame() for m in res.montecarlo.values()], ignore_index=True)
-        out["expected"] = res.expected.reset_index()
+        out["expected"] = _tidy_headline_expected(res)
+        out["variance"] = _tidy_variance(res)
     sens = [t.to_frame() for block in res.sensitivity.values() for t in block.values()]
     if sens:
         out["sensitivity"] = pd.concat(sens, ignore_index=True)
-    out["assumptions"] = pd.concat([res.model.resolve(n).to_frame() for n in res.runs], ignore_index=True)
+        out.update(_tidy_sensitivity(res))
+    fits = res.model.fits
+    out["estimates"] = pd.concat([f.tidy().assign(channel=ch) for ch, f in fits.items()], ignore_index=True)
+    out["pooled"] = pd.concat([f.pooled_frame().assign(channel=ch) for ch, f in fits.items()], ignore_index=True)
+    out["diagnostics"] = pd.concat([m.diagnostics_frame().assign(channel=ch, model=m.name)
+                                    for ch, f in fits.items() for m in (f.main, *f.models.values())],
+                                   ignore_index=True)
+    out["scenarios"] = scenario_definitions(res)
+    out["assumptions"] = assumption_rows(res)
+    out["settings"] = settings_rows(res)
+    out["data_catalog"] = data_catalog(res)
+    out["data"] = data_values(res)
     out["about"] = res.info.to_frame()
     return out
 
 
-def write_csv(res: AnalysisResult, folder: Path) -> list[Path]:
+def write_csv(res: AnalysisResult, folder: Path | str) -> list[Path]:
+    """Write every table as ``<name>.csv`` (UTF-8, comma-separated, no index); each file atomically."""
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, df in tables(res).items():
         target = folder / f"{name}.csv"
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}-", suffix=".tmp")
         os.close(fd)
-        df.to_csv(tmp, index=False, lineterminator="\n")
-        os.replace(tmp, target)
+        try:
+            df.to_csv(tmp, index=False, lineterminator="\n")
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
         written.append(target)
     return written

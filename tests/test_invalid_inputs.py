@@ -1,0 +1,158 @@
+"""Every broken input in ``tests/fixtures/invalid/`` is rejected cleanly by the command line.
+
+One YAML file per case (format in ``tests/fixtures/invalid/README.md``).  Each case copies the shipped
+default assumptions into a temporary folder, applies its edits, and runs ``impact.cli.main`` in-process.
+For every case: exit status 2, no traceback, the ``file:line:col`` and dotted key path of the problem,
+a statement of what is allowed or how to fix it, and a workbook written by an earlier run left
+byte-for-byte untouched (nothing else created next to it).  A few representative cases also run in
+a real ``python -m impact`` subprocess.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from impact import cli
+from impact.assumptions import DEFAULT_DIR
+
+from .conftest import ROOT
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "invalid"
+CASES = sorted(p.stem for p in FIXTURES.glob("*.yaml"))
+OLD_WORKBOOK = b"PK\x03\x04 previous workbook written by an earlier run - must survive \xff\x00\n"
+CASE_KEYS = {"about", "args", "edits", "files", "expect", "max_seconds", "must_not_exist", "no_assumptions"}
+EDIT_KEYS = {"file", "old", "new", "content", "hex", "delete", "pad_to", "truncate_from"}
+EXPECT_KEYS = {"location", "key", "message", "fix"}
+SUBPROCESS_CASES = ["yaml_python_object_tag", "yaml_alias_bomb", "cli_negative_draws"]
+
+
+def load_case(name: str) -> dict[str, Any]:
+    case = yaml.safe_load((FIXTURES / f"{name}.yaml").read_text(encoding="utf-8"))
+    assert set(case) <= CASE_KEYS, f"{name}: unknown fixture keys {set(case) - CASE_KEYS}"
+    assert set(case["expect"]) <= EXPECT_KEYS and case["expect"].get("fix"), name
+    return case
+
+
+def _apply(adir: Path, edit: dict[str, Any]) -> None:
+    assert set(edit) <= EDIT_KEYS and "file" in edit, edit
+    p = adir / edit["file"]
+    if edit.get("delete"):
+        p.unlink()
+    elif "content" in edit:
+        p.write_text(edit["content"], encoding="utf-8")
+    elif "hex" in edit:
+        p.write_bytes(bytes.fromhex(edit["hex"]))
+    elif "pad_to" in edit:
+        text = p.read_text(encoding="utf-8")
+        pad = "# padding " + "x" * 69 + "\n"
+        p.write_text(text + pad * ((edit["pad_to"] - len(text)) // len(pad) + 1), encoding="utf-8")
+    elif "truncate_from" in edit:
+        text = p.read_text(encoding="utf-8")
+        assert edit["truncate_from"] in text, edit
+        p.write_text(text[: text.index(edit["truncate_from"]) + 1], encoding="utf-8")
+    else:
+        text = p.read_text(encoding="utf-8")
+        assert text.count(edit["old"]) == 1, f"fixture text must occur exactly once in {edit['file']}: {edit['old']!r}"
+        p.write_text(text.replace(edit["old"], edit["new"]), encoding="utf-8")
+
+
+def prepare(case: dict[str, Any], root: Path) -> tuple[Path, list[str]]:
+    """A working folder with the edited assumptions and a previous workbook; the CLI arguments."""
+    work = root / "work"
+    adir = work / "assumptions"
+    shutil.copytree(DEFAULT_DIR, adir)
+    for e in case.get("edits") or []:
+        _apply(adir, e)
+    for rel, body in (case.get("files") or {}).items():
+        f = (adir / rel)
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(body, encoding="utf-8")
+    (work / "outputs").mkdir()
+    (work / "outputs" / "impact.xlsx").write_bytes(OLD_WORKBOOK)
+    args = [str(a) for a in case["args"]]
+    if args[0] in ("run", "validate") and not case.get("no_assumptions"):
+        args += ["--assumptions", "assumptions"]
+    if args[0] == "run":
+        if "--out" not in args:
+            args += ["--out", "outputs/impact.xlsx"]
+        args += ["--no-sensitivity", "--cache-dir", str(root / "cache")]
+    return work, args
+
+
+def check(case: dict[str, Any], work: Path, rc: int, err: str, seconds: float) -> None:
+    exp = case["expect"]
+    assert rc == 2, f"exit status {rc}, expected 2\n{err}"
+    assert "Traceback" not in err and "unexpected error" not in err, err
+    assert err.strip(), "no message on stderr"
+    lines = [ln for ln in err.splitlines() if ln.startswith("error: ")]
+    assert lines, err
+    # the problem's position and key, in the documented `file:line:col: key.path:` format
+    loc, key = exp.get("location"), exp.get("key")
+    if loc and key:
+        needle = f"{key}: " if key.startswith(".") else f" {key}: "
+        hits = [ln for ln in lines if loc in ln and needle in ln and ln.index(loc) < ln.index(needle)]
+        assert hits, f"no line with {loc!r} followed by key {key!r}:\n{err}"
+    elif loc:
+        assert loc in err, f"missing location {loc!r}:\n{err}"
+    elif key:
+        assert key in err, f"missing key {key!r}:\n{err}"
+    for frag in exp.get("message") or []:
+        assert frag in err, f"missing {frag!r}:\n{err}"
+    assert exp["fix"] in err, f"missing the fix {exp['fix']!r}:\n{err}"
+    # every problem line says how to fix it (after `; `) or states what is allowed
+    for ln in lines:
+        if ln.endswith("problems found"):
+            continue
+        assert "; " in ln or " must " in ln, f"no hint on: {ln}"
+    # nothing was written or replaced
+    out = work / "outputs"
+    assert (out / "impact.xlsx").read_bytes() == OLD_WORKBOOK
+    assert sorted(p.name for p in out.iterdir()) == ["impact.xlsx"], list(out.iterdir())
+    for rel in case.get("must_not_exist") or []:
+        assert not (work / rel).exists(), f"{rel} exists: something was executed"
+    if "max_seconds" in case:
+        assert seconds < case["max_seconds"], f"took {seconds:.2f} s"
+
+
+def test_corpus_is_large_and_distinct():
+    assert len(CASES) >= 30
+    seen = {}
+    for name in CASES:
+        c = load_case(name)
+        sig = yaml.safe_dump([c.get("edits"), c.get("files"), c["args"]])
+        assert sig not in seen, f"{name} duplicates {seen.get(sig)}"
+        seen[sig] = name
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_invalid_input_is_rejected(name, tmp_path, monkeypatch, capsys):
+    case = load_case(name)
+    work, args = prepare(case, tmp_path)
+    monkeypatch.chdir(work)
+    t0 = time.perf_counter()
+    rc = cli.main(args)
+    seconds = time.perf_counter() - t0
+    err = capsys.readouterr().err
+    check(case, work, rc, err, seconds)
+
+
+@pytest.mark.parametrize("name", SUBPROCESS_CASES)
+def test_invalid_input_in_a_real_process(name, tmp_path):
+    case = load_case(name)
+    work, args = prepare(case, tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "impact", *args], cwd=work, env=env, capture_output=True, text=True,
+                          timeout=120)
+    seconds = time.perf_counter() - t0
+    assert proc.stdout == "" or "Traceback" not in proc.stdout
+    # the interpreter's start-up is not part of the loader's budget
+    check({**case, "max_seconds": case.get("max_seconds", 0) + 5.0}, work, proc.returncode, proc.stderr, seconds)

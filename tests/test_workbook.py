@@ -1,0 +1,494 @@
+"""The Excel workbook: layout, headers with units, values equal to the result objects, provenance,
+live What-if formulas, safety, determinism, and the tidy CSV export.
+
+Expected values are always computed from the :class:`impact.AnalysisResult` objects, never copied
+from a workbook.  Recalculation of the What-if formulas by a spreadsheet engine is in
+``test_libreoffice.py``.
+"""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+import impact
+from impact.errors import OutputError
+from impact.report import excel, tables
+from impact.report import styles as st
+from impact.results import TIDY
+
+RTOL = 1e-12  # a number written to a cell and read back (float64 round trip through XML)
+
+SHEETS = ["Summary", "Scenarios", "Tourism", "Imports", "Business costs", "Uncertainty", "Sensitivity", "What-if",
+          "Estimates", "Assumptions", "Data", "About"]
+# About rows that legitimately differ between two runs with the same inputs
+VOLATILE = {"run started (UTC)", "run time (s)", "command"}
+SMALL_SOBOL = {"analysis.sensitivity.sobol.base_samples": 64, "analysis.sensitivity.sobol.min_base_samples": 8}
+
+
+def small_analysis(cache_dir: str, seed: int = 3, draws: int = 300, **kw: Any) -> impact.AnalysisResult:
+    """The full pipeline on the shipped defaults with a small Monte Carlo and Sobol design."""
+    a = impact.load_assumptions().override(SMALL_SOBOL)
+    return impact.run_analysis(a, draws=draws, seed=seed, cache_dir=cache_dir, **kw)
+
+
+@pytest.fixture(scope="module")
+def result(cache_dir) -> impact.AnalysisResult:
+    return small_analysis(cache_dir)
+
+
+@pytest.fixture(scope="module")
+def path(result, tmp_path_factory) -> Path:
+    return Path(excel.write_workbook(result, tmp_path_factory.mktemp("wb") / "impact.xlsx"))
+
+
+@pytest.fixture(scope="module")
+def wb(path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(path)
+
+
+# ----------------------------------------------------------------------------- helpers
+def close(a: float, b: float, rtol: float = RTOL) -> bool:
+    return math.isclose(a, b, rel_tol=rtol, abs_tol=rtol)
+
+
+def find(ws, text: str, col: int | None = None, start: int = 1) -> tuple[int, int]:
+    """(row, column) of the first cell whose value equals ``text`` (row-major, from ``start``)."""
+    for row in ws.iter_rows(min_row=start):
+        for c in row:
+            if c.value == text and (col is None or c.column == col):
+                return c.row, c.column
+    raise AssertionError(f"{text!r} not found on sheet {ws.title!r}")
+
+
+def find_prefix(ws, prefix: str, start: int = 1) -> int:
+    for row in ws.iter_rows(min_row=start, max_col=1):
+        v = row[0].value
+        if isinstance(v, str) and v.startswith(prefix):
+            return row[0].row
+    raise AssertionError(f"no row starting with {prefix!r} on sheet {ws.title!r}")
+
+
+def read_table(ws, r0: int, c0: int = 1, key_col: int | None = None) -> list[dict[str, Any]]:
+    """Rows under the header at (r0, c0) until the key column is empty; headers as dict keys."""
+    headers = []
+    c = c0
+    while ws.cell(r0, c).value is not None:
+        headers.append(ws.cell(r0, c).value)
+        c += 1
+    key = key_col if key_col is not None else c0
+    out, r = [], r0 + 1
+    while ws.cell(r, key).value is not None:
+        out.append({h: ws.cell(r, c0 + j).value for j, h in enumerate(headers)})
+        r += 1
+    return out
+
+
+def excel_table(ws, name: str) -> list[dict[str, Any]]:
+    ref = ws.tables[name].ref
+    rows = [[c.value for c in row] for row in ws[ref]]
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def label_of(result, name: str) -> str:
+    return result.runs[name].label
+
+
+def designations(result) -> list[str]:
+    return [n for n in result.runs if n != "baseline"]
+
+
+# ----------------------------------------------------------------------------- layout
+def test_sheet_names_and_order_are_fixed(wb, result):
+    assert wb.sheetnames == SHEETS
+    assert excel.sheet_names(result.model.channels) == SHEETS
+    assert wb.active.title == "Summary"
+
+
+def test_summary_is_a_clean_report_page(wb):
+    ws = wb["Summary"]
+    assert ws.sheet_view.showGridLines is False
+    assert ws.freeze_panes is None
+    assert len(ws._charts) >= 1, "the headline needs a native chart"
+    for s in wb.worksheets:  # printable: landscape/portrait, fitted to the page width
+        assert s.sheet_properties.pageSetUpPr.fitToPage and s.page_setup.fitToWidth == 1
+
+
+@pytest.mark.parametrize("sheet,freeze", [("Scenarios", "A5"), ("Assumptions", "C5"), ("Data", "B5"),
+                                          ("About", "A5")])
+def test_long_tables_have_frozen_header_rows(wb, sheet, freeze):
+    ws = wb[sheet]
+    assert ws.freeze_panes == freeze
+    header_row = int(re.sub(r"\D", "", freeze)) - 1
+    cell = ws.cell(header_row, 1)
+    assert cell.font.bold and cell.fill.fgColor.rgb.endswith(st.NAVY), "the frozen row is the table header"
+
+
+def test_filterable_excel_tables(wb):
+    names = {t for ws in wb.worksheets for t in ws.tables}
+    assert {"ScenarioImpacts", "MonteCarloQuantiles", "AssumptionsUsed", "SettingsUsed", "DataCatalog",
+            "RunInfo"} <= names
+
+
+def test_fonts_are_consistent(wb):
+    fonts = {c.font.name for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+    assert fonts == {st.FONT}
+
+
+def test_column_widths_are_set(wb):
+    for ws in wb.worksheets:
+        widths = [d.width for d in ws.column_dimensions.values() if d.width]
+        assert widths and all(st.WIDTH_MIN <= w <= st.WIDTH_LONG_TEXT for w in widths), ws.title
+
+
+# ----------------------------------------------------------------------------- Summary
+def test_summary_headline_matches_results(wb, result):
+    ws = wb["Summary"]
+    r0, _ = find(ws, "Scenario", col=1)
+    rows = read_table(ws, r0, key_col=2)
+    assert set(rows[0]) >= {"Scenario", "Channel", "Central (US$ bn)", "P5 (US$ bn)", "P95 (US$ bn)",
+                            "Central (% of baseline)", "Scenario weight (%)"}
+    chans = [*result.model.channels, "total"]
+    expected_rows = [(n, ch) for n in designations(result) for ch in chans]
+    assert len(rows) == len(expected_rows)
+    scen_label = None
+    for row, (n, ch) in zip(rows, expected_rows):
+        run, mc = result.runs[n], result.montecarlo[n]
+        scen_label = row["Scenario"] or scen_label
+        assert scen_label == run.label
+        assert row["Channel"] == tables.channel_title(ch)
+        q = mc.quantiles((0.05, 0.95)).loc[(ch, "cumulative")]
+        assert close(row["Central (US$ bn)"], run.cumulative[ch])
+        assert close(row["P5 (US$ bn)"], q[0.05]) and close(row["P95 (US$ bn)"], q[0.95])
+        assert close(row["Central (% of baseline)"], run.cumulative_pct[ch])
+        if row["Scenario"]:
+            assert close(row["Scenario weight (%)"], run.weight)
+    # number formats by unit
+    assert ws.cell(r0 + 1, 3).number_format == st.USD_BN
+    assert ws.cell(r0 + 1, 6).number_format == st.PCT
+    assert ws.cell(r0 + 1, 7).number_format == st.SHARE
+
+
+def test_summary_expected_impact_matches_results(wb, result):
+    ws = wb["Summary"]
+    r0, _ = find(ws, "Expected (US$ bn)")
+    rows = read_table(ws, r0)
+    e = result.expected
+    assert [r["Channel"] for r in rows] == [tables.channel_title(c) for c in e.index]
+    for row, (ch, ex) in zip(rows, e.iterrows()):
+        assert close(row["Expected (US$ bn)"], ex["expected"])
+        assert close(row["P5 (US$ bn)"], ex["lower"]) and close(row["P95 (US$ bn)"], ex["upper"])
+
+
+def test_summary_links_to_every_sheet(wb):
+    ws = wb["Summary"]
+    targets = {c.hyperlink.location.split("!")[0].strip("'") if c.hyperlink.location else
+               c.hyperlink.target.lstrip("#").split("!")[0].strip("'")
+               for row in ws.iter_rows() for c in row if c.hyperlink is not None}
+    assert set(SHEETS[1:]) <= targets
+
+
+# ----------------------------------------------------------------------------- Scenarios, channels
+def test_scenarios_table_matches_results(wb, result):
+    rows = excel_table(wb["Scenarios"], "ScenarioImpacts")
+    chans = [*result.model.channels, "total"]
+    years = [*result.model.years, "Cumulative"]
+    assert len(rows) == len(designations(result)) * len(chans) * len(years)
+    assert {"Central (US$ bn)", "P5 (US$ bn)", "P95 (US$ bn)", "Central (% of baseline)", "P5 (% of baseline)",
+            "P95 (% of baseline)"} <= set(rows[0])
+    titles = {tables.channel_title(c): c for c in chans}
+    for row in rows:
+        n, ch, y = row["Scenario"], titles[row["Channel"]], row["Year"]
+        run, mc = result.runs[n], result.montecarlo[n]
+        key = "cumulative" if y == "Cumulative" else str(y)
+        central = run.cumulative[ch] if y == "Cumulative" else (run.total[y] if ch == "total" else run.impacts.loc[y, ch])
+        assert close(row["Central (US$ bn)"], central)
+        q = mc.quantiles((0.05, 0.95)).loc[(ch, key)]
+        assert close(row["P5 (US$ bn)"], q[0.05]) and close(row["P95 (US$ bn)"], q[0.95])
+        qp = mc.quantiles((0.05, 0.95), pct=True).loc[(ch, key)]
+        assert close(row["P5 (% of baseline)"], qp[0.05])
+
+
+@pytest.mark.parametrize("ch", ["tourism", "imports", "business_costs"])
+def test_channel_sheet_baseline_provenance_and_impacts(wb, result, ch):
+    ws = wb[tables.channel_title(ch)]
+    fit = result.model.fits[ch]
+    r, _ = find(ws, "Baseline produced by", col=1)
+    assert fit.baseline.method in ws.cell(r, 2).value
+    r, _ = find(ws, "Baseline data", col=1)
+    assert ws.cell(r, 2).value == fit.baseline.data
+    # baseline path with its interval, US$ bn
+    lvl = round(100 * fit.baseline.level)
+    r0, _ = find(ws, "Year", col=1)
+    rows = read_table(ws, r0)
+    b = result.model.baseline(ch)
+    assert list(rows[0]) == ["Year", "Mean (US$ bn)", "Central path, median (US$ bn)", f"Lower {lvl}% (US$ bn)",
+                             f"Upper {lvl}% (US$ bn)"]
+    for row, (y, br) in zip(rows, b.iterrows()):
+        assert row["Year"] == y
+        assert close(row["Central path, median (US$ bn)"], br["median"]) and close(row[f"Upper {lvl}% (US$ bn)"],
+                                                                                   br["upper"])
+    # impact by year and scenario
+    r0, _ = find(ws, "Year", col=1, start=r0 + 1)
+    rows = read_table(ws, r0)
+    for n in designations(result):
+        col = [row[label_of(result, n)] for row in rows]
+        assert np.allclose(col[:-1], result.runs[n].impacts[ch].to_numpy(), rtol=RTOL, atol=0)
+        assert close(col[-1], result.runs[n].cumulative[ch])
+    assert len(ws._charts) == 2
+
+
+# ----------------------------------------------------------------------------- Uncertainty, Sensitivity
+def test_uncertainty_quantiles_and_fan_charts(wb, result):
+    ws = wb["Uncertainty"]
+    rows = excel_table(ws, "MonteCarloQuantiles")
+    titles = {tables.channel_title(c): c for c in [*result.model.channels, "total"]}
+    assert {"Mean (US$ bn)", "P5 (US$ bn)", "Median (US$ bn)", "P95 (US$ bn)"} <= set(rows[0])
+    for row in rows[::7]:
+        mc = result.montecarlo[row["Scenario"]]
+        key = (titles[row["Channel"]], "cumulative" if row["Year"] == "Cumulative" else str(row["Year"]))
+        q = mc.quantiles((0.05, 0.5, 0.95)).loc[key]
+        assert close(row["Median (US$ bn)"], q[0.5]) and close(row["P95 (US$ bn)"], q[0.95])
+        assert close(row["Mean (US$ bn)"], mc.mean().loc[key])
+    assert len(ws._charts) == len(designations(result))  # one fan chart per designation scenario
+
+
+def test_sensitivity_tornado_two_way_and_sobol(wb, result):
+    ws = wb["Sensitivity"]
+    for n, block in result.sensitivity.items():
+        start = find_prefix(ws, f"Scenario: {label_of(result, n)}")
+        t = block["tornado:total"]
+        r0, _ = find(ws, "Rank", col=1, start=start)
+        rows = read_table(ws, r0)
+        ranked = t.ranked()
+        assert [r["Input"] for r in rows] == list(ranked["input"])
+        for row, (_, tr) in zip(rows, ranked.iterrows()):
+            assert close(row["Swing (US$ bn)"], tr["swing"])
+            assert close(row["High - central (US$ bn)"], tr["high"] - t.central)
+        # two-way grids: central cell boxed and equal to the deterministic run
+        for key, tw in block.items():
+            if not key.startswith("two_way:"):
+                continue
+            h = find_prefix(ws, "Two-way grid", start=start)
+            start = h + 1
+            ci, cj = tw.meta["center"]
+            cell = ws.cell(h + 2 + ci, 2 + cj)
+            assert close(cell.value, tw.central) and cell.border.left.style == "medium"
+            assert close(ws.cell(h + 2, 2).value, float(tw.table.iloc[0, 0]))
+        sob = block["sobol:total"].ranked()
+        r = find_prefix(ws, "Sobol indices, Total", start=start)
+        srows = read_table(ws, r + 1)
+        assert [s["Input"] for s in srows] == list(sob["input"])
+        assert close(srows[0]["ST (total)"], float(sob["ST"].iloc[0]))
+    rules = [rule.type for rng in ws.conditional_formatting for rule in rng.rules]
+    n_grids = sum(k.startswith("two_way:") for b in result.sensitivity.values() for k in b)
+    assert rules.count("colorScale") == n_grids
+    assert len(ws._charts) == len(result.sensitivity)  # one tornado chart per scenario
+
+
+# ----------------------------------------------------------------------------- What-if
+def test_whatif_formulas_are_the_only_formulas_and_all_are_checked(wb, result):
+    _, checks = excel.build_workbook(result)
+    ws = wb["What-if"]
+    formula_cells = {c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"}
+    assert formula_cells == {c["cell"] for c in checks}
+    for other in wb.worksheets:
+        if other.title != "What-if":
+            assert not any(c.data_type == "f" for row in other.iter_rows() for c in row), other.title
+    assert wb.calculation.fullCalcOnLoad
+
+
+def test_whatif_model_values_and_inputs_come_from_the_results(wb, result):
+    _, checks = excel.build_workbook(result)
+    ws = wb["What-if"]
+    for c in checks:
+        run = result.runs[c["scenario"]]
+        if c["kind"] == "difference":
+            assert c["python"] == 0.0
+            continue
+        ch, y = c["channel"], c["year"]
+        if y == "cumulative":
+            expected = run.cumulative[ch]
+        else:
+            expected = run.total[y] if ch == "total" else run.impacts.loc[y, ch]
+        assert c["python"] == pytest.approx(expected, rel=RTOL)
+        r = int(c["cell"][1:])
+        assert close(ws.cell(r, 4).value, expected), "the 'Model result' column"
+    # defined names point at What-if input cells holding the central value
+    n = designations(result)[0]
+    inputs = {i.name: i for i in result.model.inputs(n)}
+    names = wb.defined_names
+    for qual in ("tourism.elasticity", "imports.trade_elasticity", "shocks.insecurity"):
+        dn = names[f"{n}_{qual.replace('.', '_')}"]
+        (sheet, ref), = list(dn.destinations)
+        assert sheet == "What-if"
+        assert close(wb[sheet][ref.replace("$", "")].value, inputs[qual].central)
+
+
+def test_whatif_formula_text_is_well_formed(wb):
+    ws = wb["What-if"]
+    for row in ws.iter_rows():
+        for c in row:
+            if c.data_type == "f":
+                text = c.value
+                assert text.count("(") == text.count(")"), c.coordinate
+                assert "nan" not in text.lower() and "inf" not in text.lower()
+
+
+# ----------------------------------------------------------------------------- provenance
+def test_assumptions_sheet_lists_every_value_used(wb, result):
+    rows = excel_table(wb["Assumptions"], "AssumptionsUsed")
+    expected = [(n, i) for n in result.runs for i in result.model.inputs(n)]
+    assert len(rows) == len(expected)
+    for row, (n, inp) in zip(rows, expected):
+        assert row["Scenario"] == n and row["Name"] == inp.name
+        assert close(row["Value used"], inp.central)
+        assert row["Unit"] == inp.unit
+        assert row["Distribution"]
+        if inp.kind != "forecast":
+            assert re.search(r"\.yaml(?: \(override\))?:\d+$", row["File:line"]), row
+            assert row["Source"] and row["Bounds"].startswith("[")
+        if inp.uncertain:
+            lo, hi = inp.ppf(np.array([0.05, 0.95]))
+            assert close(row["Monte Carlo P5"], float(lo), 1e-9) and close(row["Monte Carlo P95"], float(hi), 1e-9)
+    settings = {(r["Section"], r["Name"]): r["Value"] for r in excel_table(wb["Assumptions"], "SettingsUsed")}
+    assert settings[("run", "seed")] == str(result.info.seed)
+    assert settings[("run", "draws per scenario")] == str(result.info.draws)
+    assert settings[("settings", "base_year")] == str(result.assumptions.settings.base_year)
+
+
+def test_about_sheet_reproducibility_items(wb, result):
+    items = {r["Item"]: r["Value"] for r in excel_table(wb["About"], "RunInfo")}
+    for dep in ("numpy", "pandas", "scipy", "statsmodels", "openpyxl", "SALib"):
+        assert items.get(f"{dep} version") or items.get(f"{dep.lower()} version"), dep
+    assert any(k.lower() == "pyyaml version" for k in items)
+    for f, h in result.assumptions.hashes.items():
+        assert items[f"sha256 {f}"] == h and re.fullmatch(r"[0-9a-f]{64}", h)
+    for sid, v in result.info.data_vintages.items():
+        assert items[f"vintage {sid}"] == str(v)
+    assert items["seed"] == str(result.info.seed) and items["draws per scenario"] == str(result.info.draws)
+    assert float(items["run time (s)"]) > 0
+    assert items["impact version"] == impact.__version__
+
+
+def test_data_sheet_lists_every_series(wb, result):
+    rows = excel_table(wb["Data"], "DataCatalog")
+    assert [r["Series"] for r in rows] == list(result.model.data)
+    for r in rows:
+        s = result.model.data[r["Series"]]
+        assert r["Vintage"] == s.attrs["vintage"] and r["Unit"] == s.attrs["unit"]
+
+
+# ----------------------------------------------------------------------------- safety and determinism
+def test_text_that_looks_like_a_formula_is_stored_as_text(result, tmp_path, cache_dir):
+    evil = {"scenarios.designation.description": "=HYPERLINK(\"http://example.invalid\",\"click\")",
+            "scenarios.designation.label": "+SUM(1,2) @designation"}
+    a = impact.load_assumptions().override(evil)
+    res = impact.run_analysis(a, ["designation"], draws=0, sensitivity=False, cache_dir=cache_dir)
+    p = excel.write_workbook(res, tmp_path / "evil.xlsx")
+    book = openpyxl.load_workbook(p)
+    hits = 0
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith(("=HYPERLINK", "+SUM")):
+                    assert c.data_type == "s", f"{ws.title}!{c.coordinate} became a formula"
+                    hits += 1
+                elif isinstance(c.value, str) and "+SUM(1,2)" in c.value and c.data_type == "f":
+                    pytest.fail(f"{ws.title}!{c.coordinate} became a formula")
+    assert hits >= 2
+
+
+def test_workbook_without_monte_carlo_or_sensitivity(tmp_path, cache_dir):
+    res = impact.run_analysis(impact.load_assumptions(), ["designation"], draws=0, sensitivity=False,
+                              cache_dir=cache_dir)
+    book = openpyxl.load_workbook(excel.write_workbook(res, tmp_path / "lean.xlsx"))
+    assert book.sheetnames == SHEETS
+    r0, _ = find(book["Summary"], "Scenario", col=1)
+    assert "P5 (US$ bn)" not in [c.value for c in book["Summary"][r0]]
+    assert find_prefix(book["Uncertainty"], "The Monte Carlo was skipped")
+    assert find_prefix(book["Sensitivity"], "Sensitivity analysis was skipped")
+
+
+def test_unwritable_or_locked_target_raises_output_error(result, tmp_path):
+    lo = tmp_path / "open.xlsx"
+    (tmp_path / ".~lock.open.xlsx#").write_text("user,host")
+    with pytest.raises(OutputError, match="open in LibreOffice"):
+        excel.write_workbook(result, lo)
+    with pytest.raises(OutputError, match=r"\.xlsx"):
+        excel.write_workbook(result, tmp_path / "report.xls")
+    (tmp_path / "dir.xlsx").mkdir()
+    with pytest.raises(OutputError, match="folder"):
+        excel.write_workbook(result, tmp_path / "dir.xlsx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".~lock.open.xlsx#", "dir.xlsx"]
+
+
+def _cells(book: openpyxl.Workbook) -> dict[tuple[str, str], Any]:
+    out = {}
+    for ws in book.worksheets:
+        volatile_rows = set()
+        if ws.title == "About":
+            volatile_rows = {c.row for row in ws.iter_rows(max_col=1) for c in row if c.value in VOLATILE}
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None and c.row not in volatile_rows:
+                    out[(ws.title, c.coordinate)] = c.value
+    return out
+
+
+def test_same_seed_gives_identical_cells(result, cache_dir):
+    again = small_analysis(cache_dir)
+    a, _ = excel.build_workbook(result)
+    b, _ = excel.build_workbook(again)
+    ca, cb = _cells(a), _cells(b)
+    assert ca.keys() == cb.keys()
+    diff = [k for k in ca if ca[k] != cb[k]]
+    assert not diff, diff[:10]
+
+
+def test_non_finite_central_value_is_refused(result):
+    run = result.runs["designation"]
+    bad = run.impacts.copy()
+    bad.iloc[0, 0] = float("nan")
+    import dataclasses
+
+    broken = dataclasses.replace(result, runs={**result.runs, "designation": dataclasses.replace(run, impacts=bad)})
+    with pytest.raises(excel.NonFiniteError):
+        excel.build_workbook(broken)
+
+
+# ----------------------------------------------------------------------------- CSV export
+def test_csv_writes_every_table_tidy(result, tmp_path):
+    written = tables.write_csv(result, tmp_path / "csv")
+    names = {p.stem for p in written}
+    assert {"central", "components", "baselines", "montecarlo", "expected", "variance", "sensitivity",
+            "sensitivity_tornado", "sensitivity_two_way", "sensitivity_sobol", "estimates", "pooled", "diagnostics",
+            "scenarios", "assumptions", "settings", "data_catalog", "data", "about"} == names
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == sorted(p.name for p in written)
+    frames = {p.stem: pd.read_csv(p) for p in written}
+    for name in ("central", "montecarlo", "expected", "sensitivity"):
+        assert list(frames[name].columns) == TIDY, name
+        key = frames[name][["scenario", "channel", "year", "statistic", "unit"]]
+        assert not key.duplicated().any(), f"{name}: one value per key"
+    c = frames["central"]
+    for n, run in result.runs.items():
+        v = c[(c.scenario == n) & (c.channel == "total") & (c.year == "cumulative") & (c.unit == "US$ bn")]["value"]
+        assert v.item() == pytest.approx(run.cumulative["total"], rel=1e-12)
+    comp = frames["components"]
+    got = comp[(comp.scenario == "designation") & (comp.channel == "imports")].groupby("year")["value"].sum()
+    assert np.allclose(got.to_numpy(), result.runs["designation"].impacts["imports"].to_numpy(), rtol=1e-9)
+    base = frames["baselines"]
+    med = base[(base.channel == "imports") & (base.statistic == "median")]["value"].to_numpy()
+    assert np.allclose(med, result.model.baseline("imports")["median"].to_numpy(), rtol=1e-12)
+    two = frames["sensitivity_two_way"]
+    assert len(two) == sum(t.table.size for b in result.sensitivity.values() for k, t in b.items()
+                           if k.startswith("two_way:"))
+    a = frames["assumptions"]
+    assert len(a) == sum(len(result.model.inputs(n)) for n in result.runs)
+    assert len(frames["data"]) == sum(int(s.size) for s in result.model.data.values())
