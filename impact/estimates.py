@@ -459,3 +459,34 @@ def regression_diagnostics(res: Any, *, hetero: bool = True, stationarity: bool 
 
 def frozen(d: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(d))
+
+
+def labelled(res: Any, names: list[str]) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    """A statsmodels result's params, standard errors and covariance, labelled with ``names``."""
+    params = pd.Series(np.asarray(res.params), index=names)
+    bse = pd.Series(np.asarray(res.bse), index=names)
+    cov = pd.DataFrame(np.asarray(res.cov_params()), index=names, columns=names)
+    return params, bse, cov
+
+
+def residual_diagnostics(resid: np.ndarray, lags: int) -> list[Diagnostic]:
+    """Ljung-Box (``lags``) and Jarque-Bera tests of time-series model residuals."""
+    from statsmodels.stats.diagnostic import acorr_ljungbox
+    from statsmodels.stats.stattools import jarque_bera
+
+    lb = acorr_ljungbox(resid, lags=[lags])
+    jb = jarque_bera(resid)
+    return [Diagnostic(f"Ljung-Box ({lags} lags)", float(lb["lb_stat"].iloc[0]), float(lb["lb_pvalue"].iloc[0]),
+                       "no residual autocorrelation"),
+            Diagnostic("Jarque-Bera", float(jb[0]), float(jb[1]), "normal residuals")]
+
+
+def pooled_for(parameter: Any, data: float | None, data_se: float | None, note: str,
+               mode: str | None = None) -> PooledEstimate:
+    """The data/prior/pooled record of an estimated parameter declared in the assumption files."""
+    prior = parameter.prior
+    return PooledEstimate(
+        term=parameter.name, unit=parameter.unit, data=data, data_se=data_se,
+        prior=prior.mean if prior else float("nan"), prior_sd=prior.sd if prior else float("nan"),
+        prior_source=prior.source if prior else "", mode=mode or parameter.estimate or "pooled", data_note=note,
+    )

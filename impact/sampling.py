@@ -78,13 +78,20 @@ def sample(model: Model, scenario: Scenario | str, n: int, seed: int, *, estimat
     inputs = model.inputs(sc)
     rng, ch_rngs = streams(model, seed)
     X = draw_inputs(model, inputs, rng, n, estimation=estimation, assumptions=assumptions)
+    return X, draw_factors(model, ch_rngs, n, estimation)
+
+
+def draw_factors(model: Model, ch_rngs: dict[str, np.random.Generator], n: int, estimation: bool) -> dict[str, np.ndarray]:
+    """Baseline forecast draws per channel as multiplicative factors (n x years); ones when off or certain."""
     factors = {}
     for ch, fit in model.fits.items():
         b = fit.baseline
         if b.uncertain:
-            z = ch_rngs[ch].standard_normal((n, b.steps))
+            z = ch_rngs[ch].standard_normal((n, b.steps))  # drawn even when off, to keep the streams aligned
             factors[ch] = b.draw_factors(z) if estimation else np.ones((n, len(b.years)))
-    return X, factors
+        else:
+            factors[ch] = np.ones((n, len(b.years)))
+    return factors
 
 
 def draw_outcomes(model: Model, scenario: Scenario | str, n: int, seed: int, *, estimation: bool = True,
@@ -102,15 +109,7 @@ def draw_outcomes(model: Model, scenario: Scenario | str, n: int, seed: int, *, 
     while done < n:
         m = min(chunk, n - done)
         X = draw_inputs(model, inputs, rng, m, estimation=estimation, assumptions=assumptions)
-        factors = {}
-        for ch, fit in model.fits.items():
-            b = fit.baseline
-            if b.uncertain:
-                z = ch_rngs[ch].standard_normal((m, b.steps))
-                factors[ch] = b.draw_factors(z) if estimation else np.ones((m, H))
-            else:
-                factors[ch] = np.ones((m, H))
-        out = model.evaluate(sc, X, factors, inputs=inputs)
+        out = model.evaluate(sc, X, draw_factors(model, ch_rngs, m, estimation), inputs=inputs)
         impact[done: done + m] = out.impact
         base[done: done + m] = out.baseline
         done += m

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..estimates import BaselineForecast, EstimateResult, PooledEstimate, regression_diagnostics
+from ..estimates import BaselineForecast, EstimateResult, pooled_for, regression_diagnostics
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
 from .base import Channel, ChannelEffect, ChannelFit, EffectContext
 from .tourism import excel_profile, homicide_rate
@@ -83,13 +83,8 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
         ),
         raw=res,
     )
-    p = block.parameters["investment_elasticity"]
-    pooled = PooledEstimate(
-        term="investment_elasticity", unit=p.unit, data=float(res.params["log_homicide_rate"]),
-        data_se=float(res.bse["log_homicide_rate"]), prior=p.prior.mean if p.prior else float("nan"),
-        prior_sd=p.prior.sd if p.prior else float("nan"), prior_source=p.prior.source if p.prior else "",
-        mode=p.estimate or "prior", data_note="coefficient on log_homicide_rate",
-    )
+    pooled = pooled_for(block.parameters["investment_elasticity"], float(res.params["log_homicide_rate"]),
+                        float(res.bse["log_homicide_rate"]), "coefficient on log_homicide_rate")
     di_year, di = _latest(data["us_di_position_mexico"], base_year)
     fdi_year, fdi_us = _latest(data["mx_fdi_inflows_from_us"], base_year)
     base = block.parameters["operating_cost_base"].value

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationWarning
-from ..estimates import Diagnostic, EstimateResult, PooledEstimate, baseline_from_logs, forecast_covariance
+from ..estimates import (Diagnostic, EstimateResult, baseline_from_logs, forecast_covariance, labelled, pooled_for,
+                         residual_diagnostics)
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
 from .base import Channel, ChannelEffect, ChannelFit, EffectContext
 from .tourism import excel_profile
@@ -98,20 +99,13 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
     exog = exog.loc[:, exog.sum() > 0]
     res = _fit_sarima(logy, exog, opts["maxiter"])
     converged = bool(res.mle_retvals.get("converged", True))
-    names = list(exog.columns) + ["ma.L1", "ma.S.L12", "sigma2"]
-    params = pd.Series(res.params, index=names)
-    bse = pd.Series(res.bse, index=names)
-    cov = pd.DataFrame(res.cov_params(), index=names, columns=names)
-    from statsmodels.stats.diagnostic import acorr_ljungbox, het_arch
-    from statsmodels.stats.stattools import jarque_bera
+    params, bse, cov = labelled(res, list(exog.columns) + ["ma.L1", "ma.S.L12", "sigma2"])
+    from statsmodels.stats.diagnostic import het_arch
 
     resid = res.resid[13:]
-    lb = acorr_ljungbox(resid, lags=[12])
-    jb = jarque_bera(resid)
     arch = het_arch(resid, nlags=12, result_object=False)
     diag = (
-        Diagnostic("Ljung-Box (12 lags)", float(lb["lb_stat"].iloc[0]), float(lb["lb_pvalue"].iloc[0]), "no residual autocorrelation"),
-        Diagnostic("Jarque-Bera", float(jb[0]), float(jb[1]), "normal residuals"),
+        *residual_diagnostics(resid, 12),
         Diagnostic("ARCH LM (12 lags)", float(arch[0]), float(arch[1]), "no conditional heteroskedasticity"),
         Diagnostic("Stationarity", None, None, "", "by construction: regular and seasonal differencing (d=1, D=1)"),
         Diagnostic("Converged", 1.0 if converged else 0.0, None, "optimizer converged",
@@ -144,13 +138,9 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
         warnings.warn("imports: SARIMA fit did not converge; trade elasticity uses the prior (documented fallback)",
                       EstimationWarning, stacklevel=2)
         mode = "prior"
-    pooled = PooledEstimate(
-        term="trade_elasticity", unit=p.unit, data=data_est, data_se=data_se,
-        prior=p.prior.mean if p.prior else float("nan"), prior_sd=p.prior.sd if p.prior else float("nan"),
-        prior_source=p.prior.source if p.prior else "", mode=mode,
-        data_note=(f"-(2019-04 coefficient) / ad-valorem equivalent of {opts['episode_2019_delay_hours']:g} h delay "
-                   f"({ave:.4%} of value at {tc:g} %/day)"),
-    )
+    pooled = pooled_for(p, data_est, data_se,
+                        f"-(2019-04 coefficient) / ad-valorem equivalent of {opts['episode_2019_delay_hours']:g} h delay "
+                        f"({ave:.4%} of value at {tc:g} %/day)", mode=mode)
     steps = 12 * len(years)
     fc = res.get_forecast(steps=steps, exog=np.zeros((steps, exog.shape[1])))
     from numpy.polynomial import polynomial as P

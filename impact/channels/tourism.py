@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..estimates import (Diagnostic, EstimateResult, PooledEstimate, baseline_from_logs, forecast_covariance,
-                         regression_diagnostics)
+from ..estimates import (Diagnostic, EstimateResult, baseline_from_logs, forecast_covariance, labelled, pooled_for,
+                         regression_diagnostics, residual_diagnostics)
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
 from .base import Channel, ChannelEffect, ChannelFit, EffectContext
 
@@ -131,19 +131,9 @@ def _baseline_model(y: pd.Series, opts: Mapping[str, Any], years: tuple[int, ...
                         index=logy.index)
     model = ARIMA(logy.to_numpy(), exog=exog.to_numpy() if exog.shape[1] else None, order=(0, 1, 0), trend="t")
     res = model.fit()
-    names = ["drift"] + list(exog.columns) + ["sigma2"]
-    params = pd.Series(res.params, index=names)
-    bse = pd.Series(res.bse, index=names)
-    cov = pd.DataFrame(res.cov_params(), index=names, columns=names)
-    resid = res.resid[1:]
-    from statsmodels.stats.diagnostic import acorr_ljungbox
-    from statsmodels.stats.stattools import jarque_bera
-
-    lb = acorr_ljungbox(resid, lags=[3])
-    jb = jarque_bera(resid)
+    params, bse, cov = labelled(res, ["drift"] + list(exog.columns) + ["sigma2"])
     diag = (
-        Diagnostic("Ljung-Box (3 lags)", float(lb["lb_stat"].iloc[0]), float(lb["lb_pvalue"].iloc[0]), "no residual autocorrelation"),
-        Diagnostic("Jarque-Bera", float(jb[0]), float(jb[1]), "normal residuals"),
+        *residual_diagnostics(res.resid[1:], 3),
         Diagnostic("Breusch-Pagan", None, None, "homoskedastic residuals", "not applicable: no regressors besides drift and pulse dummies"),
         Diagnostic("Stationarity", None, None, "", "by construction: the model is specified in first differences (d=1)"),
     )
@@ -170,13 +160,8 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
                        "mxn_usd": data["mxn_per_usd"]}).loc[opts["fit_start"]: base_year].dropna()
     main = _elasticity_model(df, opts)
     term = "d.log_homicide_rate" if opts["form"] == "difference" else "log_homicide_rate"
-    p = block.parameters["elasticity"]
-    pooled = PooledEstimate(
-        term="elasticity", unit=p.unit, data=float(main.params[term]), data_se=float(main.bse[term]),
-        prior=p.prior.mean if p.prior else float("nan"), prior_sd=p.prior.sd if p.prior else float("nan"),
-        prior_source=p.prior.source if p.prior else "", mode=p.estimate or "pooled",
-        data_note=f"coefficient on {term} in the {main.method} regression",
-    )
+    pooled = pooled_for(block.parameters["elasticity"], float(main.params[term]), float(main.bse[term]),
+                        f"coefficient on {term} in the {main.method} regression")
     bmodel, bres = _baseline_model(receipts, opts, years, base_year)
     h = len(years)
     steps = settings.base_year + h - base_year
