@@ -357,8 +357,8 @@ class _V:
             return default
         v = obj[key]
         if not isinstance(v, str):
-            self.err(path + (key,), f"expected text (got {_fmt(v)})",
-                     _choices_hint(v, choices) if choices else "write text (quote it if it starts with a digit or symbol)")
+            self.err(path + (key,), f"expected text (got {_fmt(v)})", _choices_hint(v, choices) if choices
+                     else "write text (quote it if it starts with a digit or symbol)")
             return default
         if choices is not None and v not in choices:
             self.err(path + (key,), f"invalid value {v!r}", _choices_hint(v, choices))

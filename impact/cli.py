@@ -200,7 +200,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if name not in a.scenario_names:
             from .assumptions import _choices_hint
 
-            raise UsageError(Issue(f"--scenario: unknown scenario {name!r}", hint=_choices_hint(name, a.scenario_names)))
+            raise UsageError(Issue(f"--scenario: unknown scenario {name!r}",
+                                   hint=_choices_hint(name, a.scenario_names)))
     out = Path(args.out or a.settings.output)
     check_writable(out)
     log.info("assumptions: %s", folder or "shipped defaults")

@@ -19,6 +19,7 @@ from .errors import AssumptionError, Issue
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
+MAX_DEPTH = 50
 
 _SAFE_SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
@@ -104,6 +105,16 @@ def parse_yaml(text: str, name: str, digest: str = "") -> YamlDoc:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
+        # nesting depth first, on the (iterative) event stream: the composer is recursive
+        depth = 0
+        for ev in yaml.parse(text, Loader=_Loader):
+            if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise AssumptionError(_issue(name, ev.start_mark, f"nested more than {MAX_DEPTH} levels deep",
+                                                 "assumption files need only a few levels; check the brackets"))
+            elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -121,8 +132,22 @@ def parse_yaml(text: str, name: str, digest: str = "") -> YamlDoc:
     issues: list[Issue] = []
     count = [0]
     loader = _Loader("")
+    open_nodes: set[int] = set()  # collections being converted: meeting one again means a recursive alias
 
     def conv(n: yaml.Node, path: Path_) -> Any:
+        if id(n) in open_nodes:
+            issues.append(_issue(name, n.start_mark, "recursive alias (an anchor used inside itself)",
+                                 "remove the alias (*name) that refers to its own anchor", _dotted(path)))
+            return None
+        if isinstance(n, (yaml.MappingNode, yaml.SequenceNode)):
+            open_nodes.add(id(n))
+            try:
+                return _conv(n, path)
+            finally:
+                open_nodes.discard(id(n))
+        return _conv(n, path)
+
+    def _conv(n: yaml.Node, path: Path_) -> Any:
         count[0] += 1
         if count[0] > MAX_NODES:
             raise AssumptionError(

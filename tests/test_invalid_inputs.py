@@ -29,7 +29,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "invalid"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.yaml"))
 OLD_WORKBOOK = b"PK\x03\x04 previous workbook written by an earlier run - must survive \xff\x00\n"
 CASE_KEYS = {"about", "args", "edits", "files", "expect", "max_seconds", "must_not_exist", "no_assumptions"}
-EDIT_KEYS = {"file", "old", "new", "content", "hex", "delete", "pad_to", "truncate_from"}
+EDIT_KEYS = {"file", "old", "new", "content", "content_repeat", "hex", "delete", "pad_to", "truncate_from"}
 EXPECT_KEYS = {"location", "key", "message", "fix"}
 SUBPROCESS_CASES = ["yaml_python_object_tag", "yaml_alias_bomb", "cli_negative_draws"]
 
@@ -48,6 +48,8 @@ def _apply(adir: Path, edit: dict[str, Any]) -> None:
         p.unlink()
     elif "content" in edit:
         p.write_text(edit["content"], encoding="utf-8")
+    elif "content_repeat" in edit:
+        p.write_text("".join(text * times for text, times in edit["content_repeat"]), encoding="utf-8")
     elif "hex" in edit:
         p.write_bytes(bytes.fromhex(edit["hex"]))
     elif "pad_to" in edit:

