@@ -66,7 +66,7 @@ def test_save_failing_midway_leaves_previous_workbook_and_no_temp_file(result, t
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(impact.OutputError, match="No space left"):
         excel.write_workbook(result, target)
     assert calls and Path(calls[0]).parent == target.parent   # it did get as far as the temporary file
     _assert_intact(target, old)
@@ -271,3 +271,21 @@ def test_sarima_not_converging_warns_and_uses_the_prior(assumptions, monkeypatch
     assert pooled.value == pytest.approx(prior.mean)
     diag = {d.name: d for d in model.fits["imports"].main.diagnostics}
     assert diag["Converged"].statistic == 0.0
+
+
+def test_new_workbook_gets_normal_permissions(tmp_path):
+    import os
+    import stat
+
+    from impact.report.excel import file_mode
+
+    old = os.umask(0o022)
+    try:
+        assert file_mode(tmp_path / "new.xlsx") == 0o644
+    finally:
+        os.umask(old)
+    existing = tmp_path / "old.xlsx"
+    existing.write_bytes(b"x")
+    existing.chmod(0o640)
+    assert file_mode(existing) == 0o640
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o640

@@ -1196,6 +1196,17 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         raise OutputError(Issue(f"{p} is read-only or locked", hint="close it or choose another --out path; it was left untouched"))
 
 
+def file_mode(target: Path) -> int:
+    """Permissions for a new output: those of the file it replaces, else 0o666 less the umask
+    (mkstemp's 0o600 would make shared workbooks unreadable to colleagues)."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_workbook(res: AnalysisResult, path: str | os.PathLike[str]) -> str:
     """Write the workbook atomically (temporary file in the same folder, then rename)."""
     p = Path(path)
@@ -1212,9 +1223,12 @@ def write_workbook(res: AnalysisResult, path: str | os.PathLike[str]) -> str:
         wb.save(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, file_mode(p))
         os.replace(tmp, p)
-    except PermissionError as exc:
-        raise OutputError(Issue(f"cannot write {p}: {exc.strerror}", hint="close the file or choose another --out path")) from None
+    except OSError as exc:  # permission, disk full, ...: the previous workbook is untouched
+        raise OutputError(Issue(f"cannot write {p}: {exc.strerror or exc}",
+                                hint="free disk space, close the file or choose another --out path; "
+                                     "the previous workbook was left untouched")) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -360,6 +360,9 @@ def write_csv(res: AnalysisResult, folder: Path | str) -> list[Path]:
         os.close(fd)
         try:
             df.to_csv(tmp, index=False, lineterminator="\n")
+            from .excel import file_mode
+
+            os.chmod(tmp, file_mode(target))
             os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
