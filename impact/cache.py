@@ -26,15 +26,13 @@ def default_dir() -> Path:
 
 
 def _versions() -> str:
-    import numpy
-    import pandas
-    import scipy
-    import statsmodels
+    # read from package metadata: importing statsmodels just for its version would cost a second
+    from importlib.metadata import version
 
     from . import __version__
 
-    return f"impact={__version__};statsmodels={statsmodels.__version__};numpy={numpy.__version__};" \
-           f"pandas={pandas.__version__};scipy={scipy.__version__}"
+    libs = ("statsmodels", "numpy", "pandas", "scipy")
+    return f"impact={__version__};" + ";".join(f"{lib}={version(lib)}" for lib in libs)
 
 
 class FitCache:

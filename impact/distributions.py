@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ class Normal(Distribution):
         return [("sd", f"sd must be positive (got {self.sd:g})")] if self.sd <= 0 else []
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        return stats.norm.ppf(np.asarray(u, dtype=float), loc=self.mean_, scale=self.sd)
+        return self.mean_ + self.sd * special.ndtri(np.asarray(u, dtype=float))
 
     def mean(self) -> float:
         return self.mean_
@@ -229,19 +229,28 @@ class TruncNormal(Distribution):
             out.append(("high", f"high must be greater than low (got low={self.low:g}, high={self.high:g})"))
         return out
 
-    def _frozen(self) -> Any:
-        a = (self.low - self.mean_) / self.sd
-        b = (self.high - self.mean_) / self.sd
-        return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
+    def _ab(self) -> tuple[float, float]:
+        return (self.low - self.mean_) / self.sd, (self.high - self.mean_) / self.sd
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        return self._frozen().ppf(np.asarray(u, dtype=float))
+        a, b = self._ab()
+        pa, pb = special.ndtr(a), special.ndtr(b)
+        z = special.ndtri(pa + np.asarray(u, dtype=float) * (pb - pa))
+        return np.clip(self.mean_ + self.sd * z, self.low, self.high)
+
+    def _moments(self) -> tuple[float, float]:
+        a, b = self._ab()
+        phi = lambda x: math.exp(-x * x / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+        mass = special.ndtr(b) - special.ndtr(a)
+        d1 = (phi(a) - phi(b)) / mass
+        d2 = (a * phi(a) - b * phi(b)) / mass
+        return self.mean_ + self.sd * d1, self.sd**2 * (1 + d2 - d1**2)
 
     def mean(self) -> float:
-        return float(self._frozen().mean())
+        return float(self._moments()[0])
 
     def var(self) -> float:
-        return float(self._frozen().var())
+        return float(self._moments()[1])
 
     def describe(self) -> str:
         return f"truncnormal(mean={self.mean_:g}, sd={self.sd:g}, low={self.low:g}, high={self.high:g})"
@@ -266,7 +275,7 @@ class LogNormal(Distribution):
         return out
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        return self.median * np.exp(self.sigma * stats.norm.ppf(np.asarray(u, dtype=float)))
+        return self.median * np.exp(self.sigma * special.ndtri(np.asarray(u, dtype=float)))
 
     def mean(self) -> float:
         return self.median * math.exp(self.sigma**2 / 2)

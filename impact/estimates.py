@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 
 @dataclass(frozen=True)
@@ -96,12 +96,12 @@ class EstimateResult:
     def pvalues(self) -> pd.Series:
         t = self.tvalues.abs()
         if self.df_resid:
-            return pd.Series(2 * stats.t.sf(t, self.df_resid), index=self.params.index)
-        return pd.Series(2 * stats.norm.sf(t), index=self.params.index)
+            return pd.Series(2 * special.stdtr(self.df_resid, -t), index=self.params.index)
+        return pd.Series(2 * special.ndtr(-t), index=self.params.index)
 
     def _crit(self, level: float) -> float:
         q = 1 - (1 - level) / 2
-        return float(stats.t.ppf(q, self.df_resid)) if self.df_resid else float(stats.norm.ppf(q))
+        return float(special.stdtrit(self.df_resid, q)) if self.df_resid else float(special.ndtri(q))
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Confidence intervals with columns ``lower`` and ``upper``."""
@@ -251,11 +251,11 @@ class PooledEstimate:
         return self.prior_sd if self.mode == "prior" else self.pooled_se
 
     def conf_int(self, level: float = 0.95) -> tuple[float, float]:
-        c = float(stats.norm.ppf(1 - (1 - level) / 2))
+        c = float(special.ndtri(1 - (1 - level) / 2))
         return self.value - c * self.se, self.value + c * self.se
 
     def to_frame(self, level: float = 0.95) -> pd.DataFrame:
-        c = float(stats.norm.ppf(1 - (1 - level) / 2))
+        c = float(special.ndtri(1 - (1 - level) / 2))
         rows = []
         for kind, est, se in (("data", self.data, self.data_se), ("prior", self.prior, self.prior_sd),
                               ("pooled", self.pooled, self.pooled_se)):
@@ -353,15 +353,13 @@ class BaselineForecast:
     def quantile_factors(self, u: np.ndarray) -> np.ndarray:
         """Factors (n, years) with every step at the same forecast quantile u (a one-number summary
         of forecast uncertainty, used by the sensitivity analyses)."""
-        from scipy import stats as _st
-
         u = np.asarray(u, dtype=float)
         if self._log_chol is None:
             return np.ones((u.shape[0], len(self.years)))
         # designs repeat few distinct quantiles (tornado, grids, Sobol): compute each once
         uq, inv = np.unique(u, return_inverse=True)
         sd = np.sqrt(np.sum(self._log_chol**2, axis=1))
-        logs = self._log_mean + _st.norm.ppf(uq)[:, None] * sd[None, :]
+        logs = self._log_mean + special.ndtri(uq)[:, None] * sd[None, :]
         return ((np.exp(logs) @ self._aggregate.T) / self.central)[inv.ravel()]
 
     @property
@@ -490,3 +488,12 @@ def pooled_for(parameter: Any, data: float | None, data_se: float | None, note: 
         prior=prior.mean if prior else float("nan"), prior_sd=prior.sd if prior else float("nan"),
         prior_source=prior.source if prior else "", mode=mode or parameter.estimate or "pooled", data_note=note,
     )
+
+
+def ols_fit(y: pd.Series, X: pd.DataFrame, cov_type: str = "nonrobust", maxlags: int | None = None) -> Any:
+    """statsmodels OLS (``HAC`` with Newey-West ``maxlags`` when asked); also rebuilds cached results."""
+    import statsmodels.api as sm
+
+    if cov_type == "HAC":
+        return sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": maxlags})
+    return sm.OLS(y, X).fit()

@@ -166,3 +166,25 @@ def test_pert_inverse_cdf_matches_exact_beta(p):
     a, b = p._ab()
     exact = p.low + (p.high - p.low) * stats.beta.ppf(u, a, b)
     assert np.abs(p.ppf(u) - exact).max() <= 1e-7 * (p.high - p.low)
+
+
+def test_truncnormal_against_scipy():
+    d = dist.TruncNormal(1.0, 2.0, -0.5, 4.0)
+    ref = stats.truncnorm((-0.5 - 1.0) / 2.0, (4.0 - 1.0) / 2.0, loc=1.0, scale=2.0)
+    np.testing.assert_allclose([d.mean(), d.var()], [ref.mean(), ref.var()], rtol=1e-12)
+    q = np.linspace(0.001, 0.999, 11)
+    np.testing.assert_allclose(d.ppf(q), ref.ppf(q), rtol=1e-9, atol=1e-12)
+
+
+def test_warm_run_imports_neither_statsmodels_nor_scipy_stats(tmp_path, assumptions):
+    """With a warm fit cache a deterministic run needs no statsmodels (rebuilt lazily on demand)."""
+    import subprocess
+    import sys
+
+    import impact
+
+    impact.fit(assumptions, cache_dir=str(tmp_path))
+    code = ("import sys, impact; m = impact.fit(impact.load_assumptions(), cache_dir=%r); m.run('designation'); "
+            "print(any(k.startswith('statsmodels') for k in sys.modules), 'scipy.stats' in sys.modules)" % str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["False", "False"], out.stderr

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..estimates import BaselineForecast, EstimateResult, pooled_for, regression_diagnostics
+from ..estimates import BaselineForecast, EstimateResult, ols_fit, pooled_for, regression_diagnostics
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
 from .base import Channel, ChannelEffect, ChannelFit, EffectContext
 from .tourism import excel_profile, homicide_rate
@@ -68,7 +68,7 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
     df = pd.DataFrame({"fdi": fdi, "rate": rate}).dropna()
     y = np.log(df["fdi"])
     X = sm.add_constant(pd.DataFrame({"log_homicide_rate": np.log(df["rate"])}))
-    res = sm.OLS(y, X).fit()
+    res = ols_fit(y, X)
     main = EstimateResult(
         name="Investment response to insecurity: log FDI inflows on log homicide rate",
         method="OLS, classical standard errors (too few observations for HAC)",
@@ -76,6 +76,7 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
         sample=", ".join(str(i) for i in df.index), params=res.params, bse=res.bse, cov_params_=res.cov_params(),
         nobs=int(res.nobs), df_resid=float(res.df_resid), rsquared=float(res.rsquared),
         diagnostics=regression_diagnostics(res, stationarity=False),
+        recipe=(ols_fit, (y, X)),
         notes=(
             "Seven first-release points of mixed vintage (Secretaría de Economía): the elasticity is not identified; "
             "the default assumption uses the literature prior and reports this estimate for transparency.",

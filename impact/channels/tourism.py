@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..estimates import (Diagnostic, EstimateResult, baseline_from_logs, forecast_covariance, labelled, pooled_for,
-                         regression_diagnostics, residual_diagnostics)
+from ..estimates import (Diagnostic, EstimateResult, baseline_from_logs, forecast_covariance, labelled, ols_fit,
+                         pooled_for, regression_diagnostics, residual_diagnostics)
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
 from .base import Channel, ChannelEffect, ChannelFit, EffectContext
 
@@ -101,7 +101,8 @@ def _elasticity_model(df: pd.DataFrame, opts: Mapping[str, Any]) -> EstimateResu
         if yr in x.index:
             x[f"d{yr}"] = (x.index == yr).astype(float)
     X = sm.add_constant(x)
-    res = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": opts["hac_maxlags"]})
+    recipe = (ols_fit, (y, X, "HAC", opts["hac_maxlags"]))
+    res = ols_fit(*recipe[1])
     diag = regression_diagnostics(res)
     form = "first differences" if opts["form"] == "difference" else "levels"
     return EstimateResult(
@@ -120,7 +121,15 @@ def _elasticity_model(df: pd.DataFrame, opts: Mapping[str, Any]) -> EstimateResu
             "National annual data identify this elasticity weakly; the channel uses the pooled estimate by default.",
         ),
         raw=res,
+        recipe=recipe,
     )
+
+
+def rebuild_arima(endog: np.ndarray, exog: np.ndarray | None, params: np.ndarray) -> Any:
+    """The fitted ARIMA(0,1,0)-with-drift result from its data and parameters (used by the fit cache)."""
+    from statsmodels.tsa.arima.model import ARIMA
+
+    return ARIMA(endog, exog=exog, order=(0, 1, 0), trend="t").smooth(params)
 
 
 def _baseline_model(y: pd.Series, opts: Mapping[str, Any], years: tuple[int, ...], base_year: int) -> tuple[EstimateResult, Any]:
@@ -144,6 +153,7 @@ def _baseline_model(y: pd.Series, opts: Mapping[str, Any], years: tuple[int, ...
         params=params, bse=bse, cov_params_=cov, nobs=int(res.nobs), df_resid=None, rsquared=None, diagnostics=diag,
         notes=("COVID years 2020 and 2021 and 2009 (H1N1, recession) enter as pulse dummies; the forecast sets them to 0.",),
         raw=res,
+        recipe=(rebuild_arima, (logy.to_numpy(), exog.to_numpy() if exog.shape[1] else None, np.asarray(res.params))),
     )
     return est, res
 
