@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 log = logging.getLogger(__name__)
 MAGIC = b"IMPACT-FIT-CACHE-1\n"
+FORMAT = 2  # bump when the pickled layout changes
 
 
 def default_dir() -> Path:
@@ -35,13 +36,26 @@ def _versions() -> str:
     return f"impact={__version__};" + ";".join(f"{lib}={version(lib)}" for lib in libs)
 
 
+def _code_hash(channel: str) -> str:
+    """SHA-256 of the estimation code (the channel module and the shared estimators), so that an
+    edited estimator never reuses fits made by the old code, even within one package version."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in (here / "channels" / f"{channel}.py", here / "channels" / "base.py", here / "estimates.py"):
+        try:
+            h.update(f.read_bytes())
+        except OSError:
+            h.update(f.name.encode())
+    return h.hexdigest()
+
+
 class FitCache:
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
         self.dir = Path(directory) if directory else default_dir()
 
     def key(self, channel: str, block: Any, settings: Any, series: Mapping[str, Any]) -> str:
         h = hashlib.sha256()
-        h.update(_versions().encode())
+        h.update(f"format={FORMAT};{_versions()};code={_code_hash(channel)}".encode())
         h.update(channel.encode())
         for sid in sorted(series):
             h.update(f"{sid}:{series[sid].attrs.get('sha256', '')}".encode())

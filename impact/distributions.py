@@ -70,6 +70,9 @@ class Fixed(Distribution):
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return np.full(np.shape(u), float(self.value))
 
+    def support(self) -> tuple[float, float]:
+        return float(self.value), float(self.value)
+
     def mean(self) -> float:
         return float(self.value)
 
@@ -93,6 +96,9 @@ class Uniform(Distribution):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
+
+    def support(self) -> tuple[float, float]:
+        return float(self.low), float(self.high)
 
     def mean(self) -> float:
         return (self.low + self.high) / 2
@@ -128,6 +134,9 @@ class Triangular(Distribution):
         left = a + np.sqrt(u * (b - a) * (c - a))
         right = b - np.sqrt((1 - u) * (b - a) * (b - c))
         return np.where(u < fc, left, right)
+
+    def support(self) -> tuple[float, float]:
+        return float(self.low), float(self.high)
 
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3
@@ -178,6 +187,9 @@ class Pert(Distribution):
             out[tail] = self.low + (self.high - self.low) * betaincinv(a, b, u[tail])
         return out
 
+    def support(self) -> tuple[float, float]:
+        return float(self.low), float(self.high)
+
     def mean(self) -> float:
         return (self.low + self.lamb * self.mode + self.high) / (self.lamb + 2)
 
@@ -198,6 +210,9 @@ class Normal(Distribution):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return self.mean_ + self.sd * special.ndtri(np.asarray(u, dtype=float))
+
+    def support(self) -> tuple[float, float]:
+        return -math.inf, math.inf
 
     def mean(self) -> float:
         return self.mean_
@@ -246,6 +261,9 @@ class TruncNormal(Distribution):
         d2 = (a * phi(a) - b * phi(b)) / mass
         return self.mean_ + self.sd * d1, self.sd**2 * (1 + d2 - d1**2)
 
+    def support(self) -> tuple[float, float]:
+        return float(self.low), float(self.high)
+
     def mean(self) -> float:
         return float(self._moments()[0])
 
@@ -276,6 +294,9 @@ class LogNormal(Distribution):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return self.median * np.exp(self.sigma * special.ndtri(np.asarray(u, dtype=float)))
+
+    def support(self) -> tuple[float, float]:
+        return 0.0, math.inf
 
     def mean(self) -> float:
         return self.median * math.exp(self.sigma**2 / 2)
