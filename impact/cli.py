@@ -241,6 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["run", *argv]
     debug = "--debug" in argv
+    saved = _save_global_state()
     warnings.formatwarning = _warning_format  # type: ignore[assignment]
     try:
         args = parser.parse_args(argv)
@@ -264,6 +265,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         sys.stderr.write(f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for the traceback)\n")
         return 1
+    finally:
+        _restore_global_state(saved)
+
+
+def _save_global_state() -> tuple[object, ...]:
+    """Logging and warning settings that main() changes, so in-process callers get them back."""
+    loggers = [logging.getLogger(n) for n in ("impact", "py.warnings")]
+    return (warnings.formatwarning, logging._warnings_showwarning is not None,  # type: ignore[attr-defined]
+            [(lg, list(lg.handlers), lg.level, lg.propagate) for lg in loggers])
+
+
+def _restore_global_state(saved: tuple[object, ...]) -> None:
+    fmt, capturing, loggers = saved
+    warnings.formatwarning = fmt  # type: ignore[assignment]
+    logging.captureWarnings(bool(capturing))
+    for lg, handlers, level, propagate in loggers:  # type: ignore[attr-defined]
+        lg.handlers[:] = handlers
+        lg.setLevel(level)
+        lg.propagate = propagate
 
 
 if __name__ == "__main__":  # pragma: no cover
