@@ -26,6 +26,7 @@ from .results import MonteCarloResult, ScenarioResult
 log = logging.getLogger(__name__)
 
 KINDS = ("assumption", "estimation", "forecast")
+EVAL_BLOCK = 8192  # rows evaluated at a time (keeps the working set in cache)
 SPLIT_DRAWS = 4000  # draws used for each of the two runs that split the variance
 
 
@@ -133,17 +134,25 @@ class Model:
 
     # ------------------------------------------------------------------ the evaluation path
     def evaluate(self, scenario: str | Scenario, X: np.ndarray, factors: Mapping[str, np.ndarray] | None = None,
-                 inputs: list[Input] | None = None) -> Outcome:
+                 inputs: list[Input] | None = None, components: bool = False) -> Outcome:
         """Evaluate every channel for each row of ``X`` (draws x inputs, columns as :meth:`inputs`).
 
         ``factors`` optionally gives each channel's baseline forecast draws as multiplicative
         factors (draws x years); otherwise the ``<channel>.baseline`` quantile columns are used.
+        ``components=True`` also returns each channel's components (draws x years).
         """
         sc = self.resolve(scenario)
         inputs = inputs if inputs is not None else self.inputs(sc)
         X = np.asarray(X, dtype=float)
         if X.ndim == 1:
             X = X[None, :]
+        if X.shape[0] > EVAL_BLOCK:  # blocks that stay in cache are faster than one pass over big arrays
+            parts = [self.evaluate(sc, X[i: i + EVAL_BLOCK],
+                                   None if factors is None else {k: v[i: i + EVAL_BLOCK] for k, v in factors.items()},
+                                   inputs=inputs, components=components) for i in range(0, X.shape[0], EVAL_BLOCK)]
+            comps = {ch: {name: np.concatenate([p.components[ch][name] for p in parts]) for name in d}
+                     for ch, d in parts[0].components.items()} if components else {}
+            return Outcome(np.concatenate([p.impact for p in parts]), np.concatenate([p.baseline for p in parts]), comps)
         col = {inp.name: X[:, j] for j, inp in enumerate(inputs)}
         years = np.asarray(self.years)
         shocks = {p.name: col[p.qualname] for p in sc.shocks.values()}
@@ -163,7 +172,8 @@ class Model:
             eff = channel.effect(ctx)
             impacts.append(eff.impact)
             bases.append(eff.baseline)
-            comps[ch] = eff.components
+            if components:
+                comps[ch] = eff.components
         # + 0.0 turns IEEE negative zeros (zero shock times a loss factor) into plain zeros
         return Outcome(np.stack(impacts, axis=1) + 0.0, np.stack(bases, axis=1), comps)
 
@@ -172,7 +182,7 @@ class Model:
         """Deterministic central impacts: DataFrame year x channel in US$ bn (and % of baseline)."""
         sc = self.resolve(scenario)
         inputs = self.inputs(sc)
-        out = self.evaluate(sc, np.array([[i.central for i in inputs]]), inputs=inputs)
+        out = self.evaluate(sc, np.array([[i.central for i in inputs]]), inputs=inputs, components=True)
         idx = pd.Index(self.years, name="year")
         impacts = pd.DataFrame(out.impact[0].T, index=idx, columns=list(self.channels))
         baseline = pd.DataFrame(out.baseline[0].T, index=idx, columns=list(self.channels))
@@ -274,6 +284,14 @@ def _variance_table(model: Model, sc: Scenario, n: int, seed: int, impact: np.nd
     return df
 
 
+def _one_blas_thread() -> Any:
+    """Run statsmodels fits on one BLAS thread: their state-space filters multiply tiny matrices,
+    where a multi-threaded BLAS spends its time synchronising (a 5-10x slowdown measured on 2 cores)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def fit(assumptions: Assumptions | None = None, *, cache: bool = True, cache_dir: str | None = None) -> Model:
     """Load the data and fit every channel once.
 
@@ -299,7 +317,8 @@ def fit(assumptions: Assumptions | None = None, *, cache: bool = True, cache_dir
                 log.debug("fit cache hit for %s", name)
                 continue
         log.info("fitting %s", name)
-        res = channel.fit(series, block, a.settings)
+        with _one_blas_thread():
+            res = channel.fit(series, block, a.settings)
         if store is not None and key is not None:
             store.put(key, res)
         fits[name] = res

@@ -123,8 +123,15 @@ class MonteCarloResult:
     variance: pd.DataFrame = field(repr=False)
     weight: float = 0.0
 
-    # -- arrays by (channel incl. total) x (years + cumulative)
+    # -- arrays by (channel incl. total) x (years + cumulative), computed once per result
     def _cube(self) -> tuple[np.ndarray, list[str], list[str]]:
+        cached = self.__dict__.get("_cube_cache")
+        if cached is None:
+            cached = self._make_cube()
+            self.__dict__["_cube_cache"] = cached  # frozen dataclass: cache beside the fields
+        return cached
+
+    def _make_cube(self) -> tuple[np.ndarray, list[str], list[str]]:
         d = self.draws
         tot = d.sum(axis=1, keepdims=True)
         full = np.concatenate([d, tot], axis=1)
@@ -132,6 +139,13 @@ class MonteCarloResult:
         return full, list(self.channels) + ["total"], [str(y) for y in self.years] + ["cumulative"]
 
     def _pct_cube(self) -> np.ndarray:
+        cached = self.__dict__.get("_pct_cache")
+        if cached is None:
+            cached = self._make_pct_cube()
+            self.__dict__["_pct_cache"] = cached
+        return cached
+
+    def _make_pct_cube(self) -> np.ndarray:
         b = self.baseline
         bt = np.concatenate([b, b.sum(axis=1, keepdims=True)], axis=1)
         bt = np.concatenate([bt, bt.sum(axis=2, keepdims=True)], axis=2)

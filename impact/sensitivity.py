@@ -137,35 +137,48 @@ def sobol_indices(y: np.ndarray, k: int, *, num_resamples: int = 100, conf_level
                   seed: int | None = None) -> dict[str, np.ndarray]:
     """First-order (Saltelli 2010) and total (Jansen) indices with bootstrap intervals.
 
-    ``y`` holds the outputs of :func:`saltelli_design` rows.  Identical to
-    ``SALib.analyze.sobol.analyze(..., calc_second_order=False)`` with the same seed.
+    ``y`` holds the outputs of :func:`saltelli_design` rows (one target, or several as columns of a
+    2-D array).  Same estimators, resamples and intervals as ``SALib.analyze.sobol.analyze(...,
+    calc_second_order=False)`` with the same seed; the bootstrap is computed as one product with a
+    resample-count matrix instead of gathering every resample.
     """
     from scipy.special import ndtri
 
     y = np.asarray(y, dtype=float)
-    n = y.size // (k + 2)
-    z = np.zeros(k)
-    if np.ptp(y) == 0:
-        return {"S1": z, "S1_conf": z.copy(), "ST": z.copy(), "ST_conf": z.copy()}
-    y = (y - y.mean()) / y.std()
-    grid = y.reshape(n, k + 2)
-    a, ab, b = grid[:, 0], grid[:, 1:k + 1], grid[:, k + 1]
+    single = y.ndim == 1
+    y2 = y[:, None] if single else y
+    n = y2.shape[0] // (k + 2)
+    t = y2.shape[1]
+    sd = y2.std(axis=0)
+    flat = sd == 0
+    y2 = (y2 - y2.mean(axis=0)) / np.where(flat, 1.0, sd)
+    grid = y2.reshape(n, k + 2, t)
+    a, ab, b = grid[:, 0, :], grid[:, 1:k + 1, :], grid[:, k + 1, :]        # (n,t), (n,k,t), (n,t)
+    fo = b[:, None, :] * (ab - a[:, None, :])                                # (n,k,t)
+    to = 0.5 * (a[:, None, :] - ab) ** 2
 
-    def first(a_: np.ndarray, ab_: np.ndarray, b_: np.ndarray) -> np.ndarray:
-        var = np.var(np.concatenate([a_, b_], axis=0), axis=0)
-        return np.mean(b_[..., None] * (ab_ - a_[..., None]), axis=0) / var[..., None]
+    def indices(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # w: (r, n) resample counts; moments over the pooled A and B values as np.var(np.r_[A, B])
+        m1 = (w @ a + w @ b) / (2 * n)
+        m2 = (w @ a**2 + w @ b**2) / (2 * n)
+        var = m2 - m1**2                                                     # (r,t)
+        s1 = np.einsum("rn,nkt->rkt", w, fo) / n / var[:, None, :]
+        st = np.einsum("rn,nkt->rkt", w, to) / n / var[:, None, :]
+        return s1, st
 
-    def total(a_: np.ndarray, ab_: np.ndarray, b_: np.ndarray) -> np.ndarray:
-        var = np.var(np.concatenate([a_, b_], axis=0), axis=0)
-        return 0.5 * np.mean((a_[..., None] - ab_) ** 2, axis=0) / var[..., None]
-
+    s1, st = indices(np.ones((1, n)))
     rng = np.random.default_rng(seed).integers if seed else np.random.default_rng().integers
     r = rng(n, size=(n, num_resamples))
+    w = np.zeros((num_resamples, n))
+    np.add.at(w, (np.repeat(np.arange(num_resamples)[None, :], n, axis=0), r), 1.0)
+    s1_b, st_b = indices(w)
     zq = ndtri(0.5 + conf_level / 2)
-    s1_b = first(a[r], ab[r], b[r])   # (resamples, k)
-    st_b = total(a[r], ab[r], b[r])
-    return {"S1": first(a, ab, b), "S1_conf": zq * s1_b.std(axis=0, ddof=1),
-            "ST": total(a, ab, b), "ST_conf": zq * st_b.std(axis=0, ddof=1)}
+    out = {"S1": s1[0], "S1_conf": zq * s1_b.std(axis=0, ddof=1), "ST": st[0], "ST_conf": zq * st_b.std(axis=0, ddof=1)}
+    for key in out:
+        out[key] = np.where(flat[None, :], 0.0, out[key])
+        if single:
+            out[key] = out[key][:, 0]
+    return out
 
 
 def _sobol_design(model: Model, scenario: Any, n: int, seed: int) -> tuple[Any, list[Any], np.ndarray, dict[str, Any]]:
@@ -233,9 +246,11 @@ def sobol_all(model: Model, scenario: Any, *, base_samples: int | None = None, s
     sc, unc, X, problem = _sobol_design(model, scenario, n, seed)
     out = model.evaluate(sc, X)
     c_out = model.evaluate(sc, model.central_row(sc)[None, :])
+    targets = list(model.channels) + ["total"]
+    ys = np.column_stack([_target(model, out, t, None) for t in targets])
+    si = sobol_indices(ys, problem["num_vars"], seed=seed)
     res = {}
-    for t in list(model.channels) + ["total"]:
-        yv = _target(model, out, t, None)
-        res[t] = _sobol_result(sc, unc, t, None, _analyze(problem, yv, seed), n, float(_target(model, c_out, t, None)[0]),
-                               small)
+    for j, t in enumerate(targets):
+        one = {key: v[:, j] for key, v in si.items()}
+        res[t] = _sobol_result(sc, unc, t, None, one, n, float(_target(model, c_out, t, None)[0]), small)
     return res

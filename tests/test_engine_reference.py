@@ -50,7 +50,7 @@ def test_sample_is_what_the_test_expects(model, drawn):
 def test_batch_equals_per_draw_loop(model, drawn):
     X, factors = drawn
     inputs = model.inputs(SCENARIO)
-    batch = model.evaluate(SCENARIO, X, factors, inputs=inputs)
+    batch = model.evaluate(SCENARIO, X, factors, inputs=inputs, components=True)
     C, H = len(model.channels), len(model.years)
     assert batch.impact.shape == (DRAWS, C, H)
     assert batch.baseline.shape == (DRAWS, C, H)
@@ -60,7 +60,7 @@ def test_batch_equals_per_draw_loop(model, drawn):
     loop_base = np.empty_like(batch.baseline)
     loop_comp = {ch: {k: np.empty_like(v) for k, v in d.items()} for ch, d in batch.components.items()}
     for i in range(DRAWS):
-        one = model.evaluate(SCENARIO, X[i], _row_factors(factors, i), inputs=inputs)  # 1-D row
+        one = model.evaluate(SCENARIO, X[i], _row_factors(factors, i), inputs=inputs, components=True)  # 1-D row
         assert one.impact.shape == (1, C, H)
         loop_impact[i] = one.impact[0]
         loop_base[i] = one.baseline[0]

@@ -113,7 +113,7 @@ def test_imports_forecast_covariance_matches_statsmodels(model):
     from numpy.polynomial import polynomial as P
 
     cov = forecast_covariance(P.polymul(res.polynomial_ar, res.polynomial_seasonal_ar),
-                              P.polymul(res.polynomial_ma, res.polynomial_seasonal_ma), res.params[-1], steps, d=1, D=1, s=12)
+                              P.polymul(res.polynomial_ma, res.polynomial_seasonal_ma), res.scale, steps, d=1, D=1, s=12)
     # psi-weight variance vs the Kalman filter's (which adds end-of-sample state uncertainty): within 1 %
     np.testing.assert_allclose(np.diag(cov), np.asarray(fc.var_pred_mean), rtol=0.01)
 

@@ -253,9 +253,8 @@ def test_sarima_not_converging_warns_and_uses_the_prior(assumptions, monkeypatch
     def not_converged(logy, exog, maxiter):
         # the same model stopped after 3 optimizer iterations (the real fit takes far longer), reported as not converged
         from statsmodels.tools.sm_exceptions import ConvergenceWarning
-        from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-        model = SARIMAX(logy.to_numpy(), exog=exog.to_numpy(), order=(0, 1, 1), seasonal_order=(0, 1, 1, 12))
+        model = imports.sarima_model(logy.to_numpy(), exog.to_numpy())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             res = model.fit(disp=False, maxiter=3)

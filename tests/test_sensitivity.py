@@ -129,5 +129,5 @@ def test_sobol_design_and_indices_match_salib():
     got = sa.sobol_indices(y, k, num_resamples=100, seed=seed)
     want = salib_analyze.analyze(problem, y, calc_second_order=False, num_resamples=100, conf_level=0.95, seed=seed)
     for key in ("S1", "ST", "S1_conf", "ST_conf"):
-        np.testing.assert_allclose(got[key], want[key], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(got[key], want[key], rtol=1e-9, atol=1e-12)
     assert got["ST"][3] == 0.0

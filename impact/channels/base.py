@@ -21,18 +21,18 @@ from ..spec import ChannelSpec
 
 
 def profile(years: np.ndarray, start: int, timing: str, half_life: np.ndarray | float) -> np.ndarray:
-    """Timing profile of a shock, shape (draws, years).
+    """Timing profile of a shock, shape (draws, years), or (1, years) when it does not vary by draw.
 
     ``persistent``: 1 from ``start`` on; ``once``: 1 in ``start`` only; ``decay``:
     ``0.5 ** ((t - start) / half_life)`` from ``start`` on (half-life in years).  0 before ``start``.
     """
-    hl = np.atleast_1d(np.asarray(half_life, dtype=float))[:, None]
     t = np.asarray(years, dtype=float)[None, :]
     on = t >= start
-    if timing == "persistent":
-        return np.broadcast_to(on.astype(float), (hl.shape[0], t.shape[1])).copy()
+    if timing == "persistent":  # the same for every draw: shape (1, years), broadcasts against (draws, 1)
+        return on.astype(float)
     if timing == "once":
-        return np.broadcast_to((t == start).astype(float), (hl.shape[0], t.shape[1])).copy()
+        return (t == start).astype(float)
+    hl = np.atleast_1d(np.asarray(half_life, dtype=float))[:, None]
     with np.errstate(over="ignore", under="ignore"):
         return np.where(on, 0.5 ** ((t - start) / hl), 0.0)
 

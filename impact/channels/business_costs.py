@@ -108,7 +108,8 @@ def effect(ctx: EffectContext) -> ChannelEffect:
     t = ctx.years[None, :].astype(float)
     base_year = float(ctx.years[0] - 1)
     g = 1.0 + p["operating_cost_growth"][:, None] / 100.0
-    base = p["operating_cost_base"][:, None] * g ** (t - base_year)
+    grow = g ** (t - base_year)                      # (draws, years), shared by every dollar base below
+    base = p["operating_cost_base"][:, None] * grow
     hl = p["half_life"]
 
     def part(name: str) -> np.ndarray:
@@ -119,9 +120,9 @@ def effect(ctx: EffectContext) -> ChannelEffect:
     paying = p["firms"][:, None] * p["extortion_share"][:, None] / 100.0
     criminal = paying * p["extortion_payment"][:, None] * 1e-6 * p["penalty_multiple"][:, None] * part("prosecution_probability") / 100.0
     civil = paying * part("civil_suit_probability") / 100.0 * p["civil_damages"][:, None] / 1000.0
-    position = c["di_position_bn"] * g ** (t - c["di_year"])
+    position = c["di_position_bn"] * g ** (base_year - c["di_year"]) * grow
     financing = position * part("financing_premium") / 1e4
-    inflow = c["fdi_us_bn"] * g ** (t - c["fdi_year"])
+    inflow = c["fdi_us_bn"] * g ** (base_year - c["fdi_year"]) * grow
     prof = ctx.profile("insecurity", hl)
     forgone = -inflow * np.expm1(p["investment_elasticity"][:, None] * np.log1p(s["insecurity"] / 100.0)[:, None] * prof)
     comps = {"compliance and due diligence": -compliance, "security": -security, "criminal penalties": -criminal,

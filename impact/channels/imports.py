@@ -64,11 +64,18 @@ def _month(s: str) -> pd.Period:
     return pd.Period(s, freq="M")
 
 
-def _fit_sarima(logy: pd.Series, exog: pd.DataFrame, maxiter: int) -> Any:
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+def sarima_model(endog: np.ndarray, exog: np.ndarray) -> Any:
+    """The airline model of log monthly imports.  The innovation variance is concentrated out of the
+    likelihood (same optimum, about 4x fewer optimizer iterations); it is reported as ``scale``."""
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-    model = SARIMAX(logy.to_numpy(), exog=exog.to_numpy(), order=(0, 1, 1), seasonal_order=(0, 1, 1, 12))
+    return SARIMAX(endog, exog=exog, order=(0, 1, 1), seasonal_order=(0, 1, 1, 12), concentrate_scale=True)
+
+
+def _fit_sarima(logy: pd.Series, exog: pd.DataFrame, maxiter: int) -> Any:
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    model = sarima_model(logy.to_numpy(), exog.to_numpy())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         res = model.fit(disp=False, maxiter=maxiter)
@@ -79,10 +86,7 @@ def _fit_sarima(logy: pd.Series, exog: pd.DataFrame, maxiter: int) -> Any:
 
 def rebuild_sarima(endog: np.ndarray, exog: np.ndarray, params: np.ndarray) -> Any:
     """The fitted SARIMA result from its data and parameters, without re-estimation (used by the fit cache)."""
-    from statsmodels.tsa.statespace.sarimax import SARIMAX
-
-    model = SARIMAX(endog, exog=exog, order=(0, 1, 1), seasonal_order=(0, 1, 1, 12))
-    return model.smooth(params)
+    return sarima_model(endog, exog).smooth(params)
 
 
 def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
@@ -99,7 +103,8 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
     exog = exog.loc[:, exog.sum() > 0]
     res = _fit_sarima(logy, exog, opts["maxiter"])
     converged = bool(res.mle_retvals.get("converged", True))
-    params, bse, cov = labelled(res, list(exog.columns) + ["ma.L1", "ma.S.L12", "sigma2"])
+    params, bse, cov = labelled(res, list(exog.columns) + list(res.param_names[exog.shape[1]:]))
+    sigma2 = float(params["sigma2"]) if "sigma2" in params else float(res.scale)
     from statsmodels.stats.diagnostic import het_arch
 
     resid = res.resid[13:]
@@ -119,6 +124,7 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
         notes=(
             "Fitted on months up to the base year only: later months are the designation period itself.",
             "COVID months enter as pulse dummies; the forecast sets every dummy to 0.",
+            f"Innovation variance (concentrated out of the likelihood): sigma^2 = {sigma2:.5f}.",
             "episode_2019-04 and episode_2022-04: log change of imports in the months of the CBP officer reassignment "
             "and the Texas DPS inspections. Both are within noise at the national monthly level: episodes of days "
             "shift timing more than volume.",
@@ -147,7 +153,7 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
 
     lcov = forecast_covariance(P.polymul(res.polynomial_ar, res.polynomial_seasonal_ar),
                                P.polymul(res.polynomial_ma, res.polynomial_seasonal_ma),
-                               float(params["sigma2"]), steps, d=1, D=1, s=12)
+                               sigma2, steps, d=1, D=1, s=12)
     agg = np.kron(np.eye(len(years)), np.ones((1, 12))) / 1000.0  # US$ m per month -> US$ bn per year
     baseline = baseline_from_logs("imports", years, np.asarray(fc.predicted_mean), lcov, agg, level=opts["interval"],
                                   unit="US$ bn", method=main.name,
