@@ -146,13 +146,21 @@ class Model:
         X = np.asarray(X, dtype=float)
         if X.ndim == 1:
             X = X[None, :]
-        if X.shape[0] > EVAL_BLOCK:  # blocks that stay in cache are faster than one pass over big arrays
-            parts = [self.evaluate(sc, X[i: i + EVAL_BLOCK],
-                                   None if factors is None else {k: v[i: i + EVAL_BLOCK] for k, v in factors.items()},
-                                   inputs=inputs, components=components) for i in range(0, X.shape[0], EVAL_BLOCK)]
-            comps = {ch: {name: np.concatenate([p.components[ch][name] for p in parts]) for name in d}
-                     for ch, d in parts[0].components.items()} if components else {}
-            return Outcome(np.concatenate([p.impact for p in parts]), np.concatenate([p.baseline for p in parts]), comps)
+        n = X.shape[0]
+        if n > EVAL_BLOCK:  # blocks that stay in cache are faster than one pass over big arrays
+            shape = (n, len(self.fits), len(self.years))
+            impact, base = np.empty(shape), np.empty(shape)
+            parts = []
+            for i in range(0, n, EVAL_BLOCK):
+                j = min(i + EVAL_BLOCK, n)
+                part = self.evaluate(sc, X[i:j], None if factors is None else {k: v[i:j] for k, v in factors.items()},
+                                     inputs=inputs, components=components)
+                impact[i:j], base[i:j] = part.impact, part.baseline
+                if components:
+                    parts.append(part.components)
+            comps = {ch: {name: np.concatenate([p[ch][name] for p in parts]) for name in d}
+                     for ch, d in parts[0].items()} if components else {}
+            return Outcome(impact, base, comps)
         col = {inp.name: X[:, j] for j, inp in enumerate(inputs)}
         years = np.asarray(self.years)
         shocks = {p.name: col[p.qualname] for p in sc.shocks.values()}
@@ -174,8 +182,9 @@ class Model:
             bases.append(eff.baseline)
             if components:
                 comps[ch] = eff.components
-        # + 0.0 turns IEEE negative zeros (zero shock times a loss factor) into plain zeros
-        return Outcome(np.stack(impacts, axis=1) + 0.0, np.stack(bases, axis=1), comps)
+        out = np.stack(impacts, axis=1)
+        out += 0.0  # turns IEEE negative zeros (zero shock times a loss factor) into plain zeros
+        return Outcome(out, np.stack(bases, axis=1), comps)
 
     # ------------------------------------------------------------------ analyses
     def run(self, scenario: str | Scenario = "designation") -> ScenarioResult:
