@@ -122,6 +122,9 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
     sens: dict[str, dict[str, SensitivityResult]] = {}
     if do_sa:
         from . import sensitivity as sa
+        from .cache import FitCache
+
+        store = FitCache(cache_dir) if cache else None
 
         targets = list(model.channels) + ["total"]
         for n in names:
@@ -134,7 +137,7 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
                 block[f"tornado:{t}"] = sa.tornado(model, n, target=t)
             for i, tw in enumerate(a.analysis.two_way):
                 block[f"two_way:{i}"] = sa.two_way(model, n, x=tw.x, y=tw.y, points=tw.points, target=tw.target)
-            block.update({f"sobol:{k}": v for k, v in sa.sobol_all(model, n, seed=seed_).items()})
+            block.update({f"sobol:{k}": v for k, v in sa.sobol_all(model, n, seed=seed_, store=store).items()})
             sens[n] = block
             if progress:
                 progress(f"Sensitivity {n}", 1, 1)

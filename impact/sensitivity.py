@@ -116,6 +116,26 @@ def two_way(model: Model, scenario: Any, x: str, y: str, *, points: int = 7, tar
                                    "x_unit": inputs[jx].unit, "y_unit": inputs[jy].unit, "center": (mid, mid)})
 
 
+def cached_design(k: int, n: int, seed: int, store: Any = None) -> np.ndarray:
+    """:func:`saltelli_design`, kept in the fit cache ``store`` (a :class:`~impact.cache.FitCache`) when given.
+
+    The design depends only on (k, n, seed) and scipy's Sobol' generator; caching it spares warm runs
+    the import of ``scipy.stats`` (about half a second).
+    """
+    if store is None:
+        return saltelli_design(k, n, seed)
+    import hashlib
+    from importlib.metadata import version
+
+    key = hashlib.sha256(f"saltelli-design:{k}:{n}:{seed}:scipy={version('scipy')}".encode()).hexdigest()
+    hit = store.get(key)
+    if isinstance(hit, np.ndarray) and hit.shape == (n * (k + 2), k):
+        return hit
+    design = saltelli_design(k, n, seed)
+    store.put(key, design)
+    return design
+
+
 def saltelli_design(k: int, n: int, seed: int) -> np.ndarray:
     """Uniform design of shape (n * (k + 2), k): for each base point the rows A, AB_1..AB_k, B.
 
@@ -181,13 +201,14 @@ def sobol_indices(y: np.ndarray, k: int, *, num_resamples: int = 100, conf_level
     return out
 
 
-def _sobol_design(model: Model, scenario: Any, n: int, seed: int) -> tuple[Any, list[Any], np.ndarray, dict[str, Any]]:
+def _sobol_design(model: Model, scenario: Any, n: int, seed: int, store: Any = None
+                  ) -> tuple[Any, list[Any], np.ndarray, dict[str, Any]]:
     sc = model.resolve(scenario)
     inputs = model.inputs(sc)
     unc = [j for j, i in enumerate(inputs) if i.uncertain]
     problem = {"num_vars": len(unc), "names": [inputs[j].name for j in unc], "seed": seed}
     k = len(unc)
-    U = np.clip(saltelli_design(k, n, seed), 1e-9, 1 - 1e-9).reshape(n, k + 2, k)
+    U = np.clip(cached_design(k, n, seed, store), 1e-9, 1 - 1e-9).reshape(n, k + 2, k)
     # each column holds only the 2n values of A and B: map those through the inverse CDFs once
     va = np.column_stack([inputs[j].ppf(U[:, 0, c]) for c, j in enumerate(unc)])
     vb = np.column_stack([inputs[j].ppf(U[:, k + 1, c]) for c, j in enumerate(unc)])
@@ -237,13 +258,13 @@ def sobol(model: Model, scenario: Any, target: str = "total", *, base_samples: i
     return _sobol_result(sc, unc, target, year, _analyze(problem, yv, seed), n, central, small)
 
 
-def sobol_all(model: Model, scenario: Any, *, base_samples: int | None = None, seed: int | None = None
-              ) -> dict[str, SensitivityResult]:
+def sobol_all(model: Model, scenario: Any, *, base_samples: int | None = None, seed: int | None = None,
+              store: Any = None) -> dict[str, SensitivityResult]:
     """Sobol indices for every channel and the total from one shared design (one batch of evaluations)."""
     n = base_samples or model.assumptions.analysis.sobol_base_samples
     seed = model.assumptions.settings.seed if seed is None else seed
     small = _check_n(model, n)
-    sc, unc, X, problem = _sobol_design(model, scenario, n, seed)
+    sc, unc, X, problem = _sobol_design(model, scenario, n, seed, store)
     out = model.evaluate(sc, X)
     c_out = model.evaluate(sc, model.central_row(sc)[None, :])
     targets = list(model.channels) + ["total"]

@@ -131,3 +131,14 @@ def test_sobol_design_and_indices_match_salib():
     for key in ("S1", "ST", "S1_conf", "ST_conf"):
         np.testing.assert_allclose(got[key], want[key], rtol=1e-9, atol=1e-12)
     assert got["ST"][3] == 0.0
+
+
+def test_cached_design_equals_fresh_design(tmp_path):
+    from impact.cache import FitCache
+
+    store = FitCache(tmp_path)
+    a = sa.cached_design(5, 64, 3, store)
+    b = sa.cached_design(5, 64, 3, store)  # from the cache
+    np.testing.assert_array_equal(a, sa.saltelli_design(5, 64, 3))
+    np.testing.assert_array_equal(a, b)
+    assert len(list(tmp_path.glob("*.pkl"))) == 1
