@@ -714,8 +714,16 @@ def _option(v: _V, e: dict[str, Any], o: Any, path: tuple[Any, ...]) -> Any:
             v.err(p, f"out of range (got {val:g})", f"allowed: between {o.low:g} and {o.high:g}")
             return o.default
     if isinstance(val, list):
+        what = "integers" if o.item is int else "texts"
         if not all(isinstance(x, o.item) and not isinstance(x, bool) for x in val):
-            v.err(p, f"expected a list of {'years' if o.item is int else 'months (YYYY-MM text)'} (got {val})", o.help or None)
+            v.err(p, f"expected a list of {what} (got {val})", o.help or None)
+            return o.default
+        if o.length is not None and len(val) != o.length:
+            v.err(p, f"expected {o.length} {what} (got {len(val)})", o.help or None)
+            return o.default
+        if o.item is int and (o.low is not None and min(val, default=o.low) < o.low
+                              or o.high is not None and max(val, default=o.high) > o.high):
+            v.err(p, f"out of range (got {val})", f"each between {o.low:g} and {o.high:g}; {o.help}".rstrip("; "))
             return o.default
         return tuple(val)
     return val

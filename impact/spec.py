@@ -52,6 +52,7 @@ class OptionSpec:
     high: float | None = None
     help: str = ""
     item: type = int  # element type when kind is list
+    length: int | None = None  # required list length
 
 
 @dataclass(frozen=True)

@@ -250,11 +250,11 @@ def test_non_finite_refused_before_any_file_is_created(result, tmp_path):
 def test_sarima_not_converging_warns_and_uses_the_prior(assumptions, monkeypatch):
     from impact.channels import imports
 
-    def not_converged(logy, exog, maxiter):
+    def not_converged(logy, exog, maxiter, order=imports.DEFAULT_ORDER, seasonal=imports.DEFAULT_SEASONAL):
         # the same model stopped after 3 optimizer iterations (the real fit takes far longer), reported as not converged
         from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-        model = imports.sarima_model(logy.to_numpy(), exog.to_numpy())
+        model = imports.sarima_model(logy.to_numpy(), exog.to_numpy(), order, seasonal)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             res = model.fit(disp=False, maxiter=3)
