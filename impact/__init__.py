@@ -17,7 +17,7 @@ from .errors import (AssumptionError, DataError, EstimationWarning, ImpactError,
                      PlausibilityWarning, SampleSizeWarning)
 from .model import Model, fit
 from .results import MonteCarloResult, ScenarioResult, SensitivityResult, expected_impact
-from .display import ComparisonResult  # also adds notebook display methods to Assumptions and Scenario
+from .display import ComparisonResult
 
 __all__ = [
     "__version__", "load_assumptions", "fit", "run_analysis", "Model", "AnalysisResult", "ScenarioResult",

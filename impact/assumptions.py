@@ -156,6 +156,23 @@ class Scenario:
             })
         return pd.DataFrame(rows)
 
+    def summary(self) -> Any:
+        """One row per shock and parameter: label, value, unit, distribution, start, timing, set_in."""
+        df = self.to_frame()
+        df["start"] = df["start"].astype("Int64")  # a year, or <NA> for parameters
+        cols = ["name", "label", "value", "unit", "estimate", "distribution", "start", "timing", "set_in"]
+        return df[cols].set_index("name")
+
+    def _repr_html_(self) -> str:
+        from .results import _html
+
+        df = self.summary()
+        changed = [p.qualname for p in self.parameters.values() if len(p.overridden_by) > 1]
+        shown = df.loc[[p.qualname for p in self.shocks.values()] + changed].drop(columns="estimate")
+        title = (f"Scenario {self.name!r}: {self.label} ({' > '.join(self.chain)}, weight {self.weight:g}); "
+                 f"shocks and overridden parameters, {len(df) - len(shown)} more rows in summary()")
+        return _html(shown, title)
+
     def __repr__(self) -> str:
         return f"<Scenario {self.name!r}: {' > '.join(self.chain)}, weight={self.weight:g}, {len(self.shocks)} shocks>"
 
@@ -261,6 +278,33 @@ class Assumptions:
             node[inner[-1]] = value
         docs = {k: YamlDoc(file=f"{v.file} (override)", data=raw[k], marks=v.marks, sha256=v.sha256) for k, v in self._raw.items()}
         return _build(self.folder, docs, _SPECS_CACHE.get("specs"), self._allow_absolute)
+
+    def summary(self) -> Any:
+        """One row per scenario: label, extends chain, weight and the shocks it sets (non-zero)."""
+        import pandas as pd
+
+        rows = []
+        for name, sc in self.scenarios.items():
+            active = [p.name for p in sc.shocks.values() if p.value]
+            changed = [p.qualname for p in sc.parameters.values() if len(p.overridden_by) > 1]
+            rows.append({"scenario": name, "label": sc.label, "extends": " > ".join(sc.chain[1:]), "weight": sc.weight,
+                         "shocks": ", ".join(active), "parameters changed": ", ".join(changed)})
+        return pd.DataFrame(rows).set_index("scenario")
+
+    def to_frame(self) -> Any:
+        """Every value of every scenario, tidy (one row per scenario and parameter or shock)."""
+        import pandas as pd
+
+        return pd.concat([sc.to_frame() for sc in self.scenarios.values()], ignore_index=True)
+
+    def _repr_html_(self) -> str:
+        from .results import _html
+
+        s = self.settings
+        n_par = sum(len(c.parameters) for c in self.channels.values())
+        head = (f"Assumptions {self.folder}: {s.base_year + 1}-{s.base_year + s.horizon}, {s.currency} "
+                f"({s.price_basis}), {len(self.channels)} channels, {n_par} parameters; draws {s.draws:,}, seed {s.seed}")
+        return _html(self.summary(), head)
 
     def __repr__(self) -> str:
         s = self.settings
