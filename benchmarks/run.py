@@ -228,7 +228,6 @@ def _load_model(cache_dir: str) -> Any:
 
 
 def worker_engine(p: dict[str, Any], cache_dir: str) -> dict[str, Any]:
-    import numpy as np
 
     from impact.sampling import sample
 

@@ -6,7 +6,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -116,7 +116,7 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
     runs = {n: model.run(n) for n in names}
     mcs: dict[str, MonteCarloResult] = {}
     if n_draws > 0:
-        for i, n in enumerate(names):
+        for n in names:
             cb = (lambda done, total, n=n: progress(f"Monte Carlo {n}", done, total)) if progress else None
             mcs[n] = model.simulate(n, draws=n_draws, seed=seed_, progress=cb)
     sens: dict[str, dict[str, SensitivityResult]] = {}

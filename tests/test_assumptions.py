@@ -1,5 +1,4 @@
 import filecmp
-import warnings
 
 import pytest
 

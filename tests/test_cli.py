@@ -2,7 +2,6 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -11,7 +10,7 @@ from impact import __version__
 from impact.assumptions import FILES
 from impact.cli import main
 
-from .conftest import ROOT, edit
+from .conftest import edit
 
 
 def test_validate_defaults_exits_0(capsys):
