@@ -3,8 +3,8 @@
 Key: SHA-256 of the channel name, the content hash of every data series, the channel's block of
 assumptions (options and parameters), the base year and horizon, and the versions of impact,
 statsmodels, numpy, pandas and scipy.  Each entry stores its own SHA-256; an entry that is
-truncated, corrupt or from another version is ignored and rebuilt, never trusted.  The cache is
-safe to delete.  Location: ``$XDG_CACHE_HOME/impact`` (default ``~/.cache/impact``) or ``cache_dir``.
+truncated, corrupt or from another version is ignored and rebuilt, never trusted.  Entries unused
+for 60 days are deleted when a new one is written.  The cache is safe to delete.  Location: ``$XDG_CACHE_HOME/impact`` (default ``~/.cache/impact``) or ``cache_dir``.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from typing import Any, Mapping
 log = logging.getLogger(__name__)
 MAGIC = b"IMPACT-FIT-CACHE-1\n"
 FORMAT = 2  # bump when the pickled layout changes
+MAX_AGE_DAYS = 60  # entries unused for this long are deleted when a new entry is written
 
 
 def default_dir() -> Path:
@@ -80,7 +81,12 @@ class FitCache:
             digest, payload = raw[len(MAGIC): len(MAGIC) + 64], raw[len(MAGIC) + 65:]
             if hashlib.sha256(payload).hexdigest().encode() != digest:
                 raise ValueError("checksum mismatch")
-            return pickle.loads(payload)  # noqa: S301 - our own file, checksum verified
+            value = pickle.loads(payload)  # noqa: S301 - our own file, checksum verified
+            try:
+                os.utime(path)  # mark as used, so pruning keeps it
+            except OSError:
+                pass
+            return value
         except Exception as exc:  # corrupt entry: ignore and rebuild
             log.warning("ignoring corrupt fit-cache entry %s (%s); refitting", path.name, exc)
             try:
@@ -98,8 +104,24 @@ class FitCache:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(blob)
             os.replace(tmp, self._path(key))
+            self.prune()
         except OSError as exc:  # an unwritable cache never fails a run
             log.warning("could not write the fit cache in %s: %s", self.dir, exc)
+
+    def prune(self, max_age_days: float = MAX_AGE_DAYS) -> int:
+        """Delete entries not used for ``max_age_days`` (stale fits of older code or data); returns the count."""
+        import time
+
+        cutoff = time.time() - max_age_days * 86400
+        n = 0
+        for p in self.dir.glob("*.pkl"):
+            try:
+                if p.stat().st_mtime < cutoff:
+                    p.unlink()
+                    n += 1
+            except OSError:
+                pass
+        return n
 
     def clear(self) -> int:
         n = 0

@@ -75,3 +75,18 @@ def test_corrupt_fit_is_rebuilt(warm, assumptions, tmp_path):
 def test_no_cache_writes_nothing(tmp_path, assumptions):
     impact.fit(assumptions, cache=False, cache_dir=str(tmp_path / "none"))
     assert not (tmp_path / "none").exists()
+
+
+def test_stale_entries_are_pruned_and_used_ones_kept(tmp_path):
+    import os
+    import time
+
+    store = FitCache(tmp_path)
+    store.put("old", 1)
+    store.put("used", 2)
+    past = time.time() - 90 * 86400
+    for name in ("old", "used"):
+        os.utime(tmp_path / f"{name}.pkl", (past, past))
+    assert store.get("used") == 2  # a hit refreshes the entry
+    store.put("new", 3)  # writing prunes
+    assert sorted(p.stem for p in tmp_path.glob("*.pkl")) == ["new", "used"]
