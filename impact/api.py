@@ -142,8 +142,6 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
             if progress:
                 progress(f"Sensitivity {n}", 1, 1)
     expected = expected_impact(mcs) if mcs else pd.DataFrame()
-    from . import data as data_mod
-
     info = RunInfo(
         package_version=__version__, versions=_versions(), assumption_hashes=dict(a.hashes),
         data_hashes={k: v.attrs.get("sha256", "") for k, v in model.data.items()},
@@ -151,5 +149,4 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
         seed=seed_, draws=n_draws, scenarios=tuple(names), started=started, seconds=time.perf_counter() - t0,
         python=sys.version.split()[0], platform=platform.platform(), command=command,
     )
-    del data_mod
     return AnalysisResult(a, model, runs, mcs, sens, expected, info)

@@ -550,15 +550,10 @@ def _parse_parameter(v: _V, obj: Any, path: tuple[Any, ...], qualname: str, *, s
     distribution = None
     if "distribution" in d:
         distribution = _parse_distribution(v, d["distribution"], path + ("distribution",))
-        if distribution is not None and value is None and estimate is None:
-            pass
     start = timing = None
     if shock:
         start = v.number(d, "start", path, integer=True, required=False, low=1900, high=2200)
         timing = v.string(d, "timing", path, choices=TIMINGS)
-    if len(v.issues) > n0:
-        _check_in_bounds(v, path, value, distribution, bounds) if bounds else None
-        return None
     _check_in_bounds(v, path, value, distribution, bounds)
     if len(v.issues) > n0:
         return None

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -453,10 +451,6 @@ def regression_diagnostics(res: Any, *, hetero: bool = True, stationarity: bool 
         out.append(Diagnostic("ADF on residuals", None, None, "unit root in residuals",
                               f"not computed: only {n} observations"))
     return tuple(out)
-
-
-def frozen(d: Mapping[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(d))
 
 
 def labelled(res: Any, names: list[str]) -> tuple[pd.Series, pd.Series, pd.DataFrame]:

@@ -230,10 +230,6 @@ def _sobol_design(model: Model, scenario: Any, n: int, seed: int, store: Any = N
     return sc, [inputs[j] for j in unc], X, problem
 
 
-def _analyze(problem: dict[str, Any], yv: np.ndarray, seed: int) -> dict[str, np.ndarray]:
-    return sobol_indices(yv, problem["num_vars"], seed=seed)
-
-
 def _sobol_result(sc: Any, unc: list[Any], target: str, year: int | None, si: dict[str, np.ndarray], n: int,
                   central: float, small: bool) -> SensitivityResult:
     table = pd.DataFrame({"input": [i.name for i in unc], "label": [i.label for i in unc],
@@ -264,7 +260,7 @@ def sobol(model: Model, scenario: Any, target: str = "total", *, base_samples: i
     out = model.evaluate(sc, X)
     yv = _target(model, out, target, year)
     central = float(_target(model, model.evaluate(sc, model.central_row(sc)[None, :]), target, year)[0])
-    return _sobol_result(sc, unc, target, year, _analyze(problem, yv, seed), n, central, small)
+    return _sobol_result(sc, unc, target, year, sobol_indices(yv, problem["num_vars"], seed=seed), n, central, small)
 
 
 def sobol_all(model: Model, scenario: Any, *, base_samples: int | None = None, seed: int | None = None,

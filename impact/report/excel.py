@@ -354,6 +354,17 @@ def _short(res: AnalysisResult, name: str) -> str:
     return m.group(1) if m else name
 
 
+def _hbar(grouping: str, gap: int, title: str) -> BarChart:
+    """A horizontal bar chart with overlapping series (stacked headline bars, tornado bars)."""
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = grouping
+    chart.overlap = 100
+    chart.gapWidth = gap
+    chart.title = _ctitle(title)
+    return chart
+
+
 def _bar_colors(chart: Any, colors: Sequence[str]) -> None:
     for s, colr in zip(chart.series, colors):
         s.graphicalProperties = GraphicalProperties(solidFill=colr)
@@ -419,12 +430,7 @@ def _summary(book: _Book, res: AnalysisResult) -> None:
                            | {tb.channel_title(ch): [float(res.runs[n].cumulative[ch]) for n in scen] for ch in chans})
         sh.heading("Chart data: central cumulative impact by scenario and channel (US$ bn)")
         p0, pc0, p1, pc1 = sh.table(piv, {c: st.USD_BN for c in piv.columns[1:]})
-        chart = BarChart()
-        chart.type = "bar"
-        chart.grouping = "stacked"
-        chart.overlap = 100
-        chart.gapWidth = 60
-        chart.title = _ctitle(f"Central cumulative impact {years[0]}-{years[-1]} by channel (US$ bn)")
+        chart = _hbar("stacked", 60, f"Central cumulative impact {years[0]}-{years[-1]} by channel (US$ bn)")
         chart.x_axis.title = None
         chart.y_axis.title = "US$ bn (negative = loss)"
         chart.y_axis.number_format = '#,##0'
@@ -756,12 +762,7 @@ def _sensitivity(book: _Book, res: AnalysisResult) -> None:
             fm = {c: st.USD_BN for c in view.columns if "US$" in c} | {"Rank": st.INT}
             r0, c0, r1, c1 = sh.table(view, fm, row_formats={"Input low": rf, "Input central": rf, "Input high": rf})
             top = min(r1, r0 + 12)
-            chart = BarChart()
-            chart.type = "bar"
-            chart.grouping = "clustered"
-            chart.overlap = 100
-            chart.gapWidth = 40
-            chart.title = _ctitle(f"Tornado, {scen}: change from central, cumulative US$ bn (top {top - r0})")
+            chart = _hbar("clustered", 40, f"Tornado, {scen}: change from central, cumulative US$ bn (top {top - r0})")
             chart.add_data(Reference(sh.ws, min_col=c1 - 1, max_col=c1, min_row=r0, max_row=top), titles_from_data=True)
             chart.set_categories(Reference(sh.ws, min_col=c0 + 2, min_row=r0 + 1, max_row=top))
             chart.x_axis.scaling.orientation = "maxMin"
