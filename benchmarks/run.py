@@ -54,6 +54,13 @@ TARGETS = {
 
 
 # ====================================================================================== helpers
+
+def _portable(cmd: list[str]) -> str:
+    """The command as recorded in results.json, without this machine's interpreter or temp paths."""
+    tmp = tempfile.gettempdir()
+    parts = ["python" if c == sys.executable else c for c in cmd]
+    return " ".join(parts).replace(tmp + os.sep, "$TMPDIR" + os.sep)
+
 def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
@@ -91,7 +98,7 @@ def repeat_command(cmd: list[str], repeats: int, env: dict[str, str] | None = No
     times = [w for w, _ in runs]
     cpu = [c for _, c in runs]
     return {"median_s": statistics.median(times), "min_s": min(times), "times_s": times,
-            "cpu_median_s": statistics.median(cpu), "cpu_s": cpu, "repeats": repeats, "command": " ".join(cmd)}
+            "cpu_median_s": statistics.median(cpu), "cpu_s": cpu, "repeats": repeats, "command": _portable(cmd)}
 
 
 def run_worker(kind: str, params: dict[str, Any], cache_dir: str, timeout: float = 3600) -> dict[str, Any]:
@@ -150,7 +157,6 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "machine": platform.machine(),
         "python": sys.version.split()[0],
-        "python_executable": sys.executable,
         "versions": {p: v(p) for p in ("numpy", "scipy", "pandas", "statsmodels", "openpyxl", "PyYAML", "SALib")},
         "thread_env": {k: os.environ.get(k) for k in ONE_THREAD},
         "PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE"),
