@@ -168,6 +168,23 @@ def test_pert_inverse_cdf_matches_exact_beta(p):
     assert np.abs(p.ppf(u) - exact).max() <= 1e-8 * (p.high - p.low)
 
 
+@pytest.mark.parametrize("low,mode,high,lamb", [(0, 0.5, 1, 4), (0, 0, 1, 4), (0, 1, 1, 10), (0, 0.01, 1, 0.2),
+                                                (-3, 2, 10, 4), (1, 1.0001, 1e6, 4)])
+def test_pert_bucket_lookup_equals_binary_search(low, mode, high, lamb):
+    """The bucket table finds the same knot as a binary search for every non-tail probability,
+    including probabilities equal to a knot's CDF value (ties)."""
+    z, cdf, slope, lut, steps = dist._pert_table(low, mode, high, lamb)
+    inner = cdf[(cdf >= dist.PERT_TAIL) & (cdf <= 1 - dist.PERT_TAIL)]
+    u = np.concatenate([np.random.default_rng(1).uniform(dist.PERT_TAIL, 1 - dist.PERT_TAIL, 200_000), inner,
+                        np.nextafter(inner, 0), np.nextafter(inner, 1)])
+    u = u[(u >= dist.PERT_TAIL) & (u <= 1 - dist.PERT_TAIL)]
+    ref = np.clip(np.searchsorted(cdf, u, side="right") - 1, 0, cdf.size - 2)
+    np.testing.assert_array_equal(dist._knot_index(u, cdf, lut, steps), ref)
+    tails = np.array([0.0, 1e-300, 1e-5, 1 - 1e-5, 1.0])  # only a valid index is promised here
+    k = dist._knot_index(tails, cdf, lut, steps)
+    assert k.min() >= 0 and k.max() <= cdf.size - 2
+
+
 def test_truncnormal_against_scipy():
     d = dist.TruncNormal(1.0, 2.0, -0.5, 4.0)
     ref = stats.truncnorm((-0.5 - 1.0) / 2.0, (4.0 - 1.0) / 2.0, loc=1.0, scale=2.0)
