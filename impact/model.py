@@ -67,6 +67,8 @@ class Model:
     assumptions: Assumptions
     fits: Mapping[str, ChannelFit]
     data: Mapping[str, pd.Series] = field(repr=False)
+    #: random numbers shared between scenarios' Monte Carlo runs (see impact.sampling._shared_draws)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     # ------------------------------------------------------------------ introspection
     @property

@@ -12,7 +12,7 @@ correlation rho_s is converted to the normal correlation 2 sin(pi rho_s / 6).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.special import ndtr
@@ -57,18 +57,78 @@ def streams(model: Model, seed: int) -> tuple[np.random.Generator, dict[str, np.
 def draw_inputs(model: Model, inputs: list[Input], rng: np.random.Generator, n: int, *, estimation: bool = True,
                 assumptions: bool = True) -> np.ndarray:
     """(n x inputs) matrix: active inputs drawn from their distributions, the others at central values."""
-    k = len(inputs)
-    z = rng.standard_normal((n, k))
+    return _inputs_from_normals(model, inputs, rng.standard_normal((n, len(inputs))), estimation, assumptions)
+
+
+def _inputs_from_normals(model: Model, inputs: list[Input], z: np.ndarray, estimation: bool, assumptions: bool,
+                         memo: dict[Any, np.ndarray] | None = None) -> np.ndarray:
+    """Inputs from standard normals z (n x inputs; not modified).  ``memo`` shares the uniforms and
+    the transformed columns between calls on the same z (scenarios differ mostly in a few shocks)."""
+    n, k = z.shape
     active = [_active(i, estimation, assumptions) for i in inputs]
     cop = copula_factor(model, inputs, active)
-    if cop is not None:
-        cols, fac = cop
-        z[:, cols] = z[:, cols] @ fac.T
-    u = ndtr(z)
+    ukey = ("u", None) if cop is None else ("u", tuple(cop[0]), cop[1].tobytes())
+    u = memo.get(ukey) if memo is not None else None
+    if u is None:
+        if cop is not None:
+            cols, fac = cop
+            z = z.copy()
+            z[:, cols] = z[:, cols] @ fac.T
+        u = ndtr(z)
+        if memo is not None:
+            memo[ukey] = u
     X = np.empty((n, k))
     for j, inp in enumerate(inputs):
-        X[:, j] = inp.ppf(u[:, j]) if active[j] else inp.central
+        if not active[j]:
+            X[:, j] = inp.central
+            continue
+        xkey = (ukey, j, inp.distribution)
+        col = memo.get(xkey) if memo is not None else None
+        if col is None:
+            col = inp.ppf(u[:, j])
+            if memo is not None:
+                memo[xkey] = col
+        X[:, j] = col
     return X
+
+
+#: Draw counts up to which one block's random numbers are kept for the next scenario (memory bound).
+SHARED_MAX_DRAWS = 50_000
+_SHARED_GENERATIONS = 4
+
+
+def _shared_draws(model: Model, inputs: list[Input], seed: int, n: int, estimation: bool,
+                  assumptions: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Inputs and baseline factors for a single block of n draws, reusing the random numbers, uniforms,
+    transformed columns and forecast factors of earlier scenarios with the same seed and n.
+
+    Every scenario consumes the same streams (common random numbers), so these are exactly the
+    arrays :func:`draw_inputs` and :func:`draw_factors` would recompute; only the work is shared.
+    A few (seed, n, inputs) generations are kept on the model; shared arrays are read-only.
+    """
+    store = model._memo
+    gen = (seed, n, tuple(i.name for i in inputs))
+    memo = store.pop(gen, None)
+    if memo is None:
+        rng, ch_rngs = streams(model, seed)
+        memo = {"z": rng.standard_normal((n, len(inputs))), "rngs": ch_rngs}
+    store[gen] = memo  # most recently used last
+    while len(store) > _SHARED_GENERATIONS:
+        store.pop(next(iter(store)))
+    fkey = ("factors", estimation)
+    factors = memo.get(fkey)
+    if factors is None:
+        if "rngs" in memo:
+            factors = draw_factors(model, memo.pop("rngs"), n, True)
+            for f in factors.values():
+                f.setflags(write=False)
+            memo[("factors", True)] = factors
+        if not estimation:
+            factors = {ch: np.ones((n, len(model.fits[ch].baseline.years))) for ch in model.fits}
+            memo[fkey] = factors
+        factors = memo[fkey]
+    X = _inputs_from_normals(model, inputs, memo["z"], estimation, assumptions, memo)
+    return X, dict(factors)
 
 
 def sample(model: Model, scenario: Scenario | str, n: int, seed: int, *, estimation: bool = True,
@@ -100,6 +160,12 @@ def draw_outcomes(model: Model, scenario: Scenario | str, n: int, seed: int, *, 
     """Impacts and baselines (n x channels x years) for ``n`` draws, evaluated ``chunk`` draws at a time."""
     sc = model.resolve(scenario)
     inputs = model.inputs(sc)
+    if n <= min(chunk, SHARED_MAX_DRAWS):
+        X, factors = _shared_draws(model, inputs, seed, n, estimation, assumptions)
+        out = model.evaluate(sc, X, factors, inputs=inputs)
+        if progress is not None:
+            progress(n, n)
+        return out.impact, out.baseline
     rng, ch_rngs = streams(model, seed)
     H = len(model.years)
     C = len(model.channels)
