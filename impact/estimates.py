@@ -486,8 +486,8 @@ def pooled_for(parameter: Any, data: float | None, data_se: float | None, note: 
 
 def ols_fit(y: pd.Series, X: pd.DataFrame, cov_type: str = "nonrobust", maxlags: int | None = None) -> Any:
     """statsmodels OLS (``HAC`` with Newey-West ``maxlags`` when asked); also rebuilds cached results."""
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS  # not statsmodels.api: 0.2 s of imports
 
     if cov_type == "HAC":
-        return sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": maxlags})
-    return sm.OLS(y, X).fit()
+        return OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": maxlags})
+    return OLS(y, X).fit()
