@@ -81,6 +81,13 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def _phase(what: str, since: float) -> float:
+    """Log a phase's wall time at debug level (``impact run --debug`` shows where a run spends its time)."""
+    now = time.perf_counter()
+    log.debug("%s: %.3f s", what, now - since)
+    return now
+
+
 def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios: Sequence[str] | None = None, *,
                  draws: int | None = None, seed: int | None = None, sensitivity: bool | None = None,
                  cache: bool = True, cache_dir: str | None = None, command: str = "",
@@ -112,13 +119,16 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
     n_draws = s.draws if draws is None else int(draws)
     seed_ = s.seed if seed is None else int(seed)
     do_sa = s.sensitivity if sensitivity is None else sensitivity
+    clock = time.perf_counter()
     model = fit(a, cache=cache, cache_dir=cache_dir)
+    clock = _phase("fit", clock)
     runs = {n: model.run(n) for n in names}
     mcs: dict[str, MonteCarloResult] = {}
     if n_draws > 0:
         for n in names:
             cb = (lambda done, total, n=n: progress(f"Monte Carlo {n}", done, total)) if progress else None
             mcs[n] = model.simulate(n, draws=n_draws, seed=seed_, progress=cb)
+    clock = _phase(f"deterministic runs and Monte Carlo ({n_draws:,} draws x {len(names)} scenarios)", clock)
     sens: dict[str, dict[str, SensitivityResult]] = {}
     if do_sa:
         from . import sensitivity as sa
@@ -141,6 +151,7 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
             sens[n] = block
             if progress:
                 progress(f"Sensitivity {n}", 1, 1)
+        clock = _phase("sensitivity tables", clock)
     expected = expected_impact(mcs) if mcs else pd.DataFrame()
     info = RunInfo(
         package_version=__version__, versions=_versions(), assumption_hashes=dict(a.hashes),

@@ -76,7 +76,7 @@ def _build_parser() -> argparse.ArgumentParser:
                         help="let data overrides point outside the assumptions folder")
         sp.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
         sp.add_argument("--quiet", "-q", action="store_true", help="print only errors")
-        sp.add_argument("--verbose", "-v", action="store_true", help="log progress details")
+        sp.add_argument("--verbose", "-v", action="store_true", help="log progress details and the time each phase takes")
 
     r = sub.add_parser("run", help="fit, simulate, analyse sensitivity and write the workbook",
                        description="Fit the estimators, run every scenario (central + Monte Carlo), compute "
@@ -195,7 +195,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.seed is not None and not 0 <= args.seed < 2**63:
         raise UsageError(Issue(f"--seed must be between 0 and 2**63-1 (got {args.seed})", hint="e.g. --seed 7"))
     folder = args.assumptions or _default_assumptions()
+    t = time.perf_counter()
     a = load_assumptions(folder, allow_absolute_paths=args.allow_absolute_paths)
+    log.debug("assumptions loaded and validated: %.3f s", time.perf_counter() - t)
     for name in args.scenario or ():
         if name not in a.scenario_names:
             from .assumptions import _choices_hint
@@ -210,7 +212,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
                           sensitivity=False if args.no_sensitivity else None, cache=not args.no_cache,
                           cache_dir=args.cache_dir, command="impact " + " ".join(sys.argv[1:]),
                           progress=lambda w, d, t: progress(w, d, t))
+    t = time.perf_counter()
     path = write_workbook(result, out)
+    log.debug("workbook written: %.3f s", time.perf_counter() - t)
     if args.csv:
         from .report.tables import write_csv
 

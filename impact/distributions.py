@@ -327,10 +327,15 @@ def _knot_index(u: np.ndarray, cdf: np.ndarray, lut: np.ndarray, steps: int) -> 
 
 def _bucket_table(cdf: np.ndarray) -> tuple[np.ndarray, int]:
     """Knot index at the lower edge of each probability bucket, and the number of forward steps
-    that reaches the right knot for any u inside the non-tail buckets."""
+    that reaches the right knot for any u inside the non-tail buckets.
+
+    With edges g / B (B a power of two, so ``cdf * B`` is exact): cdf[k] <= g / B iff
+    ceil(cdf[k] B) <= g, and cdf[k] < (g + 1) / B iff floor(cdf[k] B) <= g; counting knots per
+    bucket gives both indices in one pass (no search)."""
+    scaled = cdf * _BUCKETS
+    lo = np.cumsum(np.bincount(np.ceil(scaled).astype(np.intp), minlength=_BUCKETS + 1))[:_BUCKETS] - 1
+    hi = np.cumsum(np.bincount(np.floor(scaled).astype(np.intp), minlength=_BUCKETS + 1))[:_BUCKETS] - 1
     edges = np.arange(_BUCKETS + 1) / _BUCKETS
-    lo = np.searchsorted(cdf, edges[:-1], side="right") - 1  # largest k with cdf[k] <= edge
-    hi = np.searchsorted(cdf, edges[1:], side="left") - 1  # largest k with cdf[k] < next edge
     inner = (edges[1:] > PERT_TAIL) & (edges[:-1] < 1.0 - PERT_TAIL)
     steps = int(np.max(hi[inner] - lo[inner])) if inner.any() else 0
     return lo.astype(np.intp), max(steps, 0)

@@ -149,6 +149,8 @@ class Model:
         if X.ndim == 1:
             X = X[None, :]
         n = X.shape[0]
+        if n > 1 and not X.flags.f_contiguous:
+            X = np.asfortranarray(X)  # the channels work column by column: contiguous columns are ~2x faster
         if n > EVAL_BLOCK:  # blocks that stay in cache are faster than one pass over big arrays
             shape = (n, len(self.fits), len(self.years))
             impact, base = np.empty(shape), np.empty(shape)

@@ -77,7 +77,7 @@ def _inputs_from_normals(model: Model, inputs: list[Input], z: np.ndarray, estim
         u = ndtr(z)
         if memo is not None:
             memo[ukey] = u
-    X = np.empty((n, k))
+    X = np.empty((n, k), order="F")  # filled and read column by column
     for j, inp in enumerate(inputs):
         if not active[j]:
             X[:, j] = inp.central
