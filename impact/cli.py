@@ -7,6 +7,7 @@ message per problem and no traceback; 1 unexpected error (``--debug`` shows the 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import shutil
 import sys
@@ -189,6 +190,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .api import load_assumptions, run_analysis
     from .report.excel import check_writable, write_workbook
 
+    if args.process_entry:
+        # The hundreds of thousands of objects the libraries just created live until exit: freezing
+        # them spares every full garbage collection of the run a rescan (~50 ms per run).
+        gc.freeze()
     if args.draws is not None and args.draws < 0:
         raise UsageError(Issue(f"--draws must be 0 or more (got {args.draws})",
                                hint="give the number of Monte Carlo draws per scenario; 0 skips the Monte Carlo"))
@@ -240,6 +245,7 @@ def _summary_text(result: object) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    entry = argv is None  # called as the process entry point (python -m impact, the impact script)
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _build_parser()
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
@@ -251,6 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             args = parser.parse_args(["run"])
+        args.process_entry = entry
         _setup_logging(getattr(args, "quiet", False), getattr(args, "verbose", False))
         with warnings.catch_warnings():
             warnings.simplefilter("default", ImpactWarning)
@@ -271,6 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         _restore_global_state(saved)
+        if entry:
+            gc.freeze()  # the process ends next: skip the interpreter's final full collection (~70 ms)
 
 
 def _save_global_state() -> tuple[object, ...]:

@@ -101,6 +101,10 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: Sequence[float
     return np.interp(q, cw, v)
 
 
+#: Quantiles computed together on first use (see MonteCarloResult._quantile).
+COMMON_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
 @dataclass(frozen=True)
 class MonteCarloResult:
     """Monte Carlo draws of one scenario's impacts.
@@ -158,9 +162,21 @@ class MonteCarloResult:
 
     def quantiles(self, q: Sequence[float] = (0.05, 0.5, 0.95), pct: bool = False) -> pd.DataFrame:
         """Quantiles by (channel, year); rows include channel ``total`` and year ``cumulative``."""
-        cube = self._pct_cube() if pct else self._cube()[0]
-        qs = np.quantile(cube, list(q), axis=0)  # (q, C+1, H+1)
+        qs = np.stack([self._quantile(float(x), pct) for x in q])  # (q, C+1, H+1)
         return pd.DataFrame(qs.reshape(len(q), -1).T, index=self._index(), columns=[float(x) for x in q])
+
+    def _quantile(self, q: float, pct: bool) -> np.ndarray:
+        """One quantile (C+1, H+1), cached.  The first request also computes the common quantiles
+        in the same selection pass (tables and the workbook ask for them repeatedly); results are
+        exactly those of ``np.quantile`` for each q alone."""
+        store = self.__dict__.setdefault("_q_cache", {})  # frozen dataclass: cache beside the fields
+        key = (q, pct)
+        if key not in store:
+            todo = sorted({q, *COMMON_QUANTILES} - {k for k, p in store if p == pct})
+            cube = self._pct_cube() if pct else self._cube()[0]
+            for x, arr in zip(todo, np.quantile(cube, todo, axis=0)):
+                store[(x, pct)] = arr
+        return store[key]
 
     def mean(self, pct: bool = False) -> pd.Series:
         cube = self._pct_cube() if pct else self._cube()[0]

@@ -121,3 +121,22 @@ def test_values_are_frozen(assumptions):
         p.value = 1  # type: ignore[misc]
     with pytest.raises(TypeError):
         assumptions.scenario("designation").shocks["insecurity"] = p  # type: ignore[index]
+
+
+def test_libyaml_and_pure_python_parsers_agree(monkeypatch):
+    """The fast (libyaml) path gives the same data and key positions as the pure-Python parser."""
+    import yaml
+
+    from impact import yamlio
+    from impact.assumptions import DEFAULT_DIR, FILES
+
+    if getattr(yaml, "CSafeLoader", None) is None:
+        pytest.skip("PyYAML built without libyaml")
+    for f in FILES:
+        text = (DEFAULT_DIR / f).read_text(encoding="utf-8")
+        fast = yamlio.parse_yaml(text, f)
+        monkeypatch.setattr(yamlio, "_FAST_LOADER", None)
+        slow = yamlio.parse_yaml(text, f)
+        monkeypatch.undo()
+        assert fast.data == slow.data
+        assert fast.marks == slow.marks

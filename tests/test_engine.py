@@ -232,3 +232,18 @@ def test_shared_draws_equal_fresh_draws(assumptions, cache_dir):
     for seed in range(10):
         warm.simulate("designation", draws=100, seed=seed, variance_split=False)
     assert len(warm._memo) <= 4
+
+
+def test_cached_quantiles_equal_numpy(model):
+    """Quantiles are computed in shared passes and cached; each equals np.quantile of the draws alone."""
+    r = model.simulate("designation", draws=3000, seed=3, variance_split=False)
+    for qs in [(0.05, 0.95), (0.1, 0.5), (0.05, 0.25, 0.5, 0.75, 0.95), (0.01,)]:
+        for pct in (False, True):
+            tot = r.draws.sum(axis=1, keepdims=True)
+            cube = np.concatenate([r.draws, tot], axis=1)
+            cube = np.concatenate([cube, cube.sum(axis=2, keepdims=True)], axis=2)
+            if pct:
+                b = np.concatenate([r.baseline, r.baseline.sum(axis=1, keepdims=True)], axis=1)
+                cube = 100 * cube / np.concatenate([b, b.sum(axis=2, keepdims=True)], axis=2)
+            expect = np.quantile(cube, list(qs), axis=0).reshape(len(qs), -1).T
+            np.testing.assert_array_equal(r.quantiles(qs, pct=pct).to_numpy(), expect)

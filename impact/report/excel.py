@@ -206,7 +206,7 @@ class _Sheet:
         self.header(r0, col, cols, nowrap=overflow)
         bold, filled = set(bold_rows), set(fill_rows)
         wrap_w = dict(wrap) if isinstance(wrap, Mapping) else {w: st.WIDTH_LONG_TEXT for w in wrap}
-        for j, h in enumerate(cols):
+        for j, (h, series) in enumerate(zip(cols, (s for _, s in df.items()))):
             c = col + j
             fmt = formats.get(h)
             rf = row_formats.get(h)
@@ -214,7 +214,7 @@ class _Sheet:
             if wrapped:
                 self.fixed[c] = wrap_w[h]
             may_blank = blank_ok is True or (blank_ok is not False and h in blank_ok)
-            values = df.iloc[:, j].tolist()
+            values = series.tolist()
             for i, v in enumerate(values):
                 if v is None or (isinstance(v, float) and math.isnan(v)):
                     if v is not None and not may_blank:
