@@ -116,14 +116,14 @@ def two_way(model: Model, scenario: Any, x: str, y: str, *, points: int = 7, tar
                                    "x_unit": inputs[jx].unit, "y_unit": inputs[jy].unit, "center": (mid, mid)})
 
 
-def cached_design(k: int, n: int, seed: int, store: Any = None) -> np.ndarray:
-    """:func:`saltelli_design`, with its Sobol' base points kept in the fit cache ``store`` when given.
+def cached_base(k: int, n: int, seed: int, store: Any = None) -> np.ndarray:
+    """:func:`sobol_base`, kept in the fit cache ``store`` when given.
 
-    The design depends only on (k, n, seed) and scipy's Sobol' generator; caching the n x 2k base
+    The points depend only on (k, n, seed) and scipy's Sobol' generator; caching the n x 2k base
     points (about 0.5 MB for the defaults) spares warm runs the import of ``scipy.stats``.
     """
     if store is None:
-        return saltelli_design(k, n, seed)
+        return sobol_base(k, n, seed)
     import hashlib
     from importlib.metadata import version
 
@@ -132,7 +132,12 @@ def cached_design(k: int, n: int, seed: int, store: Any = None) -> np.ndarray:
     if not (isinstance(base, np.ndarray) and base.shape == (n, 2 * k)):
         base = sobol_base(k, n, seed)
         store.put(key, base)
-    return saltelli_from_base(base, k)
+    return base
+
+
+def cached_design(k: int, n: int, seed: int, store: Any = None) -> np.ndarray:
+    """:func:`saltelli_design` from :func:`cached_base`."""
+    return saltelli_from_base(cached_base(k, n, seed, store), k)
 
 
 def sobol_base(k: int, n: int, seed: int) -> np.ndarray:
@@ -198,8 +203,9 @@ def sobol_indices(y: np.ndarray, k: int, *, num_resamples: int = 100, conf_level
     s1, st = indices(np.ones((1, n)))
     rng = np.random.default_rng(seed).integers if seed else np.random.default_rng().integers
     r = rng(n, size=(n, num_resamples))
-    w = np.zeros((num_resamples, n))
-    np.add.at(w, (np.repeat(np.arange(num_resamples)[None, :], n, axis=0), r), 1.0)
+    # w[j, i] = how often base point i is drawn in resample j
+    w = np.bincount((np.arange(num_resamples)[None, :] * n + r).ravel(),
+                    minlength=num_resamples * n).reshape(num_resamples, n).astype(float)
     s1_b, st_b = indices(w)
     zq = ndtri(0.5 + conf_level / 2)
     out = {"S1": s1[0], "S1_conf": zq * s1_b.std(axis=0, ddof=1), "ST": st[0], "ST_conf": zq * st_b.std(axis=0, ddof=1)}
@@ -217,16 +223,18 @@ def _sobol_design(model: Model, scenario: Any, n: int, seed: int, store: Any = N
     unc = [j for j, i in enumerate(inputs) if i.uncertain]
     problem = {"num_vars": len(unc), "names": [inputs[j].name for j in unc], "seed": seed}
     k = len(unc)
-    U = np.clip(cached_design(k, n, seed, store), 1e-9, 1 - 1e-9).reshape(n, k + 2, k)
-    # each column holds only the 2n values of A and B: map those through the inverse CDFs once
-    va = np.column_stack([inputs[j].ppf(U[:, 0, c]) for c, j in enumerate(unc)])
-    vb = np.column_stack([inputs[j].ppf(U[:, k + 1, c]) for c, j in enumerate(unc)])
-    vals = np.repeat(va[:, None, :], k + 2, axis=1)
-    idx = np.arange(k)
-    vals[:, 1 + idx, idx] = vb[:, idx]
-    vals[:, k + 1, :] = vb
-    X = np.repeat(np.array([i.central for i in inputs])[None, :], n * (k + 2), axis=0)
-    X[:, unc] = vals.reshape(n * (k + 2), k)
+    # Rows A, AB_1..AB_k, B per base point (layout of saltelli_design).  Only the 2n values of A and
+    # B occur in a column, so each goes through its inverse CDF once; X is built column by column.
+    base = np.clip(cached_base(k, n, seed, store), 1e-9, 1 - 1e-9)
+    X = np.empty((n * (k + 2), len(inputs)), order="F")
+    for j in set(range(len(inputs))) - set(unc):
+        X[:, j] = inputs[j].central
+    for c, j in enumerate(unc):
+        va, vb = inputs[j].ppf(base[:, c]), inputs[j].ppf(base[:, k + c])
+        col = np.repeat(va[:, None], k + 2, axis=1)
+        col[:, 1 + c] = vb
+        col[:, k + 1] = vb
+        X[:, j] = col.ravel()
     return sc, [inputs[j] for j in unc], X, problem
 
 
