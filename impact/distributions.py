@@ -182,7 +182,8 @@ class Pert(Distribution):
         zz = ((2 * t3 - 3 * t2 + 1) * z[k] + (t3 - 2 * t2 + t) * h * slope[k]
               + (3 * t2 - 2 * t3) * z[k + 1] + (t3 - t2) * h * slope[k + 1])
         out = self.low + (self.high - self.low) * np.clip(zz, 0.0, 1.0)
-        tail = (u < PERT_TAIL) | (u > 1.0 - PERT_TAIL)
+        # exact in the far tails and next to the ends, where dz/du grows without bound (shape < 2)
+        tail = (u < max(PERT_TAIL, cdf[PERT_END_KNOTS])) | (u > min(1.0 - PERT_TAIL, cdf[-1 - PERT_END_KNOTS]))
         if tail.any():
             from scipy.special import betaincinv
 
@@ -309,6 +310,7 @@ class LogNormal(Distribution):
 
 
 PERT_TAIL = 1e-3  # probabilities this close to 0 or 1 use the exact inverse
+PERT_END_KNOTS = 16  # ... as do those within 16 knot intervals (0.4 % of the range) of either end
 _BUCKETS = 32768  # uniform probability buckets of the knot lookup table
 
 

@@ -159,7 +159,8 @@ def test_run_and_simulate_accept_scenario_objects(model):
                           model.simulate("designation", draws=50, seed=1, variance_split=False).draws)
 
 
-@pytest.mark.parametrize("p", [dist.Pert(0, 1, 4), dist.Pert(2, 2, 9, 6), dist.Pert(0, 0.06, 0.3), dist.Pert(15, 15, 76)],
+@pytest.mark.parametrize("p", [dist.Pert(0, 1, 4), dist.Pert(2, 2, 9, 6), dist.Pert(0, 0.06, 0.3), dist.Pert(15, 15, 76),
+                               dist.Pert(0, 0.01, 1, 10), dist.Pert(0, 0.99, 1, 10), dist.Pert(0, 0.5, 1, 0.5)],
                          ids=lambda p: p.describe())
 def test_pert_inverse_cdf_matches_exact_beta(p):
     u = np.concatenate([np.random.default_rng(0).random(100_000), [0.0, 1e-12, 0.01, 0.5, 0.99, 1 - 1e-12, 1.0]])
