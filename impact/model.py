@@ -282,7 +282,11 @@ def _variance_table(model: Model, sc: Scenario, n: int, seed: int, impact: np.nd
         return out
 
     total = cum(impact)
-    if split:
+    if split and not any(total.values()):
+        # no variance to split (e.g. the baseline scenario, whose impacts are zero for any draw)
+        est = {k: 0.0 for k in total}
+        ass = dict(est)
+    elif split:
         # the split needs variances, not tails: SPLIT_DRAWS draws estimate them to a few percent
         m = min(n, SPLIT_DRAWS)
         est = cum(draw_outcomes(model, sc, m, seed, estimation=True, assumptions=False, chunk=chunk)[0])

@@ -263,7 +263,7 @@ def test_uncertainty_quantiles_and_fan_charts(wb, result):
 def test_sensitivity_tornado_two_way_and_sobol(wb, result):
     ws = wb["Sensitivity"]
     for n, block in result.sensitivity.items():
-        start = find_prefix(ws, f"Scenario: {label_of(result, n)}")
+        start = s0 = find_prefix(ws, f"Scenario: {label_of(result, n)}")
         t = block["tornado:total"]
         r0, _ = find(ws, "Rank", col=1, start=start)
         rows = read_table(ws, r0)
@@ -287,6 +287,24 @@ def test_sensitivity_tornado_two_way_and_sobol(wb, result):
         srows = read_table(ws, r + 1)
         assert [s["Input"] for s in srows] == list(sob["input"])
         assert close(srows[0]["ST (total)"], float(sob["ST"].iloc[0]))
+        # channel tables list only the inputs that move the channel (independently: the channel's
+        # inputs are those its tornado gives a non-zero swing)
+        for ch in result.model.channels:
+            moving = set(block[f"tornado:{ch}"].table.query("swing > 0")["input"])
+            sob_ch = block[f"sobol:{ch}"].ranked()
+            r = find_prefix(ws, f"Sobol indices, {tables.channel_title(ch)}", start=start)
+            srows = read_table(ws, r + 1)
+            listed = [s["Input"] for s in srows]
+            assert set(listed) == moving
+            assert listed == [i for i in sob_ch["input"] if i in moving]  # same order as the result
+            zero = sob_ch[~sob_ch["input"].isin(moving)]
+            assert (zero[["S1", "ST"]].to_numpy() == 0).all()
+            if len(zero):
+                assert ws.cell(r + 3 + len(srows), 1).value.startswith(f"{len(zero)} inputs that do not enter")
+            r = find_prefix(ws, f"Tornado, {tables.channel_title(ch)}:", start=s0)
+            assert f"of {len(moving)} inputs that move it" in ws.cell(r, 1).value
+            trows = read_table(ws, r + 1)
+            assert len(trows) == min(8, len(moving)) and {t["Input"] for t in trows} <= moving
     rules = [rule.type for rng in ws.conditional_formatting for rule in rng.rules]
     n_grids = sum(k.startswith("two_way:") for b in result.sensitivity.values() for k in b)
     assert rules.count("colorScale") == n_grids

@@ -777,8 +777,11 @@ def _sensitivity(book: _Book, res: AnalysisResult) -> None:
         for key, t in block.items():
             if key.startswith("tornado:") and key != "tornado:total":
                 ch = t.target.split(" ")[0]
-                sh.heading(f"Tornado, {tb.channel_title(ch)}: central {t.central:,.3f} US$ bn (top 8 inputs)")
-                tab = t.ranked().head(8)
+                tab = t.ranked()
+                tab = tab[tab["swing"] > 0]  # inputs that do not enter this channel have no swing
+                sh.heading(f"Tornado, {tb.channel_title(ch)}: central {t.central:,.3f} US$ bn (top {min(8, len(tab))} "
+                           f"of {len(tab)} inputs that move it)")
+                tab = tab.head(8)
                 view = _view({"Rank": tab["rank"], "Input": tab["input"], "Label": tab["label"],
                                      "Impact at low (US$ bn)": tab["low"], "Impact at high (US$ bn)": tab["high"],
                                      "Swing (US$ bn)": tab["swing"]})
@@ -793,11 +796,19 @@ def _sensitivity(book: _Book, res: AnalysisResult) -> None:
             sh.heading(f"Sobol indices, {tb.channel_title(ch)} (base sample {t.meta['base_samples']:,}, "
                        f"{t.meta['evaluations']:,} model evaluations)")
             tab = t.ranked()
+            omitted = 0
+            if ch != "total":  # an input that does not enter the channel has S1 = ST = 0 exactly: list the others
+                keep = (tab[["S1", "ST", "S1_conf", "ST_conf"]].fillna(0) != 0).any(axis=1)
+                omitted = int((~keep).sum())
+                tab = tab[keep]
             view = _view({"Rank": np.arange(1, len(tab) + 1), "Input": tab["input"], "Label": tab["label"],
                                  "Kind": tab["kind"], "S1 (first order)": tab["S1"], "S1 95% CI ±": tab["S1_conf"],
                                  "ST (total)": tab["ST"], "ST 95% CI ±": tab["ST_conf"]})
             sh.table(view, {c: st.INDEX for c in view.columns[4:]} | {"Rank": st.INT},
                      blank_ok=("S1 95% CI ±", "ST 95% CI ±"))
+            if omitted:
+                sh.note(f"{omitted} inputs that do not enter this channel (indices exactly 0) are not listed; "
+                        "the CSV export (--csv) has every input.")
             if t.meta.get("small_sample"):
                 sh.note("Warning: the base sample is below analysis.sensitivity.sobol.min_base_samples; "
                         "indices may be unstable.")
