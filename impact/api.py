@@ -88,10 +88,38 @@ def _phase(what: str, since: float) -> float:
     return now
 
 
+def sensitivity_tables(model: Any, names: Sequence[str], seed: int, store: Any = None,
+                       progress: Callable[[str, int, int], None] | None = None
+                       ) -> dict[str, dict[str, SensitivityResult]]:
+    """Tornado (every channel and the total), the two-way grids of analysis.yaml and Sobol indices
+    for each scenario in ``names`` except the baseline, keyed ``tornado:<target>``, ``two_way:<i>``,
+    ``sobol:<target>``."""
+    from . import sensitivity as sa
+
+    a = model.assumptions
+    targets = list(model.channels) + ["total"]
+    sens: dict[str, dict[str, SensitivityResult]] = {}
+    for n in names:
+        if n == "baseline":
+            continue
+        if progress:
+            progress(f"Sensitivity {n}", 0, 1)
+        block: dict[str, SensitivityResult] = {}
+        for t in targets:
+            block[f"tornado:{t}"] = sa.tornado(model, n, target=t)
+        for i, tw in enumerate(a.analysis.two_way):
+            block[f"two_way:{i}"] = sa.two_way(model, n, x=tw.x, y=tw.y, points=tw.points, target=tw.target)
+        block.update({f"sobol:{k}": v for k, v in sa.sobol_all(model, n, seed=seed, store=store).items()})
+        sens[n] = block
+        if progress:
+            progress(f"Sensitivity {n}", 1, 1)
+    return sens
+
+
 def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios: Sequence[str] | None = None, *,
                  draws: int | None = None, seed: int | None = None, sensitivity: bool | None = None,
                  cache: bool = True, cache_dir: str | None = None, command: str = "",
-                 progress: Callable[[str, int, int], None] | None = None) -> AnalysisResult:
+                 progress: Callable[[str, int, int], None] | None = None, jobs: int = 1) -> AnalysisResult:
     """Fit, run every scenario deterministically, simulate, and compute the sensitivity tables.
 
     Parameters
@@ -104,6 +132,10 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
         Monte Carlo draws per scenario and seed (default: settings).  ``draws=0`` skips the Monte Carlo.
     sensitivity
         Tornado, two-way and Sobol for every non-baseline scenario (default: settings.sensitivity).
+    jobs
+        2 or more computes the sensitivity tables in a forked worker process while this process runs
+        the Monte Carlo (Linux only; elsewhere, and with 1, everything runs here).  Results are
+        identical either way.
     """
     from . import __version__
     from .model import fit
@@ -123,35 +155,31 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
     model = fit(a, cache=cache, cache_dir=cache_dir)
     clock = _phase("fit", clock)
     runs = {n: model.run(n) for n in names}
+    sens: dict[str, dict[str, SensitivityResult]] = {}
+    background = None
+    if do_sa:
+        from . import parallel
+        from .cache import FitCache
+
+        store = FitCache(cache_dir) if cache else None
+        # with jobs > 1 the sensitivity tables are computed in a forked worker during the Monte Carlo
+        fork = jobs > 1 and parallel.available()
+        background = parallel.Background(sensitivity_tables, model, names, seed_, store,
+                                         None if fork else progress, enabled=fork)
     mcs: dict[str, MonteCarloResult] = {}
     if n_draws > 0:
         for n in names:
             cb = (lambda done, total, n=n: progress(f"Monte Carlo {n}", done, total)) if progress else None
             mcs[n] = model.simulate(n, draws=n_draws, seed=seed_, progress=cb)
     clock = _phase(f"deterministic runs and Monte Carlo ({n_draws:,} draws x {len(names)} scenarios)", clock)
-    sens: dict[str, dict[str, SensitivityResult]] = {}
-    if do_sa:
-        from . import sensitivity as sa
-        from .cache import FitCache
-
-        store = FitCache(cache_dir) if cache else None
-
-        targets = list(model.channels) + ["total"]
-        for n in names:
-            if n == "baseline":
-                continue
-            if progress:
-                progress(f"Sensitivity {n}", 0, 1)
-            block: dict[str, SensitivityResult] = {}
-            for t in targets:
-                block[f"tornado:{t}"] = sa.tornado(model, n, target=t)
-            for i, tw in enumerate(a.analysis.two_way):
-                block[f"two_way:{i}"] = sa.two_way(model, n, x=tw.x, y=tw.y, points=tw.points, target=tw.target)
-            block.update({f"sobol:{k}": v for k, v in sa.sobol_all(model, n, seed=seed_, store=store).items()})
-            sens[n] = block
-            if progress:
-                progress(f"Sensitivity {n}", 1, 1)
-        clock = _phase("sensitivity tables", clock)
+    if background is not None:
+        if progress and background.parallel:
+            progress("Sensitivity (worker process)", 0, 1)
+        sens = background.result()
+        if progress and background.parallel:
+            progress("Sensitivity (worker process)", 1, 1)
+        clock = _phase("sensitivity tables" + (" (waiting for the worker process)" if background.parallel else ""),
+                       clock)
     expected = expected_impact(mcs) if mcs else pd.DataFrame()
     info = RunInfo(
         package_version=__version__, versions=_versions(), assumption_hashes=dict(a.hashes),
