@@ -88,6 +88,38 @@ def _phase(what: str, since: float) -> float:
     return now
 
 
+class PendingTables(Mapping[str, Mapping[str, SensitivityResult]]):
+    """Sensitivity tables computed by a :class:`~impact.parallel.Background` job; the first access
+    waits for them (and re-issues the job's warnings).  Pickles as a plain dict."""
+
+    def __init__(self, job: Any) -> None:
+        self._job: Any = job
+        self._value: dict[str, dict[str, SensitivityResult]] | None = None
+
+    def resolved(self) -> dict[str, dict[str, SensitivityResult]]:
+        if self._value is None:
+            t = time.perf_counter()
+            self._value = self._job.result()
+            self._job = None
+            log.debug("sensitivity tables: waited %.3f s for the worker process", time.perf_counter() - t)
+        return self._value
+
+    def __getitem__(self, key: str) -> Mapping[str, SensitivityResult]:
+        return self.resolved()[key]
+
+    def __iter__(self) -> Any:
+        return iter(self.resolved())
+
+    def __len__(self) -> int:
+        return len(self.resolved())
+
+    def __reduce__(self) -> Any:
+        return (dict, (self.resolved(),))
+
+    def __repr__(self) -> str:
+        return repr(self.resolved()) if self._value is not None else "<sensitivity tables: computing>"
+
+
 def sensitivity_tables(model: Any, names: Sequence[str], seed: int, store: Any = None,
                        progress: Callable[[str, int, int], None] | None = None
                        ) -> dict[str, dict[str, SensitivityResult]]:
@@ -119,7 +151,8 @@ def sensitivity_tables(model: Any, names: Sequence[str], seed: int, store: Any =
 def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios: Sequence[str] | None = None, *,
                  draws: int | None = None, seed: int | None = None, sensitivity: bool | None = None,
                  cache: bool = True, cache_dir: str | None = None, command: str = "",
-                 progress: Callable[[str, int, int], None] | None = None, jobs: int = 1) -> AnalysisResult:
+                 progress: Callable[[str, int, int], None] | None = None, jobs: int = 1,
+                 wait: bool = True) -> AnalysisResult:
     """Fit, run every scenario deterministically, simulate, and compute the sensitivity tables.
 
     Parameters
@@ -136,6 +169,9 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
         2 or more computes the sensitivity tables in a forked worker process while this process runs
         the Monte Carlo (Linux only; elsewhere, and with 1, everything runs here).  Results are
         identical either way.
+    wait
+        With ``jobs > 1``, ``False`` returns as soon as the Monte Carlo is done; ``sensitivity`` is then
+        a mapping that waits for the worker on first use (the CLI writes the other sheets meanwhile).
     """
     from . import __version__
     from .model import fit
@@ -173,13 +209,12 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
             mcs[n] = model.simulate(n, draws=n_draws, seed=seed_, progress=cb)
     clock = _phase(f"deterministic runs and Monte Carlo ({n_draws:,} draws x {len(names)} scenarios)", clock)
     if background is not None:
-        if progress and background.parallel:
-            progress("Sensitivity (worker process)", 0, 1)
-        sens = background.result()
-        if progress and background.parallel:
-            progress("Sensitivity (worker process)", 1, 1)
-        clock = _phase("sensitivity tables" + (" (waiting for the worker process)" if background.parallel else ""),
-                       clock)
+        if background.parallel and not wait:
+            sens = PendingTables(background)  # type: ignore[assignment]
+        else:
+            sens = PendingTables(background).resolved()
+            clock = _phase("sensitivity tables" + (" (waiting for the worker process)" if background.parallel else ""),
+                           clock)
     expected = expected_impact(mcs) if mcs else pd.DataFrame()
     info = RunInfo(
         package_version=__version__, versions=_versions(), assumption_hashes=dict(a.hashes),

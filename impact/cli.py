@@ -222,7 +222,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result = run_analysis(a, args.scenario, draws=args.draws, seed=args.seed,
                           sensitivity=False if args.no_sensitivity else None, cache=not args.no_cache,
                           cache_dir=args.cache_dir, command="impact " + " ".join(sys.argv[1:]),
-                          progress=lambda w, d, t: progress(w, d, t), jobs=2 if args.jobs is None else args.jobs)
+                          progress=lambda w, d, t: progress(w, d, t), jobs=2 if args.jobs is None else args.jobs,
+                          wait=False)
     t = time.perf_counter()
     path = write_workbook(result, out)
     log.debug("workbook written: %.3f s", time.perf_counter() - t)

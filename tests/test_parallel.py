@@ -76,3 +76,15 @@ def test_a_failed_workers_warnings_are_not_repeated():
 def test_disabled_runs_in_this_process():
     job = parallel.Background(_parent_only, os.getpid(), enabled=False)
     assert not job.parallel and job.result() == 42
+
+
+def test_pending_tables_wait_on_first_use_and_pickle_as_a_dict(assumptions, cache_dir):
+    import pickle
+
+    a = assumptions.override(SMALL)
+    serial = impact.run_analysis(a, cache_dir=cache_dir, jobs=1)
+    pending = impact.run_analysis(a, cache_dir=cache_dir, jobs=2, wait=False)
+    assert type(pending.sensitivity).__name__ == "PendingTables"
+    _same(serial, pending)  # first use waits for the worker
+    again = pickle.loads(pickle.dumps(pending.sensitivity))
+    assert type(again) is dict and again.keys() == serial.sensitivity.keys()

@@ -1164,13 +1164,16 @@ def build_workbook(res: AnalysisResult) -> tuple[Workbook, list[dict[str, Any]]]
     for ch in res.model.channels:
         _channel(book, res, ch)
     _uncertainty(book, res)
-    _sensitivity(book, res)
     checks = _whatif(book, res)
     _estimates(book, res)
     _assumptions(book, res)
     _data(book, res)
     _about(book, res)
+    # written last: the sensitivity tables may still be coming from a worker process (run_analysis(wait=False))
+    _sensitivity(book, res)
     wb = book.wb
+    names = sheet_names(res.model.channels)
+    wb.move_sheet("Sensitivity", offset=names.index("Sensitivity") - wb.sheetnames.index("Sensitivity"))
     wb.calculation.fullCalcOnLoad = True
     wb.calculation.calcMode = "auto"
     wb.active = 0
