@@ -145,7 +145,8 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
     main = EstimateResult(
         name=(f"Imports baseline and border-friction check: SARIMA({order[0]},{order[1]},{order[2]})"
               f"x({seasonal[0]},{seasonal[1]},{seasonal[2]})12 on log monthly imports"),
-        method="Gaussian maximum likelihood (statsmodels SARIMAX), OPG standard errors",
+        method=("Gaussian maximum likelihood of the differenced series (statsmodels SARIMAX, simple_differencing), "
+                "OPG standard errors from the integrated model at the estimates"),
         dependent="log(imports, US$ m, NSA)", sample=f"{idx.min()}..{idx.max()} (monthly)",
         params=params, bse=bse, cov_params_=cov, nobs=int(res.nobs), df_resid=None, rsquared=None, diagnostics=diag,
         notes=(
