@@ -92,9 +92,10 @@ def _inputs_from_normals(model: Model, inputs: list[Input], z: np.ndarray, estim
     return X
 
 
-#: Draw counts up to which one block's random numbers are kept for the next scenario (memory bound).
-SHARED_MAX_DRAWS = 50_000
-_SHARED_GENERATIONS = 4
+#: Draw counts up to which one block's random numbers are kept for the next scenario.  Memory:
+#: about 25 arrays of n x inputs per generation (~50 MB at 20,000 draws and 33 inputs).
+SHARED_MAX_DRAWS = 20_000
+_SHARED_GENERATIONS = 2  # a run uses two: the main draws and the variance-split draws
 
 
 def _shared_draws(model: Model, inputs: list[Input], seed: int, n: int, estimation: bool,

@@ -206,7 +206,7 @@ class _Sheet:
         self.header(r0, col, cols, nowrap=overflow)
         bold, filled = set(bold_rows), set(fill_rows)
         wrap_w = dict(wrap) if isinstance(wrap, Mapping) else {w: st.WIDTH_LONG_TEXT for w in wrap}
-        for j, (h, series) in enumerate(zip(cols, (s for _, s in df.items()))):
+        for j, (h, (_, series)) in enumerate(zip(cols, df.items())):
             c = col + j
             fmt = formats.get(h)
             rf = row_formats.get(h)
