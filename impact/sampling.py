@@ -70,11 +70,10 @@ def _inputs_from_normals(model: Model, inputs: list[Input], z: np.ndarray, estim
     ukey = ("u", None) if cop is None else ("u", tuple(cop[0]), cop[1].tobytes())
     u = memo.get(ukey) if memo is not None else None
     if u is None:
-        if cop is not None:
-            cols, fac = cop
-            z = z.copy()
-            z[:, cols] = z[:, cols] @ fac.T
         u = ndtr(z)
+        if cop is not None:  # correlated columns through the Gaussian copula (z itself is not modified)
+            cols, fac = cop
+            u[:, cols] = ndtr(z[:, cols] @ fac.T)
         if memo is not None:
             memo[ukey] = u
     X = np.empty((n, k), order="F")  # filled and read column by column
