@@ -12,6 +12,7 @@ Fork is only used where it is safe and cheap: Linux, with the ``fork`` start met
 """
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -61,6 +62,10 @@ class Background:
         self.conn: Any = None
         if not (enabled and available()):
             return
+        # Objects made so far are shared with the child; the collector writing to them would copy
+        # their pages in both processes (the gc.freeze recipe for fork in the Python docs).
+        self._unfreeze = gc.get_freeze_count() == 0
+        gc.freeze()
         ctx = multiprocessing.get_context("fork")
         reader, writer = ctx.Pipe(duplex=False)
         try:
@@ -74,6 +79,8 @@ class Background:
             log.debug("could not start a worker process (%s); running in this process", exc)
             reader.close()
             writer.close()
+            if self._unfreeze:
+                gc.unfreeze()
             return
         writer.close()
         self.proc, self.conn = proc, reader
@@ -92,6 +99,8 @@ class Background:
         finally:
             self.conn.close()
             self.proc.join()
+            if self._unfreeze:
+                gc.unfreeze()
         if status != "ok":
             log.debug("worker process failed (%s); running the job in this process", out)
             return self.fn(*self.args)

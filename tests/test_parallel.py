@@ -88,3 +88,14 @@ def test_pending_tables_wait_on_first_use_and_pickle_as_a_dict(assumptions, cach
     _same(serial, pending)  # first use waits for the worker
     again = pickle.loads(pickle.dumps(pending.sensitivity))
     assert type(again) is dict and again.keys() == serial.sensitivity.keys()
+
+
+def test_objects_frozen_for_the_fork_are_unfrozen_afterwards():
+    import gc
+
+    if gc.get_freeze_count():
+        gc.unfreeze()
+    job = parallel.Background(_parent_only, os.getpid())
+    assert gc.get_freeze_count() > 0  # shared with the worker while it runs
+    assert job.result() == 42
+    assert gc.get_freeze_count() == 0
