@@ -421,6 +421,9 @@ class Suite:
     def run(self) -> None:
         py = sys.executable
         out = str(self.tmp / "x.xlsx")
+        # impact's bytecode, as for the libraries of the floor (pip compiles packages when it installs
+        # them; an editable install compiles on first import unless PYTHONDONTWRITEBYTECODE is set)
+        subprocess.run([py, "-m", "compileall", "-q", str(ROOT / "impact")], check=True, capture_output=True)
         self.step("import_floor", "(a) import floor", lambda: repeat_command([py, "-c", IMPORT_FLOOR], self.floor_repeats))
         self.step("import_impact", "(a') import impact + workbook writer (info)",
                   lambda: repeat_command([py, "-c", "import impact, impact.report.excel"], self.floor_repeats))
