@@ -440,6 +440,9 @@ class Suite:
         self.step("full_run_warm", "(e) full default run, warm fit cache",
                   lambda: repeat_command([py, "-m", "impact", "run", "--quiet", "--cache-dir", self.cache,
                                           "--out", out], self.cli_repeats))
+        self.step("full_run_warm_1job", "(e') the same in one process (--jobs 1; info)",
+                  lambda: repeat_command([py, "-m", "impact", "run", "--quiet", "--jobs", "1", "--cache-dir",
+                                          self.cache, "--out", out], self.cli_repeats))
         self.step("engine", "(c) engine throughput vs per-draw loop (1 thread)",
                   lambda: run_worker("engine", {"draws": 100_000, "repeats": self.inner_repeats,
                                                 "loop_draws": 200 if self.quick else 500}, self.cache))
@@ -575,7 +578,8 @@ def print_report(suite: Suite, rows: list[dict[str, Any]], derived: dict[str, An
         line("(a') import impact + impact.report.excel (info)", med("import_impact"),
              f"{med('import_impact') / floor:.2f}x floor" if floor else "")
     for key, name in (("full_run_cold", "(b)  python -m impact run --quiet --no-cache (cold)"),
-                      ("full_run_warm", "(e)  python -m impact run --quiet (warm fit cache)")):
+                      ("full_run_warm", "(e)  python -m impact run --quiet (warm fit cache)"),
+                      ("full_run_warm_1job", "(e') the same with --jobs 1 (one process; info)")):
         if key in r:
             line(name, med(key), (f"{med(key) / floor:.2f}x floor; runs {', '.join(f'{t:.1f}' for t in r[key]['times_s'])} s"
                                   f"; CPU {r[key]['cpu_median_s']:.1f} s") if floor else "")
