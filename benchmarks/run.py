@@ -157,7 +157,7 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "machine": platform.machine(),
         "python": sys.version.split()[0],
-        "versions": {p: v(p) for p in ("numpy", "scipy", "pandas", "statsmodels", "openpyxl", "PyYAML", "SALib")},
+        "versions": {p: v(p) for p in ("numpy", "scipy", "pandas", "statsmodels", "openpyxl", "XlsxWriter", "PyYAML", "SALib")},
         "thread_env": {k: os.environ.get(k) for k in ONE_THREAD},
         "PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE"),
     }

@@ -70,14 +70,19 @@ class AnalysisResult:
 
 
 def _versions() -> dict[str, str]:
-    import numpy
-    import openpyxl
-    import scipy
-    import statsmodels
-    import yaml
+    """Versions of the libraries behind the numbers and the workbook (from package metadata: importing
+    statsmodels or openpyxl just for a version string would cost a warm run 0.1-1 s)."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    out = {"numpy": numpy.__version__, "pandas": pd.__version__, "statsmodels": statsmodels.__version__,
-           "scipy": scipy.__version__, "openpyxl": openpyxl.__version__, "pyyaml": yaml.__version__}
+    import numpy
+    import scipy
+
+    out = {"numpy": numpy.__version__, "pandas": pd.__version__, "scipy": scipy.__version__}
+    for key, dist in (("statsmodels", "statsmodels"), ("xlsxwriter", "XlsxWriter"), ("pyyaml", "PyYAML")):
+        try:
+            out[key] = version(dist)
+        except PackageNotFoundError:  # pragma: no cover - a broken install
+            out[key] = "not installed"
     return out
 
 

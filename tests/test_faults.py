@@ -59,13 +59,13 @@ def test_save_failing_midway_leaves_previous_workbook_and_no_temp_file(result, t
     old = _previous_workbook(target)
     calls = []
 
-    def broken_save(self, filename):  # writes part of the file, then the disk "fills up"
+    def broken_save(data, filename):  # writes part of the file, then the disk "fills up"
         calls.append(filename)
         with open(filename, "wb") as fh:
-            fh.write(b"PK\x03\x04 half a zip")
+            fh.write(data[:100])
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    monkeypatch.setattr(excel, "_write_file", broken_save)
     with pytest.raises(impact.OutputError, match="No space left"):
         excel.write_workbook(result, target)
     assert calls and Path(calls[0]).parent == target.parent   # it did get as far as the temporary file

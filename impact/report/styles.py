@@ -1,39 +1,41 @@
 """Fonts, fills, borders and number formats of the workbook (one place, so every sheet looks alike)."""
 from __future__ import annotations
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
 FONT = "Calibri"
 NAVY = "1F3864"
 GREY = "595959"
 
-TITLE = Font(name=FONT, size=14, bold=True, color=NAVY)
-SUBTITLE = Font(name=FONT, size=10, italic=True, color=GREY)
-HEADING = Font(name=FONT, size=11, bold=True, color=NAVY)
-HEADER = Font(name=FONT, size=10, bold=True, color="FFFFFF")
-BOLD = Font(name=FONT, size=10, bold=True)
-NORMAL = Font(name=FONT, size=10)
-NOTE = Font(name=FONT, size=9, italic=True, color=GREY)
-LINK = Font(name=FONT, size=10, color="0563C1", underline="single")
-FORMULA = Font(name=FONT, size=10, bold=True, color="000000")
-INPUT = Font(name=FONT, size=10, color="0000FF")  # blue = editable input (modelling convention)
 
-HEADER_FILL = PatternFill("solid", fgColor=NAVY)
-INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-FORMULA_FILL = PatternFill("solid", fgColor="E2EFDA")
-TOTAL_FILL = PatternFill("solid", fgColor="D9E1F2")
+def _font(size: float, color: str = "000000", **kw: object) -> dict[str, object]:
+    return {"font_name": FONT, "font_size": size, "font_color": "#" + color, **kw}
 
-THIN = Side(style="thin", color="BFBFBF")
-THICK = Side(style="medium", color="000000")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-CENTRAL_BOX = Border(left=THICK, right=THICK, top=THICK, bottom=THICK)
-TOP_RULE = Border(top=Side(style="thin", color=NAVY))
 
-HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
-WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
-CENTER = Alignment(horizontal="center", vertical="center")
-LEFT = Alignment(horizontal="left")
+# Cell style parts as XlsxWriter format properties; a cell's format merges one of each kind.
+TITLE = _font(14, NAVY, bold=True)
+SUBTITLE = _font(10, GREY, italic=True)
+HEADING = _font(11, NAVY, bold=True)
+HEADER = _font(10, "FFFFFF", bold=True)
+BOLD = _font(10, bold=True)
+NORMAL = _font(10)
+NOTE = _font(9, GREY, italic=True)
+LINK = _font(10, "0563C1", underline=1)
+FORMULA = _font(10, bold=True)
+INPUT = _font(10, "0000FF")  # blue = editable input (modelling convention)
+
+HEADER_FILL = {"pattern": 1, "bg_color": "#" + NAVY}
+INPUT_FILL = {"pattern": 1, "bg_color": "#FFF2CC"}
+FORMULA_FILL = {"pattern": 1, "bg_color": "#E2EFDA"}
+TOTAL_FILL = {"pattern": 1, "bg_color": "#D9E1F2"}
+
+BOX = {"border": 1, "border_color": "#BFBFBF"}          # thin grey
+CENTRAL_BOX = {"border": 2, "border_color": "#000000"}  # medium black
+TOP_RULE = {"top": 1, "top_color": "#" + NAVY}
+
+HEADER_ALIGN = {"text_wrap": True, "valign": "vcenter", "align": "center"}
+WRAP = {"text_wrap": True, "valign": "top"}
+TOP = {"valign": "top"}
+CENTER = {"align": "center", "valign": "vcenter"}
+LEFT = {"align": "left"}
 
 # Number formats, by unit.  Percent values are stored in percent (1.5 = 1.5 %), shares as fractions.
 USD_BN = '#,##0.00;-#,##0.00;0.00'       # US$ bn: two decimals so small channels stay readable
