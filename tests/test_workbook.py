@@ -518,3 +518,14 @@ def test_csv_writes_every_table_tidy(result, tmp_path):
     a = frames["assumptions"]
     assert len(a) == sum(len(result.model.inputs(n)) for n in result.runs)
     assert len(frames["data"]) == sum(int(s.size) for s in result.model.data.values())
+
+
+def test_text_longer_than_an_excel_cell_is_truncated_not_dropped():
+    import io
+
+    buf = io.BytesIO()
+    book = excel._Book(buf, ["S"])
+    book.sheet("S").put(1, 1, "x" * 40_000)
+    book.wb.close()
+    value = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["S"]["A1"].value
+    assert len(value) == 32_767 and value.endswith("\u2026")

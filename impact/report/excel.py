@@ -41,9 +41,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Channel sheet names (kept for callers of the previous API).
 SHEET_TITLES = {k: v for k, v in tb.CHANNEL_TITLES.items() if k != "total"}
-_FORMULA_START = ("=", "+", "-", "@")
 #: Excel number format by unit label (as shown in the Unit columns).
 UNIT_FORMATS = {label: fmt for label, fmt in UNITS.values()} | {"quantile": '0.00', "year": st.INT}
+
+
+_MAX_TEXT = 32_767  # characters per cell (Excel)
 
 
 class NonFiniteError(RuntimeError):
@@ -131,6 +133,8 @@ class _Sheet:
             if measure:
                 self._measure(c, st.WIDTH_NUM - 2 if t is float else len(str(value)))
         elif isinstance(value, str):
+            if len(value) > _MAX_TEXT:  # Excel's limit per cell; XlsxWriter would drop the cell
+                value = value[:_MAX_TEXT - 1] + "\u2026"
             # write_string: text from inputs is never a formula, whatever it starts with
             self.ws.write_string(r - 1, c - 1, value, f)
             if measure:
@@ -361,10 +365,6 @@ def _clean_name(s: str) -> str:
     if not n or n[0].isdigit() or _CELL_LIKE.match(n):
         n = "_" + n
     return n[:255]
-
-
-def _table_name(s: str) -> str:
-    return _clean_name(s).strip("_")[:250] or "Table"
 
 
 def _view(cols: Mapping[str, Any]) -> pd.DataFrame:
