@@ -529,3 +529,29 @@ def test_text_longer_than_an_excel_cell_is_truncated_not_dropped():
     book.wb.close()
     value = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["S"]["A1"].value
     assert len(value) == 32_767 and value.endswith("\u2026")
+
+
+def test_every_chart_series_lines_up_with_its_categories(wb):
+    """Each series: a text title cell (a header), numeric values, and as many values as categories
+    (the fan charts once took their first value as the title and lost a year)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    def cells(ref: str) -> list[Any]:
+        sheet, rng = ref.rsplit("!", 1)
+        ws = wb[sheet.strip("'").replace("''", "'")]
+        c0, r0, c1, r1 = range_boundaries(rng.replace("$", ""))
+        return [ws.cell(r, c).value for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
+
+    n_series = 0
+    for ws in wb.worksheets:
+        for chart in ws._charts:
+            for s in chart.series:
+                cat = s.cat.numRef or s.cat.strRef
+                values, categories = cells(s.val.numRef.f), cells(cat.f)
+                title = cells(s.tx.strRef.f)
+                assert len(values) == len(categories) > 1, (ws.title, s.val.numRef.f, cat.f)
+                assert all(isinstance(v, (int, float)) for v in values), (ws.title, s.val.numRef.f)
+                assert all(c not in (None, "") for c in categories), (ws.title, cat.f)
+                assert len(title) == 1 and isinstance(title[0], str) and title[0], (ws.title, s.tx.strRef.f)
+                n_series += 1
+    assert n_series >= 20
