@@ -87,7 +87,7 @@ def _versions() -> dict[str, str]:
 
 
 def _phase(what: str, since: float) -> float:
-    """Log a phase's wall time at debug level (``impact run --debug`` shows where a run spends its time)."""
+    """Log a phase's wall time at debug level (``impact run --verbose`` shows where a run spends its time)."""
     now = time.perf_counter()
     log.debug("%s: %.3f s", what, now - since)
     return now

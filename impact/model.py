@@ -68,7 +68,7 @@ class Model:
     fits: Mapping[str, ChannelFit]
     data: Mapping[str, pd.Series] = field(repr=False)
     #: random numbers shared between scenarios' Monte Carlo runs (see impact.sampling._shared_draws)
-    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     # ------------------------------------------------------------------ introspection
     @property
@@ -149,7 +149,7 @@ class Model:
         if X.ndim == 1:
             X = X[None, :]
         n = X.shape[0]
-        if n > 1 and not X.flags.f_contiguous:
+        if n > 1 and X.strides[0] != X.itemsize:
             X = np.asfortranarray(X)  # the channels work column by column: contiguous columns are ~2x faster
         if n > EVAL_BLOCK:  # blocks that stay in cache are faster than one pass over big arrays
             shape = (n, len(self.fits), len(self.years))
