@@ -403,7 +403,7 @@ def _short(res: AnalysisResult, name: str) -> str:
     return m.group(1) if m else name
 
 
-def _hbar(book: _Book, sh: _Sheet, grouping: str, gap: int, title: str, values: Sequence[tuple[list[Any], list[Any]]],
+def _hbar(book: _Book, grouping: str, gap: int, title: str, values: Sequence[tuple[list[Any], list[Any]]],
           categories: list[Any], colors: Sequence[str], num_format: str) -> Any:
     """A horizontal bar chart with overlapping series (stacked headline bars, tornado bars): first
     category at the top, value axis along the bottom, legend below.  ``values``: (name, values) refs."""
@@ -478,7 +478,7 @@ def _summary(book: _Book, res: AnalysisResult) -> None:
         sh.heading("Chart data: central cumulative impact by scenario and channel (US$ bn)")
         p0, pc0, p1, pc1 = sh.table(piv, {c: st.USD_BN for c in piv.columns[1:]})
         series = [(sh.ref(p0, c), sh.ref(p0 + 1, c, p1, c)) for c in range(pc0 + 1, pc1 + 1)]
-        chart = _hbar(book, sh, "stacked", 60, f"Central cumulative impact {years[0]}-{years[-1]} by channel (US$ bn)",
+        chart = _hbar(book, "stacked", 60, f"Central cumulative impact {years[0]}-{years[-1]} by channel (US$ bn)",
                       series, sh.ref(p0 + 1, pc0, p1, pc0), PALETTE, '#,##0')
         chart.set_x_axis({"num_format": '#,##0', "name": "US$ bn (negative = loss)",
                           "name_font": {"size": 9, "bold": False}, "major_gridlines": {"visible": True}})
@@ -792,7 +792,7 @@ def _sensitivity(book: _Book, res: AnalysisResult) -> None:
             r0, c0, r1, c1 = sh.table(view, fm, row_formats={"Input low": rf, "Input central": rf, "Input high": rf})
             top = min(r1, r0 + 12)
             series = [(sh.ref(r0, c), sh.ref(r0 + 1, c, top, c)) for c in (c1 - 1, c1)]
-            chart = _hbar(book, sh, "clustered", 40,
+            chart = _hbar(book, "clustered", 40,
                           f"Tornado, {scen}: change from central, cumulative US$ bn (top {top - r0})",
                           series, sh.ref(r0 + 1, c0 + 2, top, c0 + 2), ["C55A11", "2E75B6"], '#,##0.0')
             _size(chart, 9, 20)
