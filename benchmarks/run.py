@@ -418,6 +418,16 @@ class Suite:
         _log(f"[bench]   done in {time.perf_counter() - t0:.1f} s")
         return val
 
+    def series(self, kind: str, sizes: list[int], label: str, params: Callable[[int], dict[str, Any]]) -> None:
+        """One worker run per size, collected as results[kind] = {size: result} (failed sizes left out)."""
+        out = {}
+        for n in sizes:
+            r = self.step(f"{kind}_{n}", label.format(n=n), lambda n=n: run_worker(kind, params(n), self.cache))
+            if r is not None:
+                out[str(n)] = r
+            self.results.pop(f"{kind}_{n}", None)
+        self.results[kind] = out
+
     def run(self) -> None:
         py = sys.executable
         out = str(self.tmp / "x.xlsx")
@@ -447,26 +457,14 @@ class Suite:
                   lambda: run_worker("engine", {"draws": 100_000, "repeats": self.inner_repeats,
                                                 "loop_draws": 200 if self.quick else 500}, self.cache))
         sizes = [1_000, 10_000, 100_000] + ([] if self.quick else [1_000_000])
-        draws = {}
-        for n in sizes:
-            r = self.step(f"draws_{n}", f"(d) simulate {n:,} draws (1 thread, variance_split=False)",
-                          lambda n=n: run_worker("draws", {"draws": n, "repeats": self.inner_repeats,
-                                                           "budget": 10.0 if self.quick else 30.0}, self.cache))
-            if r is not None:
-                draws[n] = r
-            self.results.pop(f"draws_{n}", None)
-        self.results["draws"] = {str(k): v for k, v in draws.items()}
+        self.series("draws", sizes, "(d) simulate {n:,} draws (1 thread, variance_split=False)",
+                    lambda n: {"draws": n, "repeats": self.inner_repeats, "budget": 10.0 if self.quick else 30.0})
         self.step("grid", "(d) two-way grids 5x5..41x41",
                   lambda: run_worker("grid", {"points": [5, 11, 21, 31, 41], "repeats": self.inner_repeats}, self.cache))
-        sob = {}
-        for n in ([256, 512, 1024] if self.quick else [256, 512, 1024, 2048, 4096]):
-            r = self.step(f"sobol_{n}", f"(d) Sobol base sample {n}",
-                          lambda n=n: run_worker("sobol", {"base_samples": n, "repeats": 1 if self.quick else 3,
-                                                           "budget": 10.0 if self.quick else 20.0}, self.cache))
-            if r is not None:
-                sob[n] = r
-            self.results.pop(f"sobol_{n}", None)
-        self.results["sobol"] = {str(k): v for k, v in sob.items()}
+        self.series("sobol", [256, 512, 1024] if self.quick else [256, 512, 1024, 2048, 4096],
+                    "(d) Sobol base sample {n}",
+                    lambda n: {"base_samples": n, "repeats": 1 if self.quick else 3,
+                               "budget": 10.0 if self.quick else 20.0})
         self.step("workbook", "(f) write_workbook for the default result",
                   lambda: run_worker("workbook", {"repeats": self.inner_repeats}, self.cache))
 

@@ -69,20 +69,27 @@ class AnalysisResult:
                          f"{self.info.draws:,} draws, seed {self.info.seed}")
 
 
-def _versions() -> dict[str, str]:
-    """Versions of the libraries behind the numbers and the workbook (from package metadata: importing
-    statsmodels or openpyxl just for a version string would cost a warm run 0.1-1 s)."""
-    from importlib.metadata import PackageNotFoundError, version
+_DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "PyYAML", "openpyxl", "XlsxWriter", "threadpoolctl")
 
-    import numpy
-    import scipy
 
-    out = {"numpy": numpy.__version__, "pandas": pd.__version__, "scipy": scipy.__version__}
-    for key, dist in (("statsmodels", "statsmodels"), ("xlsxwriter", "XlsxWriter"), ("pyyaml", "PyYAML")):
+def dependency_versions() -> dict[str, str]:
+    """Installed versions of the runtime dependencies (pyproject.toml), by distribution name.
+
+    Read from package metadata: importing statsmodels or openpyxl just for a version string would
+    cost a warm run 0.1-1 s.  ``_DEPENDENCIES`` stands in when impact itself is not installed."""
+    import re
+    from importlib.metadata import PackageNotFoundError, requires, version
+
+    try:
+        deps = [re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0] for r in (requires("impact") or []) if "extra ==" not in r]
+    except PackageNotFoundError:
+        deps = []
+    out = {}
+    for d in deps or _DEPENDENCIES:
         try:
-            out[key] = version(dist)
+            out[d] = version(d)
         except PackageNotFoundError:  # pragma: no cover - a broken install
-            out[key] = "not installed"
+            out[d] = "not installed"
     return out
 
 
@@ -222,7 +229,7 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
                            clock)
     expected = expected_impact(mcs) if mcs else pd.DataFrame()
     info = RunInfo(
-        package_version=__version__, versions=_versions(), assumption_hashes=dict(a.hashes),
+        package_version=__version__, versions=dependency_versions(), assumption_hashes=dict(a.hashes),
         data_hashes={k: v.attrs.get("sha256", "") for k, v in model.data.items()},
         data_vintages={k: v.attrs.get("vintage", "") for k, v in model.data.items()},
         seed=seed_, draws=n_draws, scenarios=tuple(names), started=started, seconds=time.perf_counter() - t0,

@@ -177,13 +177,10 @@ class _Sheet:
         if n > self.widths.get(c, 0):
             self.widths[c] = n
 
-    def height(self, r: int, points: float) -> None:
-        self.heights[r] = points
-
     # -- blocks
     def title(self, text: str, *subtitles: str) -> None:
         self.put(self.row, 1, text, font=st.TITLE, measure=False)
-        self.height(self.row, 21)
+        self.heights[self.row] = 21
         self.row += 1
         for s in subtitles:
             if s:
@@ -1136,36 +1133,12 @@ def _data(book: _Book, res: AnalysisResult) -> None:
     sh.finish(freeze=f"B{r0 + 1}")
 
 
-_DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "PyYAML", "openpyxl", "XlsxWriter")  # impact not installed
-
-
-def _dependency_versions() -> dict[str, str]:
-    """Installed versions of the runtime dependencies (pyproject.toml), by distribution name."""
-    from importlib.metadata import PackageNotFoundError, requires, version
-
-    try:
-        deps = [re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0] for r in (requires("impact") or []) if "extra ==" not in r]
-    except PackageNotFoundError:
-        deps = []
-    out = {}
-    for d in deps or _DEPENDENCIES:
-        try:
-            out[d] = version(d)
-        except PackageNotFoundError:  # pragma: no cover - a broken install
-            out[d] = "not installed"
-    return out
-
-
 def _about(book: _Book, res: AnalysisResult) -> None:
     sh = book.sheet("About")
     sh.title("About this run", "What is needed to reproduce these numbers: versions, assumption and data file hashes "
                                "(SHA-256), data vintages, seed, draws, run time.")
     df = res.info.to_frame()
     rows = [("assumption folder", str(res.assumptions.folder))] + list(df.itertuples(index=False, name=None))
-    have = {str(k).lower() for k, _ in rows}
-    at = max((i for i, (k, _) in enumerate(rows) if str(k).endswith(" version")), default=len(rows) - 1) + 1
-    extra = [(f"{d} version", v) for d, v in _dependency_versions().items() if f"{d} version".lower() not in have]
-    rows[at:at] = extra
     view = pd.DataFrame(rows, columns=["Item", "Value"])
     view["Value"] = view["Value"].astype(str)
     r0, *_ = sh.table(view, name="RunInfo")
