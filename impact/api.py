@@ -182,8 +182,9 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
         the Monte Carlo (Linux only; elsewhere, and with 1, everything runs here).  Results are
         identical either way.
     wait
-        With ``jobs > 1``, ``False`` returns as soon as the Monte Carlo is done; ``sensitivity`` is then
-        a mapping that waits for the worker on first use (the CLI writes the other sheets meanwhile).
+        With ``jobs > 1``, ``False`` forks the worker after the Monte Carlo and returns at once;
+        ``sensitivity`` is then a mapping that waits for the worker on first use (the CLI writes the
+        other sheets meanwhile).
     """
     from . import __version__
     from .model import fit
@@ -205,20 +206,28 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
     runs = {n: model.run(n) for n in names}
     sens: dict[str, dict[str, SensitivityResult]] = {}
     background = None
-    if do_sa:
+
+    def start_tables() -> Any:
         from . import parallel
         from .cache import FitCache
 
         store = FitCache(cache_dir) if cache else None
-        # with jobs > 1 the sensitivity tables are computed in a forked worker during the Monte Carlo
         fork = jobs > 1 and parallel.available()
-        background = parallel.Background(sensitivity_tables, model, names, seed_, store,
-                                         None if fork else progress, enabled=fork)
+        return parallel.Background(sensitivity_tables, model, names, seed_, store, None if fork else progress,
+                                   enabled=fork)
+
+    # With wait=True the worker overlaps the Monte Carlo.  With wait=False it is forked after it and
+    # overlaps what the caller does next (the CLI writes the workbook): a Monte Carlo run beside a
+    # fresh fork pays for copying every page of the heap it reuses (measured: 0.2 s -> 0.3 s).
+    if do_sa and wait:
+        background = start_tables()
     mcs: dict[str, MonteCarloResult] = {}
     if n_draws > 0:
         for n in names:
             cb = (lambda done, total, n=n: progress(f"Monte Carlo {n}", done, total)) if progress else None
             mcs[n] = model.simulate(n, draws=n_draws, seed=seed_, progress=cb)
+    if do_sa and not wait:
+        background = start_tables()
     clock = _phase(f"deterministic runs and Monte Carlo ({n_draws:,} draws x {len(names)} scenarios)", clock)
     if background is not None:
         if background.parallel and not wait:

@@ -99,9 +99,11 @@ def _fit_sarima(logy: pd.Series, exog: pd.DataFrame, maxiter: int, order: tuple[
                           concentrate_scale=True, simple_differencing=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        est = differenced.fit(disp=False, maxiter=maxiter)
+        # cov_type="none": the reported covariance is the integrated model's, computed below
+        est = differenced.fit(disp=False, maxiter=maxiter, cov_type="none")
         if not est.mle_retvals.get("converged", True):
-            est = differenced.fit(disp=False, method="nm", maxiter=max(2000, maxiter * 10), start_params=est.params)
+            est = differenced.fit(disp=False, method="nm", maxiter=max(2000, maxiter * 10), start_params=est.params,
+                                  cov_type="none")
     res = sarima_model(logy.to_numpy(), exog.to_numpy(), order, seasonal).filter(est.params, cov_type="opg")
     res.mle_retvals, res.mle_settings = est.mle_retvals, est.mle_settings
     return res
