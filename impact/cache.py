@@ -8,6 +8,7 @@ for 60 days are deleted when a new one is written.  The cache is safe to delete.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -27,6 +28,7 @@ def default_dir() -> Path:
     return Path(base) / "impact"
 
 
+@functools.cache
 def _versions() -> str:
     # read from package metadata: importing statsmodels just for its version would cost a second
     from importlib.metadata import version

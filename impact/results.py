@@ -21,6 +21,15 @@ USD = "US$ bn"
 PCT = "% of baseline"
 
 
+def _memo(obj: Any, name: str, make: Any) -> Any:
+    """``make()`` computed once per (frozen, immutable) result object and kept beside its fields."""
+    try:
+        return obj.__dict__[name]
+    except KeyError:
+        value = obj.__dict__[name] = make()
+        return value
+
+
 def _html(df: pd.DataFrame, title: str) -> str:
     return (f"<div><strong>{html.escape(title)}</strong>"
             f"{df.to_html(float_format=lambda x: f'{x:,.3f}', border=0)}</div>")
@@ -53,12 +62,19 @@ class ScenarioResult:
     @property
     def cumulative(self) -> pd.Series:
         """Impact summed over the horizon, by channel plus ``total`` (US$ bn)."""
+        return _memo(self, "_cumulative", self._make_cumulative).copy()  # a copy: Series are mutable
+
+    def _make_cumulative(self) -> pd.Series:
         c = self.impacts.sum(axis=0)
         c["total"] = c.sum()
         return c.rename("cumulative")
 
     @property
     def cumulative_pct(self) -> pd.Series:
+        """Cumulative impact in % of the cumulative baseline, by channel plus ``total``."""
+        return _memo(self, "_cumulative_pct", self._make_cumulative_pct).copy()
+
+    def _make_cumulative_pct(self) -> pd.Series:
         b = self.baseline.sum(axis=0)
         out = 100 * self.impacts.sum(axis=0) / b
         out["total"] = 100 * self.impacts.sum().sum() / b.sum()
@@ -129,11 +145,7 @@ class MonteCarloResult:
 
     # -- arrays by (channel incl. total) x (years + cumulative), computed once per result
     def _cube(self) -> tuple[np.ndarray, list[str], list[str]]:
-        cached = self.__dict__.get("_cube_cache")
-        if cached is None:
-            cached = self._make_cube()
-            self.__dict__["_cube_cache"] = cached  # frozen dataclass: cache beside the fields
-        return cached
+        return _memo(self, "_cube_cache", self._make_cube)
 
     def _make_cube(self) -> tuple[np.ndarray, list[str], list[str]]:
         d = self.draws
@@ -143,11 +155,7 @@ class MonteCarloResult:
         return full, list(self.channels) + ["total"], [str(y) for y in self.years] + ["cumulative"]
 
     def _pct_cube(self) -> np.ndarray:
-        cached = self.__dict__.get("_pct_cache")
-        if cached is None:
-            cached = self._make_pct_cube()
-            self.__dict__["_pct_cache"] = cached
-        return cached
+        return _memo(self, "_pct_cache", self._make_pct_cube)
 
     def _make_pct_cube(self) -> np.ndarray:
         b = self.baseline
@@ -156,9 +164,8 @@ class MonteCarloResult:
         full, _, _ = self._cube()
         return 100 * full / bt
 
-    def _index(self) -> pd.MultiIndex:
-        _, chans, years = self._cube()
-        return pd.MultiIndex.from_product([chans, years], names=["channel", "year"])
+    def _index(self) -> pd.MultiIndex:  # immutable, so shared by every table of this result
+        return _memo(self, "_index_cache", lambda: pd.MultiIndex.from_product(self._cube()[1:], names=["channel", "year"]))
 
     def quantiles(self, q: Sequence[float] = (0.05, 0.5, 0.95), pct: bool = False) -> pd.DataFrame:
         """Quantiles by (channel, year); rows include channel ``total`` and year ``cumulative``."""
