@@ -7,6 +7,8 @@ Carlo and the sensitivity analyses differ only in the rows they feed it.
 """
 from __future__ import annotations
 
+import contextlib
+
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -323,20 +325,24 @@ def fit(assumptions: Assumptions | None = None, *, cache: bool = True, cache_dir
     series = data_mod.load_all(a.data_overrides)
     store = FitCache(cache_dir) if cache else None
     fits: dict[str, ChannelFit] = {}
-    for name, channel in channel_registry.registry().items():
-        block = a.channels[name]
-        key = None
-        if store is not None:
-            key = store.key(name, block, a.settings, series)
-            hit = store.get(key)
-            if hit is not None:
-                fits[name] = hit
-                log.debug("fit cache hit for %s", name)
-                continue
-        log.info("fitting %s", name)
-        with _one_blas_thread():
+    with contextlib.ExitStack() as stack:
+        limited = False
+        for name, channel in channel_registry.registry().items():
+            block = a.channels[name]
+            key = None
+            if store is not None:
+                key = store.key(name, block, a.settings, series)
+                hit = store.get(key)
+                if hit is not None:
+                    fits[name] = hit
+                    log.debug("fit cache hit for %s", name)
+                    continue
+            log.info("fitting %s", name)
+            if not limited:  # once for all fits: threadpoolctl inspects every loaded library each time
+                stack.enter_context(_one_blas_thread())
+                limited = True
             res = channel.fit(series, block, a.settings)
-        if store is not None and key is not None:
-            store.put(key, res)
-        fits[name] = res
+            if store is not None and key is not None:
+                store.put(key, res)
+            fits[name] = res
     return Model(a, MappingProxyType(fits), MappingProxyType(series))
