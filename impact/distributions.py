@@ -172,7 +172,7 @@ class Pert(Distribution):
         # The exact beta inverse (scipy.special.betaincinv) costs ~1.5 us a value: interpolate a
         # tabulated inverse CDF instead (see _pert_table) and use the exact inverse only in the far tails.
         u = np.asarray(u, dtype=float)
-        z, cdf, slope, lut, steps = _pert_table(self.low, self.mode, self.high, self.lamb)
+        z, cdf, slope, lut, steps = _pert_table(*self._ab())
         k = _knot_index(u, cdf, lut, steps)
         h = cdf[k + 1] - cdf[k]
         t = np.divide(u - cdf[k], h, out=np.zeros_like(u), where=h > 0)
@@ -344,9 +344,9 @@ def _bucket_table(cdf: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 @lru_cache(maxsize=256)
-def _pert_table(low: float, mode: float, high: float,
-                lamb: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """Knots of the standardised PERT (a beta on [0, 1]) for cubic Hermite inversion of its CDF.
+def _pert_table(a: float, b: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Knots of the standardised PERT, a beta(a, b) on [0, 1], for cubic Hermite inversion of its CDF
+    (keyed by shape: PERTs of the same shape on different ranges share one table).
 
     Returns the support points z (4,097, uniform), their CDF values (regularized incomplete beta),
     the derivatives dz/du = 1 / pdf(z) and the bucket lookup table (:func:`_bucket_table`).  Error
@@ -355,9 +355,6 @@ def _pert_table(low: float, mode: float, high: float,
     """
     from scipy.special import betainc, betaln, xlog1py, xlogy
 
-    r = high - low
-    a = 1 + lamb * (mode - low) / r
-    b = 1 + lamb * (high - mode) / r
     z = np.linspace(0.0, 1.0, 4097)
     cdf = betainc(a, b, z)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):

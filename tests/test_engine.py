@@ -174,7 +174,7 @@ def test_pert_inverse_cdf_matches_exact_beta(p):
 def test_pert_bucket_lookup_equals_binary_search(low, mode, high, lamb):
     """The bucket table finds the same knot as a binary search for every non-tail probability,
     including probabilities equal to a knot's CDF value (ties)."""
-    z, cdf, slope, lut, steps = dist._pert_table(low, mode, high, lamb)
+    z, cdf, slope, lut, steps = dist._pert_table(*dist.Pert(low, mode, high, lamb)._ab())
     inner = cdf[(cdf >= dist.PERT_TAIL) & (cdf <= 1 - dist.PERT_TAIL)]
     u = np.concatenate([np.random.default_rng(1).uniform(dist.PERT_TAIL, 1 - dist.PERT_TAIL, 200_000), inner,
                         np.nextafter(inner, 0), np.nextafter(inner, 1)])
