@@ -337,9 +337,11 @@ def _bucket_table(cdf: np.ndarray) -> tuple[np.ndarray, int]:
     scaled = cdf * _BUCKETS
     lo = np.cumsum(np.bincount(np.ceil(scaled).astype(np.intp), minlength=_BUCKETS + 1))[:_BUCKETS] - 1
     hi = np.cumsum(np.bincount(np.floor(scaled).astype(np.intp), minlength=_BUCKETS + 1))[:_BUCKETS] - 1
+    # buckets [g/B, (g+1)/B) that reach into [PERT_TAIL, 1 - PERT_TAIL]: a contiguous run g0..g1-1
     edges = np.arange(_BUCKETS + 1) / _BUCKETS
-    inner = (edges[1:] > PERT_TAIL) & (edges[:-1] < 1.0 - PERT_TAIL)
-    steps = int(np.max(hi[inner] - lo[inner])) if inner.any() else 0
+    g0 = int(np.searchsorted(edges[1:], PERT_TAIL, side="right"))
+    g1 = int(np.searchsorted(edges[:-1], 1.0 - PERT_TAIL, side="left"))
+    steps = int(np.max(hi[g0:g1] - lo[g0:g1])) if g1 > g0 else 0
     return lo.astype(np.intp), max(steps, 0)
 
 
