@@ -107,8 +107,11 @@ def _shared_draws(model: Model, inputs: list[Input], seed: int, n: int, estimati
     A few (seed, n, inputs) generations are kept on the model; shared arrays are read-only.
     """
     store = model._memo
-    gen = (seed, n, tuple(i.name for i in inputs))
+    names = tuple(i.name for i in inputs)
+    gen = (seed, n, names)
     memo = store.pop(gen, None)
+    if memo is None:
+        memo = _leading_rows(store, seed, n, names)
     if memo is None:
         rng, ch_rngs = streams(model, seed)
         memo = {"z": rng.standard_normal((n, len(inputs))), "rngs": ch_rngs}
@@ -129,6 +132,19 @@ def _shared_draws(model: Model, inputs: list[Input], seed: int, n: int, estimati
         factors = memo[fkey]
     X = _inputs_from_normals(model, inputs, memo["z"], estimation, assumptions, memo)
     return X, dict(factors)
+
+
+def _leading_rows(store: dict[Any, Any], seed: int, n: int, names: tuple[str, ...]) -> dict[Any, Any] | None:
+    """The first n draws of a larger block with the same seed and inputs, as views (the variance
+    split's draws).  Streams fill row by row, so these equal the arrays n fresh draws would give:
+    normals, uniforms and transformed columns elementwise, forecast factors row by row."""
+    for (s, big, nm), memo in reversed(store.items()):
+        if s == seed and nm == names and big > n and "rngs" not in memo:
+            out: dict[Any, Any] = {}
+            for key, v in memo.items():
+                out[key] = {ch: f[:n] for ch, f in v.items()} if isinstance(v, dict) else v[:n]
+            return out
+    return None
 
 
 def sample(model: Model, scenario: Scenario | str, n: int, seed: int, *, estimation: bool = True,

@@ -235,6 +235,25 @@ def test_shared_draws_equal_fresh_draws(assumptions, cache_dir):
     assert len(warm._memo) <= 2
 
 
+def test_smaller_block_reuses_the_leading_rows_of_a_larger_one(assumptions, cache_dir):
+    """The variance split's draws (fewer, same seed) are the first rows of the main block: taken as
+    views of its arrays, equal to drawing them afresh."""
+    import impact
+    from impact.sampling import draw_outcomes
+
+    warm = impact.fit(assumptions, cache_dir=cache_dir)
+    warm.simulate("designation", draws=3000, seed=11, variance_split=False)
+    big = next(iter(warm._memo.values()))
+    for est, ass in ((True, False), (False, True), (True, True)):
+        fresh = impact.fit(assumptions, cache_dir=cache_dir)
+        a, base_a = draw_outcomes(warm, "designation", 1200, 11, estimation=est, assumptions=ass)
+        b, base_b = draw_outcomes(fresh, "designation", 1200, 11, estimation=est, assumptions=ass)
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(base_a, base_b, rtol=1e-13, atol=1e-13)
+    small = warm._memo[next(k for k in warm._memo if k[1] == 1200)]
+    assert np.shares_memory(small["z"], big["z"])  # views, not copies
+
+
 def test_cached_quantiles_equal_numpy(model):
     """Quantiles are computed in shared passes and cached; each equals np.quantile of the draws alone."""
     r = model.simulate("designation", draws=3000, seed=3, variance_split=False)
