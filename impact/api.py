@@ -149,8 +149,7 @@ def sensitivity_tables(model: Any, names: Sequence[str], seed: int, store: Any =
         if progress:
             progress(f"Sensitivity {n}", 0, 1)
         block: dict[str, SensitivityResult] = {}
-        for t in targets:
-            block[f"tornado:{t}"] = sa.tornado(model, n, target=t)
+        block.update({f"tornado:{t}": v for t, v in sa.tornado_all(model, n, targets).items()})
         for i, tw in enumerate(a.analysis.two_way):
             block[f"two_way:{i}"] = sa.two_way(model, n, x=tw.x, y=tw.y, points=tw.points, target=tw.target)
         block.update({f"sobol:{k}": v for k, v in sa.sobol_all(model, n, seed=seed, store=store).items()})

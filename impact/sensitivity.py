@@ -18,6 +18,7 @@ Targets: a channel name or ``"total"``; the measure is the cumulative impact ove
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -50,9 +51,17 @@ def _label(target: str, year: int | None) -> str:
 def tornado(model: Model, scenario: Any, target: str = "total", *, year: int | None = None,
             low: float | None = None, high: float | None = None) -> SensitivityResult:
     """One-way sensitivity: every uncertain input at its ``low`` and ``high`` percentiles."""
+    return tornado_all(model, scenario, [target], year=year, low=low, high=high)[target]
+
+
+def tornado_all(model: Model, scenario: Any, targets: Sequence[str] | None = None, *, year: int | None = None,
+                low: float | None = None, high: float | None = None) -> dict[str, SensitivityResult]:
+    """:func:`tornado` for several targets (default: every channel and the total) from one batch of
+    evaluations."""
     an = model.assumptions.analysis
     lo_q = an.tornado_low if low is None else low
     hi_q = an.tornado_high if high is None else high
+    targets = list(model.channels) + ["total"] if targets is None else list(targets)
     sc = model.resolve(scenario)
     inputs = model.inputs(sc)
     x0 = np.array([i.central for i in inputs])
@@ -64,20 +73,24 @@ def tornado(model: Model, scenario: Any, target: str = "total", *, year: int | N
         X[1 + 2 * r, j], X[2 + 2 * r, j] = lv, hv
         lows.append(lv)
         highs.append(hv)
-    y = _target(model, model.evaluate(sc, X, inputs=inputs), target, year)
-    rows = []
-    for r, j in enumerate(unc):
-        inp = inputs[j]
-        ylo, yhi = y[1 + 2 * r], y[2 + 2 * r]
-        rows.append({"input": inp.name, "label": inp.label, "kind": inp.kind, "unit": inp.unit,
-                     "low_value": lows[r], "central_value": inp.central, "high_value": highs[r],
-                     "low": ylo, "high": yhi, "swing": abs(yhi - ylo)})
-    table = pd.DataFrame(rows, columns=["input", "label", "kind", "unit", "low_value", "central_value", "high_value",
-                                        "low", "high", "swing"])
-    table = table.sort_values(["swing", "input"], ascending=[False, True]).reset_index(drop=True)
-    table["rank"] = np.arange(1, len(table) + 1)
-    return SensitivityResult(sc.name, "tornado", _label(target, year), float(y[0]), table,
-                             meta={"low_q": lo_q, "high_q": hi_q, "channel": target, "year": year})
+    out = model.evaluate(sc, X, inputs=inputs)
+    res = {}
+    for target in targets:
+        y = _target(model, out, target, year)
+        rows = []
+        for r, j in enumerate(unc):
+            inp = inputs[j]
+            ylo, yhi = y[1 + 2 * r], y[2 + 2 * r]
+            rows.append({"input": inp.name, "label": inp.label, "kind": inp.kind, "unit": inp.unit,
+                         "low_value": lows[r], "central_value": inp.central, "high_value": highs[r],
+                         "low": ylo, "high": yhi, "swing": abs(yhi - ylo)})
+        table = pd.DataFrame(rows, columns=["input", "label", "kind", "unit", "low_value", "central_value",
+                                            "high_value", "low", "high", "swing"])
+        table = table.sort_values(["swing", "input"], ascending=[False, True]).reset_index(drop=True)
+        table["rank"] = np.arange(1, len(table) + 1)
+        res[target] = SensitivityResult(sc.name, "tornado", _label(target, year), float(y[0]), table,
+                                        meta={"low_q": lo_q, "high_q": hi_q, "channel": target, "year": year})
+    return res
 
 
 def _grid(inp: Any, points: int) -> np.ndarray:
