@@ -90,8 +90,8 @@ def _build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, metavar="N", help="random seed (default: settings.seed)")
     r.add_argument("--no-sensitivity", action="store_true", help="skip tornado, two-way and Sobol tables")
     r.add_argument("--jobs", "-j", type=int, metavar="N", default=None,
-                   help="processes to use: 2 computes the sensitivity tables in a worker process during the Monte "
-                        "Carlo, 1 runs everything in one process (default: 2 on Linux with 2+ CPUs, else 1; the "
+                   help="processes to use: 2 computes the sensitivity tables in a worker process while the workbook "
+                        "is written, 1 runs everything in one process (default: 2 on Linux with 2+ CPUs, else 1; the "
                         "results are identical)")
     r.add_argument("--no-cache", action="store_true", help="refit the estimators instead of using the fit cache")
     r.add_argument("--cache-dir", metavar="DIR", help="fit-cache folder (default: ~/.cache/impact)")
