@@ -267,3 +267,24 @@ def test_cached_quantiles_equal_numpy(model):
                 cube = 100 * cube / np.concatenate([b, b.sum(axis=2, keepdims=True)], axis=2)
             expect = np.quantile(cube, list(qs), axis=0).reshape(len(qs), -1).T
             np.testing.assert_array_equal(r.quantiles(qs, pct=pct).to_numpy(), expect)
+
+
+def test_shock_profiles_by_hand_and_shared_within_an_effect():
+    """Timing profiles equal the formulas written out per year (any year order); shocks of one
+    channel with the same start and timing share one read-only array."""
+    from impact.channels.base import EffectContext, profile
+
+    years = np.array([2027, 2025, 2030, 2026])
+    hl = np.array([0.5, 2.0, 40.0])
+    dec = profile(years, 2026, "decay", hl)
+    for i, h in enumerate(hl):
+        for j, y in enumerate(years):
+            assert dec[i, j] == (0.5 ** ((y - 2026) / h) if y >= 2026 else 0.0)
+    assert profile(years, 2026, "persistent", hl).tolist() == [[1.0, 0.0, 1.0, 1.0]]
+    assert profile(years, 2026, "once", hl).tolist() == [[0.0, 0.0, 0.0, 1.0]]
+    ctx = EffectContext(years=years, params={}, shocks={}, starts={"a": 2026, "b": 2026, "c": 2027},
+                        timings={"a": "decay", "b": "decay", "c": "decay"}, baseline=np.ones((3, 4)), constants={})
+    pa, pb, pc = ctx.profile("a", hl), ctx.profile("b", hl), ctx.profile("c", hl)
+    assert pa is pb and pc is not pa and not pa.flags.writeable
+    np.testing.assert_array_equal(pa, dec)
+    assert ctx.profile("a", hl.copy()) is not pa  # another half-life array: computed for it

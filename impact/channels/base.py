@@ -27,14 +27,18 @@ def profile(years: np.ndarray, start: int, timing: str, half_life: np.ndarray | 
     ``0.5 ** ((t - start) / half_life)`` from ``start`` on (half-life in years).  0 before ``start``.
     """
     t = np.asarray(years, dtype=float)[None, :]
-    on = t >= start
     if timing == "persistent":  # the same for every draw: shape (1, years), broadcasts against (draws, 1)
-        return on.astype(float)
+        return (t >= start).astype(float)
     if timing == "once":
         return (t == start).astype(float)
     hl = np.atleast_1d(np.asarray(half_life, dtype=float))[:, None]
+    out = (t - start) / hl
     with np.errstate(over="ignore", under="ignore"):
-        return np.where(on, 0.5 ** ((t - start) / hl), 0.0)
+        np.power(0.5, out, out=out)  # in place: a second (draws, years) array costs more than the power
+    before = np.flatnonzero(t[0] < start)
+    if before.size:
+        out[:, before] = 0.0
+    return out
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,19 @@ class EffectContext:
     timings: Mapping[str, str]
     baseline: np.ndarray
     constants: Mapping[str, Any]
+    _profiles: dict[Any, tuple[Any, np.ndarray]] = field(default_factory=dict, repr=False, compare=False)
 
     def profile(self, shock: str, half_life: np.ndarray | float = 1.0) -> np.ndarray:
-        return profile(self.years, self.starts[shock], self.timings[shock], half_life)
+        """The shock's timing profile (read-only).  Shocks with the same start and timing share one
+        array: a channel's shocks usually do, and a decay profile costs a power per draw and year."""
+        start, timing = self.starts[shock], self.timings[shock]
+        key = (start, timing, id(half_life) if timing not in ("persistent", "once") else None)
+        hit = self._profiles.get(key)
+        if hit is None or (key[2] is not None and hit[0] is not half_life):
+            arr = profile(self.years, start, timing, half_life)
+            arr.setflags(write=False)
+            hit = self._profiles[key] = (half_life, arr)  # holds half_life: its id stays unique
+        return hit[1]
 
 
 @dataclass(frozen=True)
