@@ -8,7 +8,6 @@ Carlo and the sensitivity analyses differ only in the rows they feed it.
 from __future__ import annotations
 
 import contextlib
-
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
