@@ -181,7 +181,8 @@ class Model:
             else:
                 fac = fit.baseline.quantile_factors(col[f"{ch}.baseline"])
             ctx = EffectContext(years=years, params=params, shocks=shocks, starts=starts, timings=timings,
-                                baseline=fit.baseline.central[None, :] * fac, constants=fit.constants)
+                                baseline=fit.baseline.central[None, :] * fac, constants=fit.constants,
+                                components=components)
             eff = channel.effect(ctx)
             impacts.append(eff.impact)
             bases.append(eff.baseline)

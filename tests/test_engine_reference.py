@@ -76,6 +76,20 @@ def test_batch_equals_per_draw_loop(model, drawn):
                                        rtol=RTOL_EXACT, atol=0, err_msg=f"{ch}: {k}")
 
 
+def test_components_add_up_to_the_impact_and_are_skipped_when_not_asked(model, drawn):
+    """Each channel's components sum to its impact (the business-cost components and the imports
+    decomposition are additive by construction); without ``components=True`` none are computed and
+    the impacts are the same."""
+    X, factors = drawn
+    full = model.evaluate(SCENARIO, X, factors, components=True)
+    for c, ch in enumerate(model.channels):
+        total = sum(np.broadcast_to(v, full.impact[:, c].shape) for v in full.components[ch].values())
+        np.testing.assert_allclose(total, full.impact[:, c], rtol=1e-9, atol=1e-12, err_msg=ch)
+    bare = model.evaluate(SCENARIO, X, factors)
+    assert bare.components == {}
+    np.testing.assert_array_equal(bare.impact, full.impact)
+
+
 def test_batch_without_inputs_argument_is_the_same(model, drawn):
     """The ``inputs`` shortcut is an optimisation only."""
     X, factors = drawn

@@ -50,6 +50,8 @@ class EffectContext:
     baseline : array (draws, years), the channel's central baseline path times forecast draws (US$ bn)
     years : array (years,)
     constants : data-derived constants from the fit (e.g. the 2024 investment position)
+    components : whether the caller wants the named components of the impact (only deterministic
+        runs do; Monte Carlo and sensitivity batches do not, and effects may skip computing them)
     """
 
     years: np.ndarray
@@ -59,6 +61,7 @@ class EffectContext:
     timings: Mapping[str, str]
     baseline: np.ndarray
     constants: Mapping[str, Any]
+    components: bool = True
     _profiles: dict[Any, tuple[Any, np.ndarray]] = field(default_factory=dict, repr=False, compare=False)
 
     def profile(self, shock: str, half_life: np.ndarray | float = 1.0) -> np.ndarray:

@@ -126,7 +126,8 @@ def effect(ctx: EffectContext) -> ChannelEffect:
     prof = ctx.profile("insecurity", hl)
     forgone = -inflow * np.expm1(p["investment_elasticity"][:, None] * np.log1p(s["insecurity"] / 100.0)[:, None] * prof)
     comps = {"compliance and due diligence": -compliance, "security": -security, "criminal penalties": -criminal,
-             "civil damages": -civil, "financing premium": -financing, "forgone investment": -forgone}
+             "civil damages": -civil, "financing premium": -financing,
+             "forgone investment": -forgone} if ctx.components else {}
     impact = -(compliance + security + criminal + civil + financing + forgone)
     return ChannelEffect(impact=impact, baseline=base, components=comps)
 

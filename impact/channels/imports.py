@@ -216,7 +216,7 @@ def effect(ctx: EffectContext) -> ChannelEffect:
         "trade-cost equivalent": base * (factor - 1.0),
         "border closure": -base * factor * closure,
         "exposed farm lines": -base * factor * (1.0 - closure) * exposed,
-    }
+    } if ctx.components else {}
     return ChannelEffect(impact=impact, baseline=base, components=comps)
 
 
