@@ -165,7 +165,8 @@ class MonteCarloResult:
         return 100 * full / bt
 
     def _index(self) -> pd.MultiIndex:  # immutable, so shared by every table of this result
-        return _memo(self, "_index_cache", lambda: pd.MultiIndex.from_product(self._cube()[1:], names=["channel", "year"]))
+        return _memo(self, "_index_cache",
+                     lambda: pd.MultiIndex.from_product(self._cube()[1:], names=["channel", "year"]))
 
     def quantiles(self, q: Sequence[float] = (0.05, 0.5, 0.95), pct: bool = False) -> pd.DataFrame:
         """Quantiles by (channel, year); rows include channel ``total`` and year ``cumulative``."""
