@@ -93,12 +93,31 @@ def time_command(cmd: list[str], env: dict[str, str] | None = None, timeout: flo
     return dt, _children_cpu() - c0
 
 
-def repeat_command(cmd: list[str], repeats: int, env: dict[str, str] | None = None) -> dict[str, Any]:
-    runs = [time_command(cmd, env) for _ in range(repeats)]
+def _summary(cmd: list[str], runs: list[tuple[float, float]]) -> dict[str, Any]:
     times = [w for w, _ in runs]
     cpu = [c for _, c in runs]
     return {"median_s": statistics.median(times), "min_s": min(times), "times_s": times,
-            "cpu_median_s": statistics.median(cpu), "cpu_s": cpu, "repeats": repeats, "command": _portable(cmd)}
+            "cpu_median_s": statistics.median(cpu), "cpu_s": cpu, "repeats": len(runs), "command": _portable(cmd)}
+
+
+def repeat_command(cmd: list[str], repeats: int, env: dict[str, str] | None = None) -> dict[str, Any]:
+    return _summary(cmd, [time_command(cmd, env) for _ in range(repeats)])
+
+
+def interleave_commands(cmds: dict[str, tuple[list[str], int]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each command run ``repeats`` times, in rounds (one run of each per round), so that drifting
+    load on a shared machine reaches the numerator and the denominator of a ratio alike.  Returns the
+    summaries (as :func:`repeat_command`) and the errors, by key."""
+    runs: dict[str, list[tuple[float, float]]] = {k: [] for k in cmds}
+    errors: dict[str, str] = {}
+    for i in range(max(n for _, n in cmds.values())):
+        for key, (cmd, n) in cmds.items():
+            if i < n and key not in errors:
+                try:
+                    runs[key].append(time_command(cmd))
+                except Exception as exc:  # reported as ERROR; the other commands go on
+                    errors[key] = f"{type(exc).__name__}: {exc}"
+    return {k: _summary(cmds[k][0], r) for k, r in runs.items() if k not in errors}, errors
 
 
 def run_worker(kind: str, params: dict[str, Any], cache_dir: str, timeout: float = 3600) -> dict[str, Any]:
@@ -434,25 +453,29 @@ class Suite:
         # impact's bytecode, as for the libraries of the floor (pip compiles packages when it installs
         # them; an editable install compiles on first import unless PYTHONDONTWRITEBYTECODE is set)
         subprocess.run([py, "-m", "compileall", "-q", str(ROOT / "impact")], check=True, capture_output=True)
-        self.step("import_floor", "(a) import floor", lambda: repeat_command([py, "-c", IMPORT_FLOOR], self.floor_repeats))
-        self.step("import_impact", "(a') import impact + workbook writer (info)",
-                  lambda: repeat_command([py, "-c", "import impact, impact.report.excel"], self.floor_repeats))
         self.step("cache_warmup", "warming the fit cache (impact.fit with the CLI's assumptions)",
                   lambda: run_worker("fit", {}, self.cache))
-        cold_dir = str(self.tmp / "empty-cache")
-        self.step("full_run_cold", "(b) full default run, cold fit cache",
-                  lambda: repeat_command([py, "-m", "impact", "run", "--quiet", "--no-cache", "--cache-dir", cold_dir,
-                                          "--out", out], self.cli_repeats))
         # a warm cache is what a previous run leaves: fits and Sobol' base points (one untimed run)
         self.step("warm_cache_run", "one untimed run to fill the cache",
                   lambda: repeat_command([py, "-m", "impact", "run", "--quiet", "--cache-dir", self.cache,
                                           "--out", out], 1))
-        self.step("full_run_warm", "(e) full default run, warm fit cache",
-                  lambda: repeat_command([py, "-m", "impact", "run", "--quiet", "--cache-dir", self.cache,
-                                          "--out", out], self.cli_repeats))
-        self.step("full_run_warm_1job", "(e') the same in one process (--jobs 1; info)",
-                  lambda: repeat_command([py, "-m", "impact", "run", "--quiet", "--jobs", "1", "--cache-dir",
-                                          self.cache, "--out", out], self.cli_repeats))
+        cli = [py, "-m", "impact", "run", "--quiet"]
+        cmds = {
+            "import_floor": ([py, "-c", IMPORT_FLOOR], self.floor_repeats),
+            "import_impact": ([py, "-c", "import impact, impact.report.excel"], self.floor_repeats),
+            "full_run_cold": ([*cli, "--no-cache", "--cache-dir", str(self.tmp / "empty-cache"), "--out", out],
+                              self.cli_repeats),
+            "full_run_warm": ([*cli, "--cache-dir", self.cache, "--out", out], self.cli_repeats),
+            "full_run_warm_1job": ([*cli, "--jobs", "1", "--cache-dir", self.cache, "--out", out], self.cli_repeats),
+        }
+        _log("[bench] (a), (a'), (b), (e), (e'): import floor and full runs, interleaved round by round ...")
+        t0 = time.perf_counter()
+        done, errors = interleave_commands(cmds)
+        self.results.update(done)
+        self.errors.update(errors)
+        for key, msg in errors.items():
+            _log(f"[bench]   ERROR in {key}: {msg}")
+        _log(f"[bench]   done in {time.perf_counter() - t0:.1f} s")
         self.step("engine", "(c) engine throughput vs per-draw loop (1 thread)",
                   lambda: run_worker("engine", {"draws": 100_000, "repeats": self.inner_repeats,
                                                 "loop_draws": 200 if self.quick else 500}, self.cache))
