@@ -288,3 +288,24 @@ def test_shock_profiles_by_hand_and_shared_within_an_effect():
     assert pa is pb and pc is not pa and not pa.flags.writeable
     np.testing.assert_array_equal(pa, dec)
     assert ctx.profile("a", hl.copy()) is not pa  # another half-life array: computed for it
+
+
+def test_timed_shock_is_the_draws_times_the_profile():
+    """ctx.timed(shock) equals draws x profile; an all-ones profile leaves the draws as one column
+    (same numbers once broadcast) unless components are wanted."""
+    from impact.channels.base import EffectContext
+
+    years = np.arange(2025, 2031)
+    draws = np.array([-0.0, 1.5, -2.25, 1e300])
+    shocks = {"early": draws, "late": draws}
+    hl = np.full(4, 2.0)
+    for components in (False, True):
+        ctx = EffectContext(years=years, params={}, shocks=shocks, starts={"early": 2025, "late": 2027},
+                            timings={"early": "persistent", "late": "decay"}, baseline=np.ones((4, 6)),
+                            constants={}, components=components)
+        for name in shocks:
+            full = draws[:, None] * ctx.profile(name, hl)
+            got = ctx.timed(name, hl)
+            np.testing.assert_array_equal(np.broadcast_to(got, full.shape), full)
+        assert ctx.timed("early", hl).shape == ((4, 6) if components else (4, 1))
+        assert ctx.timed("late", hl).shape == (4, 6)

@@ -76,6 +76,16 @@ class EffectContext:
             hit = self._profiles[key] = (half_life, arr)  # holds half_life: its id stays unique
         return hit[1]
 
+    def timed(self, shock: str, half_life: np.ndarray | float = 1.0) -> np.ndarray:
+        """The shock's draws times its timing profile, (draws, years).  When the profile is 1 in
+        every year and no components are wanted: the draws as (draws, 1), which broadcast to the same
+        numbers (x * 1 == x) without a (draws, years) product."""
+        prof = self.profile(shock, half_life)
+        col = self.shocks[shock][:, None]
+        if not self.components and prof.shape[0] == 1 and bool((prof == 1.0).all()):
+            return col
+        return col * prof
+
 
 @dataclass(frozen=True)
 class ChannelEffect:

@@ -113,7 +113,7 @@ def effect(ctx: EffectContext) -> ChannelEffect:
     hl = p["half_life"]
 
     def part(name: str) -> np.ndarray:
-        return s[name][:, None] * ctx.profile(name, hl)
+        return ctx.timed(name, hl)
 
     compliance = base * part("compliance_uplift") / 100.0
     security = base * p["security_share"][:, None] / 100.0 * part("security_increase") / 100.0

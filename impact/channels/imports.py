@@ -203,7 +203,7 @@ def effect(ctx: EffectContext) -> ChannelEffect:
     hl = p["half_life"]
 
     def part(name: str) -> np.ndarray:
-        return s[name][:, None] * ctx.profile(name, hl)
+        return ctx.timed(name, hl)
 
     tau = (part("compliance_cost") + part("trade_finance_friction") + part("conflict_tariff")) / 100.0
     tau = tau + part("border_delay_hours") / 24.0 * p["time_cost_per_day"][:, None] / 100.0
