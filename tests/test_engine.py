@@ -308,4 +308,6 @@ def test_timed_shock_is_the_draws_times_the_profile():
             got = ctx.timed(name, hl)
             np.testing.assert_array_equal(np.broadcast_to(got, full.shape), full)
         assert ctx.timed("early", hl).shape == ((4, 6) if components else (4, 1))
+        if not components:
+            assert not ctx.timed("early", hl).flags.writeable and draws.flags.writeable
         assert ctx.timed("late", hl).shape == (4, 6)

@@ -83,6 +83,8 @@ class EffectContext:
         prof = self.profile(shock, half_life)
         col = self.shocks[shock][:, None]
         if not self.components and prof.shape[0] == 1 and bool((prof == 1.0).all()):
+            col = col.view()
+            col.flags.writeable = False  # a view of the input matrix, which the other channels read
             return col
         return col * prof
 
