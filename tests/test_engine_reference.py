@@ -78,8 +78,8 @@ def test_batch_equals_per_draw_loop(model, drawn):
 
 def test_components_add_up_to_the_impact_and_are_skipped_when_not_asked(model, drawn):
     """Each channel's components sum to its impact (the business-cost components and the imports
-    decomposition are additive by construction); without ``components=True`` none are computed and
-    the impacts are the same."""
+    decomposition are additive by construction); without ``components=True`` (the effects then skip
+    them) none are returned and the impacts are the same, bit for bit."""
     X, factors = drawn
     full = model.evaluate(SCENARIO, X, factors, components=True)
     for c, ch in enumerate(model.channels):
@@ -88,6 +88,34 @@ def test_components_add_up_to_the_impact_and_are_skipped_when_not_asked(model, d
     bare = model.evaluate(SCENARIO, X, factors)
     assert bare.components == {}
     np.testing.assert_array_equal(bare.impact, full.impact)
+
+
+def test_effects_skip_their_components_in_batches(model, drawn, monkeypatch):
+    """Effects are told whether components are wanted; imports and business costs then build none."""
+    import dataclasses
+
+    from impact import model as model_mod
+
+    seen = []
+    real = model_mod.channel_registry.get
+
+    def spy(name):
+        ch = real(name)
+
+        def effect(ctx):
+            eff = ch.effect(ctx)
+            seen.append((name, ctx.components, len(eff.components)))
+            return eff
+        return dataclasses.replace(ch, effect=effect)
+
+    monkeypatch.setattr(model_mod.channel_registry, "get", spy)
+    X, factors = drawn
+    model.evaluate(SCENARIO, X[:50], {k: v[:50] for k, v in factors.items()})
+    model.evaluate(SCENARIO, X[:50], {k: v[:50] for k, v in factors.items()}, components=True)
+    skipped = {name: n for name, asked, n in seen if not asked}
+    built = {name: n for name, asked, n in seen if asked}
+    assert skipped["imports"] == skipped["business_costs"] == 0
+    assert built["imports"] == 3 and built["business_costs"] == 6
 
 
 def test_batch_without_inputs_argument_is_the_same(model, drawn):
