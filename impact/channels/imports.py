@@ -198,7 +198,7 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
 
 
 def effect(ctx: EffectContext) -> ChannelEffect:
-    p, s = ctx.params, ctx.shocks
+    p = ctx.params
     base = ctx.baseline
     hl = p["half_life"]
 
