@@ -337,10 +337,10 @@ def _bucket_table(cdf: np.ndarray) -> tuple[np.ndarray, int]:
     scaled = cdf * _BUCKETS
     lo = np.cumsum(np.bincount(np.ceil(scaled).astype(np.intp), minlength=_BUCKETS + 1))[:_BUCKETS] - 1
     hi = np.cumsum(np.bincount(np.floor(scaled).astype(np.intp), minlength=_BUCKETS + 1))[:_BUCKETS] - 1
-    # buckets [g/B, (g+1)/B) that reach into [PERT_TAIL, 1 - PERT_TAIL]: a contiguous run g0..g1-1
-    edges = np.arange(_BUCKETS + 1) / _BUCKETS
-    g0 = int(np.searchsorted(edges[1:], PERT_TAIL, side="right"))
-    g1 = int(np.searchsorted(edges[:-1], 1.0 - PERT_TAIL, side="left"))
+    # buckets [g/B, (g+1)/B) that reach into [PERT_TAIL, 1 - PERT_TAIL]: g0 <= g < g1, where
+    # (g+1)/B > PERT_TAIL and g/B < 1 - PERT_TAIL (exact: B is a power of two)
+    g0 = math.floor(PERT_TAIL * _BUCKETS)
+    g1 = min(math.ceil((1.0 - PERT_TAIL) * _BUCKETS), _BUCKETS)
     steps = int(np.max(hi[g0:g1] - lo[g0:g1])) if g1 > g0 else 0
     return lo.astype(np.intp), max(steps, 0)
 

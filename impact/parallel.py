@@ -1,7 +1,8 @@
 """Run one job in a forked worker process while the caller does other work.
 
-:func:`impact.api.run_analysis` uses it to compute the sensitivity tables on a second core while
-the parent runs the Monte Carlo (``jobs=2``; the CLI's default on Linux).  The child is forked, so
+:func:`impact.api.run_analysis` uses it to compute the sensitivity tables on a second core
+(``jobs=2``; the CLI's default on Linux) while the parent runs the Monte Carlo or, in the CLI,
+writes the other sheets of the workbook.  The child is forked, so
 it inherits the fitted model: nothing is re-imported, re-fitted or pickled on the way in.  Only the
 result travels back, pickled through a pipe, with the warnings the job raised (re-issued in the
 parent).  The numbers are the same as a serial run, bit for bit: the same code runs on the same
