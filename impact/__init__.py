@@ -4,47 +4,47 @@
 >>> a = impact.load_assumptions()            # shipped defaults (or a folder)
 >>> model = impact.fit(a)                    # fits every channel once (cached)
 >>> model.fits["tourism"].summary()          # statsmodels-style results
->>> model.run("designation")                 # deterministic central impacts, US$ bn
+>>> model.run("designation")                 # deterministic run, every input at its most likely value, US$ bn
 >>> model.simulate("designation", draws=10_000, seed=1)
 >>> model.sensitivity("designation", method="tornado")
+
+Names are imported on first use (PEP 562): ``import impact`` loads no numerical library, so that
+``python -m impact`` can answer Ctrl-C during its start-up with one line instead of a traceback.
 """
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
 
-from .api import AnalysisResult, load_assumptions, run_analysis
-from .errors import (AssumptionError, DataError, EstimationWarning, ImpactError, ImpactWarning, OutputError,
-                     PlausibilityWarning, SampleSizeWarning)
-from .model import Model, fit
-from .results import MonteCarloResult, ScenarioResult, SensitivityResult, expected_impact
-from .display import ComparisonResult
+#: public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "load_assumptions": "api", "run_analysis": "api", "AnalysisResult": "api", "dependency_versions": "api",
+    "fit": "model", "Model": "model",
+    "Assumptions": "assumptions", "Scenario": "assumptions", "Parameter": "assumptions",
+    "ScenarioResult": "results", "MonteCarloResult": "results", "SensitivityResult": "results",
+    "expected_impact": "results",
+    "ComparisonResult": "display", "compare": "display",
+    "write_workbook": "report.excel",
+    "ImpactError": "errors", "AssumptionError": "errors", "DataError": "errors", "OutputError": "errors",
+    "UsageError": "errors", "ImpactWarning": "errors", "PlausibilityWarning": "errors",
+    "EstimationWarning": "errors", "SampleSizeWarning": "errors",
+}
+_MODULES = ("plotting", "data")
 
-__all__ = [
-    "__version__", "load_assumptions", "fit", "run_analysis", "Model", "AnalysisResult", "ScenarioResult",
-    "MonteCarloResult", "SensitivityResult", "expected_impact", "ImpactError", "AssumptionError", "DataError",
-    "OutputError", "ImpactWarning", "PlausibilityWarning", "EstimationWarning", "SampleSizeWarning", "write_workbook",
-    "compare", "ComparisonResult", "plotting",
-]
-
-
-def write_workbook(result: AnalysisResult, path: str, **kwargs: object) -> str:
-    """Write the Excel workbook of an analysis (atomically); returns the path written."""
-    from .report.excel import write_workbook as _w
-
-    return _w(result, path, **kwargs)
+__all__ = ["__version__", *_EXPORTS, *_MODULES]
 
 
-def compare(results: dict[str, object]) -> object:
-    """Lay several results side by side (see :func:`impact.display.compare`)."""
-    from .display import compare as _c
-
-    return _c(results)
-
-
-def __getattr__(name: str) -> object:
-    # ``impact.plotting`` is imported on first use so that ``import impact`` never imports matplotlib
-    if name == "plotting":
-        import importlib
-
-        return importlib.import_module(".plotting", __name__)
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value  # later lookups do not come back here
+        return value
+    if name in _MODULES:  # plotting imports matplotlib only when asked for
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,5 +1,17 @@
+"""``python -m impact``: the command line (see :mod:`impact.cli`).
+
+Ctrl-C at any moment, including while the numerical libraries are being imported, ends the
+process with status 130 and one line on stderr, never a traceback.
+"""
+import signal
 import sys
 
-from .cli import main
+try:
+    from .cli import main
 
-sys.exit(main())
+    status = main()
+except KeyboardInterrupt:  # before main() took over (imports) or after it returned
+    sys.stderr.write("interrupted; no output was written or replaced\n")
+    status = 130
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # the interpreter's shutdown is not worth a traceback
+sys.exit(status)

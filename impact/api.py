@@ -200,7 +200,10 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
     seed_ = s.seed if seed is None else int(seed)
     do_sa = s.sensitivity if sensitivity is None else sensitivity
     clock = time.perf_counter()
-    model = fit(a, cache=cache, cache_dir=cache_dir)
+    from .cache import FitCache
+
+    store = FitCache(cache_dir) if cache else None
+    model = fit(a, cache=cache, store=store)
     clock = _phase("fit", clock)
     runs = {n: model.run(n) for n in names}
     sens: dict[str, dict[str, SensitivityResult]] = {}
@@ -208,9 +211,7 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
 
     def start_tables() -> Any:
         from . import parallel
-        from .cache import FitCache
 
-        store = FitCache(cache_dir) if cache else None
         fork = jobs > 1 and parallel.available()
         return parallel.Background(sensitivity_tables, model, names, seed_, store, None if fork else progress,
                                    enabled=fork)

@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import MappingProxyType
+from .frozen import FrozenMap
 from typing import Any
 
 import numpy as np
@@ -218,6 +218,7 @@ class Assumptions:
     _scenarios: Mapping[str, Scenario] = field(repr=False)
     _raw: Mapping[str, Any] = field(repr=False)
     _allow_absolute: bool = field(default=False, repr=False)
+    _specs: Mapping[str, ChannelSpec] | None = field(default=None, repr=False)
 
     def scenario(self, name: str) -> Scenario:
         """The fully merged scenario ``name`` (``extends`` chain applied in order)."""
@@ -277,7 +278,7 @@ class Assumptions:
                 node.pop("prior", None)
             node[inner[-1]] = value
         docs = {k: YamlDoc(file=f"{v.file} (override)", data=raw[k], marks=v.marks, sha256=v.sha256) for k, v in self._raw.items()}
-        return _build(self.folder, docs, _SPECS_CACHE.get("specs"), self._allow_absolute)
+        return _build(self.folder, docs, self._specs, self._allow_absolute)
 
     def summary(self) -> Any:
         """One row per scenario: label, extends chain, weight and the shocks it sets (non-zero)."""
@@ -310,9 +311,6 @@ class Assumptions:
         s = self.settings
         return (f"<Assumptions {str(self.folder)!r}: {s.base_year + 1}-{s.base_year + s.horizon}, "
                 f"channels={list(self.channels)}, scenarios={list(self.scenario_names)}>")
-
-
-_SPECS_CACHE: dict[str, Any] = {}
 
 
 # --------------------------------------------------------------------------- validation helpers
@@ -721,7 +719,7 @@ def _parse_channels(v: _V, specs: Mapping[str, ChannelSpec] | None) -> dict[str,
                                        estimable=bool(ps and ps.estimable), expected_unit=ps.unit if ps else None)
                 if prm is not None:
                     params[pn] = prm
-        out[name] = ChannelBlock(name, label, desc, MappingProxyType(options), MappingProxyType(params), v.loc(path))
+        out[name] = ChannelBlock(name, label, desc, FrozenMap(options), FrozenMap(params), v.loc(path))
     return out
 
 
@@ -906,8 +904,8 @@ def _parse_scenarios(v: _V, channels: dict[str, ChannelBlock], specs: Mapping[st
             bad_weights.add(name)
         weights[name] = w or 0.0
         resolved[name] = Scenario(name=name, label=str(d.get("label", name)), description=str(d.get("description", "")),
-                                  weight=weights[name], chain=chain, shocks=MappingProxyType(sh),
-                                  parameters=MappingProxyType(pr), location=v.loc((name,)))
+                                  weight=weights[name], chain=chain, shocks=FrozenMap(sh),
+                                  parameters=FrozenMap(pr), location=v.loc((name,)))
     non_base = [n for n in raw if n != "baseline"]
     if non_base and all(n in weights for n in non_base) and not bad_weights:
         total = sum(weights[n] for n in non_base)
@@ -1059,10 +1057,11 @@ def _build(folder: Path, docs: dict[str, YamlDoc], specs: Mapping[str, ChannelSp
         raise AssumptionError(_dedupe(issues))
     assert settings is not None and analysis is not None
     names = tuple(scenarios)
-    return Assumptions(folder=folder, settings=settings, channels=MappingProxyType(channels), scenario_names=names,
-                       analysis=analysis, data_overrides=MappingProxyType(data_paths),
-                       hashes=MappingProxyType({d.file: d.sha256 for d in docs.values()}),
-                       _scenarios=MappingProxyType(scenarios), _raw=MappingProxyType(docs), _allow_absolute=allow_absolute)
+    return Assumptions(folder=folder, settings=settings, channels=FrozenMap(channels), scenario_names=names,
+                       analysis=analysis, data_overrides=FrozenMap(data_paths),
+                       hashes=FrozenMap({d.file: d.sha256 for d in docs.values()}),
+                       _scenarios=FrozenMap(scenarios), _raw=FrozenMap(docs), _allow_absolute=allow_absolute,
+                       _specs=FrozenMap(specs) if specs is not None else None)
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:
@@ -1097,8 +1096,6 @@ def load(folder: str | Path | None = None, *, specs: Mapping[str, ChannelSpec] |
         raise AssumptionError(Issue(f"assumptions folder not found: {folder}", hint="run `impact init DIR` to create one"))
     if not folder.is_dir():
         raise AssumptionError(Issue(f"not a folder: {folder}", hint="pass the folder that holds settings.yaml etc."))
-    if specs is not None:
-        _SPECS_CACHE["specs"] = specs
     docs: dict[str, YamlDoc] = {}
     issues: list[Issue] = []
     for fname in FILES:

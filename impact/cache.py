@@ -1,10 +1,22 @@
-"""On-disk cache of channel fits.
+"""On-disk cache of channel fits (and Sobol' base points): data only, safe to share.
 
-Key: SHA-256 of the channel name, the content hash of every data series, the channel's block of
-assumptions (options and parameters), the base year and horizon, and the versions of impact,
-statsmodels, numpy, pandas and scipy.  Each entry stores its own SHA-256; an entry that is
-truncated, corrupt or from another version is ignored and rebuilt, never trusted.  Entries unused
-for 60 days are deleted when a new one is written.  The cache is safe to delete.  Location: ``$XDG_CACHE_HOME/impact`` (default ``~/.cache/impact``) or ``cache_dir``.
+What is stored: for each channel, what its estimators produced (coefficients, covariances,
+diagnostics, forecast paths, the data arrays needed to rebuild the statsmodels results) as JSON and
+numeric arrays in one ``.npz`` file (:mod:`impact.serial`).  Nothing in a cache file can run code:
+the loader builds only plain values, arrays, pandas objects and classes impact registered, so a
+folder others can write to (a shared ``--cache-dir``, a synced home) cannot make a run execute
+anything.  A file that does not parse (truncated, forged, from another version) is a miss: the
+channel is refitted and the entry rewritten, with one warning per run.
+
+Key: SHA-256 of the channel name, its estimation code, the versions of impact, statsmodels, numpy,
+pandas and scipy, the content of each data series the channel declares, its estimator options,
+the base year and the horizon.  Effect parameters are not part of the key (they are applied after
+the fit), so changing e.g. ``imports.time_cost_per_day`` reuses the fit.
+
+Where: ``<cache dir>/impact-fit-cache/entry-<sha256>.npz`` with a ``CACHEDIR.TAG`` marker; the
+cache dir is ``--cache-dir``/``cache_dir`` or ``$XDG_CACHE_HOME/impact`` (default
+``~/.cache/impact``).  Pruning deletes only files of that subfolder named like entries (or their
+temporary files) and unused for 60 days; nothing else is ever deleted.  Safe to delete.
 """
 from __future__ import annotations
 
@@ -12,15 +24,28 @@ import functools
 import hashlib
 import logging
 import os
-import pickle
+import re
 import tempfile
+import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+
+from . import serial
 
 log = logging.getLogger(__name__)
-MAGIC = b"IMPACT-FIT-CACHE-1\n"
-FORMAT = 2  # bump when the pickled layout changes
+
+FORMAT = 3  # bump when the layout of stored objects changes
+SUBDIR = "impact-fit-cache"
+MARKER = "CACHEDIR.TAG"
+#: https://bford.info/cachedir/ : backup tools skip folders with this tag
+MARKER_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+               "# This folder is the fit cache of impact (https://pypi.org/project/impact): it holds only files\n"
+               "# named entry-<sha256>.npz, which impact may delete when unused. It is safe to delete.\n")
+ENTRY = re.compile(r"entry-[0-9a-f]{64}\.npz")
+TEMP = re.compile(r"\.entry-[0-9a-f]{64}\.[A-Za-z0-9_]+\.tmp")
 MAX_AGE_DAYS = 60  # entries unused for this long are deleted when a new entry is written
+TEMP_AGE_DAYS = 1  # temporary files of interrupted writes
 
 
 def default_dir() -> Path:
@@ -29,8 +54,9 @@ def default_dir() -> Path:
 
 
 @functools.cache
-def _versions() -> str:
-    # read from package metadata: importing statsmodels just for its version would cost a second
+def versions() -> str:
+    """Versions that change fitted numbers, read from package metadata (importing statsmodels just
+    for its version would cost a warm run about a second)."""
     from importlib.metadata import version
 
     from . import __version__
@@ -39,12 +65,13 @@ def _versions() -> str:
     return f"impact={__version__};" + ";".join(f"{lib}={version(lib)}" for lib in libs)
 
 
-def _code_hash(channel: str) -> str:
+def code_hash(channel: str) -> str:
     """SHA-256 of the estimation code (the channel module and the shared estimators), so that an
     edited estimator never reuses fits made by the old code, even within one package version."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for f in (here / "channels" / f"{channel}.py", here / "channels" / "base.py", here / "estimates.py"):
+    for f in (here / "channels" / f"{channel}.py", here / "channels" / "base.py", here / "estimates.py",
+              here / "serial.py"):
         try:
             h.update(f.read_bytes())
         except OSError:
@@ -52,24 +79,35 @@ def _code_hash(channel: str) -> str:
     return h.hexdigest()
 
 
-class FitCache:
-    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
-        self.dir = Path(directory) if directory else default_dir()
+def fit_key(channel: str, series: Mapping[str, Any], options: Mapping[str, Any], base_year: int,
+            horizon: int) -> str:
+    """Cache key of one channel's fit: only what its estimators read (see the module docstring)."""
+    h = hashlib.sha256()
+    h.update(f"format={FORMAT};{versions()};code={code_hash(channel)};channel={channel}".encode())
+    for sid in sorted(series):
+        h.update(f";{sid}:{series[sid].attrs.get('sha256', '')}".encode())
+    h.update(f";options={sorted((k, repr(v)) for k, v in options.items())!r}".encode())
+    h.update(f";base_year={base_year};horizon={horizon}".encode())
+    return h.hexdigest()
 
-    def key(self, channel: str, block: Any, settings: Any, series: Mapping[str, Any]) -> str:
-        h = hashlib.sha256()
-        h.update(f"format={FORMAT};{_versions()};code={_code_hash(channel)}".encode())
-        h.update(channel.encode())
-        for sid in sorted(series):
-            h.update(f"{sid}:{series[sid].attrs.get('sha256', '')}".encode())
-        h.update(repr(dict(block.options)).encode())
-        for name, p in block.parameters.items():
-            h.update(repr((name, p.value, p.unit, p.estimate, p.prior, p.distribution)).encode())
-        h.update(f"{settings.base_year}:{settings.horizon}".encode())
-        return h.hexdigest()
+
+class FitCache:
+    """The cache folder.  ``get`` returns ``None`` on any miss; ``put`` never fails a run."""
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self.root = Path(directory) if directory else default_dir()
+        self.dir = self.root / SUBDIR
+        self._warned = False
 
     def _path(self, key: str) -> Path:
-        return self.dir / f"{key}.pkl"
+        if not re.fullmatch(r"[0-9a-f]{64}", key):
+            raise ValueError(f"cache keys are SHA-256 hex digests (got {key!r})")
+        return self.dir / f"entry-{key}.npz"
+
+    def _warn(self, message: str) -> None:
+        if not self._warned:  # once per run: a folder of bad entries is one problem
+            log.warning("%s", message)
+            self._warned = True
 
     def get(self, key: str) -> Any | None:
         path = self._path(key)
@@ -78,57 +116,83 @@ class FitCache:
         except OSError:
             return None
         try:
-            if not raw.startswith(MAGIC):
-                raise ValueError("bad header")
-            digest, payload = raw[len(MAGIC): len(MAGIC) + 64], raw[len(MAGIC) + 65:]
-            if hashlib.sha256(payload).hexdigest().encode() != digest:
-                raise ValueError("checksum mismatch")
-            value = pickle.loads(payload)  # noqa: S301 - our own file, checksum verified
-            try:
-                os.utime(path)  # mark as used, so pruning keeps it
-            except OSError:
-                pass
-            return value
-        except Exception as exc:  # corrupt entry: ignore and rebuild
-            log.warning("ignoring corrupt fit-cache entry %s (%s); refitting", path.name, exc)
-            try:
-                path.unlink()
-            except OSError:
-                pass
+            stored_key, value = serial.loads(raw)
+            if stored_key != key:
+                raise serial.FormatError("entry is stored under another key")
+        except (serial.FormatError, TypeError, ValueError) as exc:
+            self._warn(f"warning: ignoring an unreadable fit-cache entry in {self.dir} ({exc}); refitting")
             return None
+        try:
+            os.utime(path)  # mark as used, so pruning keeps it
+        except OSError:
+            pass
+        return value
 
     def put(self, key: str, value: Any) -> None:
+        path = self._path(key)
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            blob = MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
-            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".pkl")
+            blob = serial.dumps((key, value))
+        except TypeError as exc:  # a programming error: report it, never fail the run for the cache
+            log.warning("could not store a fit-cache entry: %s", exc)
+            return
+        tmp = None
+        try:
+            self._ensure_dir()
+            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=f".{path.stem}.", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 fh.write(blob)
-            os.replace(tmp, self._path(key))
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # as any new file (mkstemp's 0o600 would hide a shared cache)
+            os.replace(tmp, path)
+            tmp = None
             self.prune()
         except OSError as exc:  # an unwritable cache never fails a run
-            log.warning("could not write the fit cache in %s: %s", self.dir, exc)
+            self._warn(f"warning: could not write the fit cache in {self.dir}: {exc.strerror or exc}")
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+
+    def _ensure_dir(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        marker = self.dir / MARKER
+        if not marker.exists():
+            marker.write_text(MARKER_TEXT, encoding="utf-8")
+
+    def _owned(self) -> bool:
+        """True when the subfolder carries impact's marker (so its entry-named files are ours)."""
+        try:
+            return (self.dir / MARKER).read_text(encoding="utf-8") == MARKER_TEXT
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    def entries(self) -> list[Path]:
+        """The cache's own entry files (nothing else in the folder)."""
+        if not self.dir.is_dir():
+            return []
+        return sorted(p for p in self.dir.iterdir() if ENTRY.fullmatch(p.name) and p.is_file())
 
     def prune(self, max_age_days: float = MAX_AGE_DAYS) -> int:
-        """Delete entries not used for ``max_age_days`` (stale fits of older code or data); returns the count."""
-        import time
-
-        cutoff = time.time() - max_age_days * 86400
+        """Delete entries unused for ``max_age_days`` and temporary files of interrupted writes older
+        than a day; only files of the marked subfolder whose names match; returns the count."""
+        if not self._owned():
+            return 0
+        now = time.time()
         n = 0
-        for p in self.dir.glob("*.pkl"):
+        for p in self.dir.iterdir():
+            if ENTRY.fullmatch(p.name):
+                limit = max_age_days
+            elif TEMP.fullmatch(p.name):
+                limit = TEMP_AGE_DAYS
+            else:
+                continue
             try:
-                if p.stat().st_mtime < cutoff:
+                if p.is_file() and not p.is_symlink() and p.stat().st_mtime < now - limit * 86400:
                     p.unlink()
                     n += 1
             except OSError:
                 pass
-        return n
-
-    def clear(self) -> int:
-        n = 0
-        if self.dir.is_dir():
-            for p in self.dir.glob("*.pkl"):
-                p.unlink()
-                n += 1
         return n

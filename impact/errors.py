@@ -47,6 +47,9 @@ class ImpactError(Exception):
         self.issues: tuple[Issue, ...] = tuple(issues)
         super().__init__(self.render())
 
+    def __reduce__(self) -> tuple[object, ...]:  # pickles with its issues (worker processes, joblib)
+        return (type(self), (list(self.issues),))
+
     def render(self) -> str:
         n = len(self.issues)
         head = f"{n} problem{'s' if n != 1 else ''} found" if n > 1 else ""
@@ -66,8 +69,8 @@ class OutputError(ImpactError):
     """The output file cannot be written."""
 
 
-class UsageError(ImpactError):
-    """Invalid command-line usage or API arguments."""
+class UsageError(ImpactError, ValueError):
+    """Invalid command-line usage or API arguments (also a ``ValueError``)."""
 
 
 class ImpactWarning(UserWarning):

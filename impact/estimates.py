@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
+from . import serial
 
+
+@serial.register
 @dataclass(frozen=True)
 class Diagnostic:
     """One diagnostic test; ``reason`` explains why it was not computed when statistic is None."""
@@ -37,6 +40,14 @@ def _html_table(df: pd.DataFrame, caption: str) -> str:
     return f"<div><strong>{html.escape(caption)}</strong>{df.to_html(float_format=lambda x: f'{x:.4g}', border=0)}</div>"
 
 
+def _with_lazy_raw(res: EstimateResult) -> EstimateResult:
+    """After loading from the fit cache: the statsmodels result, rebuilt from the recipe on first use."""
+    if res.recipe is None:
+        return res
+    return replace(res, raw=LazyResult(*res.recipe))
+
+
+@serial.register(skip=("raw",), after_load=lambda r: _with_lazy_raw(r))
 @dataclass(frozen=True)
 class EstimateResult:
     """A fitted regression or time-series model, statsmodels style.
@@ -205,6 +216,21 @@ class Summary:
         return "\n".join(parts)
 
 
+@serial.register
+@dataclass(frozen=True)
+class DataEstimate:
+    """A coefficient estimated from data for an estimable parameter, before it meets its prior.
+
+    ``usable`` is False when the estimator failed (e.g. did not converge): the prior is used then."""
+
+    term: str
+    value: float | None
+    se: float | None
+    note: str
+    usable: bool = True
+
+
+@serial.register
 @dataclass(frozen=True)
 class PooledEstimate:
     """Data estimate, literature prior and their precision-weighted combination for one coefficient.
@@ -285,6 +311,7 @@ def pool(b: float | None, se_b: float | None, m: float, sd: float) -> tuple[floa
     return (b * w1 + m * w2) / (w1 + w2), (w1 + w2) ** -0.5
 
 
+@serial.register
 @dataclass(frozen=True)
 class BaselineForecast:
     """A channel's no-designation path by year, with prediction intervals and path draws.
@@ -484,6 +511,7 @@ def pooled_for(parameter: Any, data: float | None, data_se: float | None, note: 
     )
 
 
+@serial.register_function
 def ols_fit(y: pd.Series, X: pd.DataFrame, cov_type: str = "nonrobust", maxlags: int | None = None) -> Any:
     """statsmodels OLS (``HAC`` with Newey-West ``maxlags`` when asked); also rebuilds cached results."""
     from statsmodels.regression.linear_model import OLS  # not statsmodels.api: 0.2 s of imports

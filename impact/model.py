@@ -11,7 +11,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
+from .frozen import FrozenMap
 from typing import Any
 
 import numpy as np
@@ -311,38 +311,47 @@ def _one_blas_thread() -> Any:
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def fit(assumptions: Assumptions | None = None, *, cache: bool = True, cache_dir: str | None = None) -> Model:
+def fit(assumptions: Assumptions | None = None, *, cache: bool = True, cache_dir: str | None = None,
+        store: Any = None) -> Model:
     """Load the data and fit every channel once.
 
-    Fits are cached on disk keyed by the data content, the channel's assumptions and the package
-    and statsmodels versions (see :mod:`impact.cache`); ``cache=False`` bypasses the cache.
+    Each channel's estimators see only its declared data series and estimator options; their output
+    is cached on disk keyed by exactly those inputs (see :mod:`impact.cache`), so changing an
+    effect parameter never refits.  The channel's parameters are then applied (``calibrate``: priors
+    and pooling), which is cheap.  ``cache=False`` bypasses the cache; ``store`` passes an open
+    :class:`~impact.cache.FitCache` (one per run, so a bad folder is reported once).
     """
     from . import data as data_mod
-    from .api import load_assumptions
-    from .cache import FitCache
+    from .cache import FitCache, fit_key
 
-    a = assumptions if assumptions is not None else load_assumptions()
+    if assumptions is None:
+        from .assumptions import load
+
+        assumptions = load(None, specs=channel_registry.specs())
+    a = assumptions
     series = data_mod.load_all(a.data_overrides)
-    store = FitCache(cache_dir) if cache else None
+    if store is None and cache:
+        store = FitCache(cache_dir)
+    if not cache:
+        store = None
+    s = a.settings
     fits: dict[str, ChannelFit] = {}
     with contextlib.ExitStack() as stack:
         limited = False
         for name, channel in channel_registry.registry().items():
             block = a.channels[name]
-            key = None
-            if store is not None:
-                key = store.key(name, block, a.settings, series)
-                hit = store.get(key)
-                if hit is not None:
-                    fits[name] = hit
-                    log.debug("fit cache hit for %s", name)
-                    continue
-            log.info("fitting %s", name)
-            if not limited:  # once for all fits: threadpoolctl inspects every loaded library each time
-                stack.enter_context(_one_blas_thread())
-                limited = True
-            res = channel.fit(series, block, a.settings)
-            if store is not None and key is not None:
-                store.put(key, res)
-            fits[name] = res
-    return Model(a, MappingProxyType(fits), MappingProxyType(series))
+            own = FrozenMap({sid: series[sid] for sid in channel.spec.data})
+            key = fit_key(name, own, block.options, s.base_year, s.horizon) if store is not None else None
+            est = store.get(key) if store is not None else None
+            if isinstance(est, ChannelFit) and est.channel == name:
+                log.debug("fit cache hit for %s", name)
+            else:
+                log.info("fitting %s", name)
+                if not limited:  # once for all fits: threadpoolctl inspects every loaded library each time
+                    stack.enter_context(_one_blas_thread())
+                    limited = True
+                est = channel.fit(own, block.options, s)
+                if store is not None and key is not None:
+                    store.put(key, est)
+            fits[name] = channel.calibrate(est, block)
+    return Model(a, FrozenMap(fits), FrozenMap(series))

@@ -63,3 +63,5 @@ class ChannelSpec:
     parameters: tuple[ParamSpec, ...]
     shocks: tuple[ParamSpec, ...]
     options: tuple[OptionSpec, ...] = field(default_factory=tuple)
+    #: ids of the bundled data series the estimators read (the only ones ``fit`` receives)
+    data: tuple[str, ...] = ()

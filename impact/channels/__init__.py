@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import lru_cache
-from types import MappingProxyType
+from ..frozen import FrozenMap
 from typing import Mapping
 
 from ..spec import ChannelSpec
@@ -30,11 +30,11 @@ def registry() -> Mapping[str, Channel]:
             raise RuntimeError(f"channel module {mod.name!r} defines a channel named {ch.name!r}; they must match")
         found[ch.name] = ch
     ordered = sorted(found, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
-    return MappingProxyType({n: found[n] for n in ordered})
+    return FrozenMap({n: found[n] for n in ordered})
 
 
 def specs() -> Mapping[str, ChannelSpec]:
-    return MappingProxyType({n: c.spec for n, c in registry().items()})
+    return FrozenMap({n: c.spec for n, c in registry().items()})
 
 
 def get(name: str) -> Channel:

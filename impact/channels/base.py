@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..estimates import BaselineForecast, EstimateResult, PooledEstimate, Summary
+from .. import serial
+from ..estimates import BaselineForecast, DataEstimate, EstimateResult, PooledEstimate, Summary, pooled_for
 from ..spec import ChannelSpec
 
 
@@ -98,22 +99,29 @@ class ChannelEffect:
     components: Mapping[str, np.ndarray] = field(default_factory=dict)
 
 
+@serial.register
 @dataclass(frozen=True)
 class ChannelFit:
-    """What ``fit`` returns: the estimator results, pooled coefficients and the baseline path.
+    """A channel's estimator results, pooled coefficients and baseline path.
 
     It behaves like a statsmodels result for the channel's main model (``params``, ``bse``,
     ``conf_int``, ``nobs``, ``rsquared``, ``summary()``, ``tidy()``); the other models (e.g. the
     baseline time-series model) are in ``models``.
+
+    Built in two steps: the channel's ``fit`` runs the estimators on data and options only (what
+    the fit cache stores: ``pooled`` is empty, ``data_estimates`` holds the data side of each
+    estimable parameter); its ``calibrate`` then applies the effect parameters (priors, pooling,
+    parameter-dependent paths), which is cheap and never cached.
     """
 
     channel: str
     main: EstimateResult
     models: Mapping[str, EstimateResult]
     pooled: Mapping[str, PooledEstimate]
-    baseline: BaselineForecast
+    baseline: BaselineForecast | None
     constants: Mapping[str, Any]
     notes: tuple[str, ...] = ()
+    data_estimates: Mapping[str, DataEstimate] = field(default_factory=dict)
 
     @property
     def params(self) -> pd.Series:
@@ -186,9 +194,27 @@ class ChannelFit:
         return self.summary()._repr_html_()
 
 
+def pool_data_estimates(fit: ChannelFit, block: Any) -> dict[str, PooledEstimate]:
+    """Each data estimate of ``fit`` combined with its parameter's prior (mode from the assumption file;
+    the prior alone when the estimate is not usable)."""
+    return {name: pooled_for(block.parameters[name], de.value, de.se, de.note, mode=None if de.usable else "prior")
+            for name, de in fit.data_estimates.items()}
+
+
+def calibrate(fit: ChannelFit, block: Any) -> ChannelFit:
+    """The default second step: pool the data estimates with their priors."""
+    from dataclasses import replace
+
+    return replace(fit, pooled=pool_data_estimates(fit, block))
+
+
 @dataclass(frozen=True)
 class Channel:
-    """A channel: its declared inputs, its estimator and its transmission equation."""
+    """A channel: its declared inputs, its estimator and its transmission equation.
+
+    ``fit(data, options, settings)`` sees only the series named in ``spec.data`` and the estimator
+    options (never the effect parameters: fits are cached by those inputs); ``calibrate(fit, block)``
+    applies the channel's parameters to the fit."""
 
     spec: ChannelSpec
     label: str
@@ -198,6 +224,7 @@ class Channel:
     excel_formula: Callable[[Mapping[str, str], str], str] | None = None
     #: shock names along which a larger value never gives a smaller loss
     monotone: tuple[str, ...] = ()
+    calibrate: Callable[[ChannelFit, Any], ChannelFit] = calibrate
 
     @property
     def name(self) -> str:

@@ -15,14 +15,15 @@ so the default uses the prior (stated in the assumption file and the report).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..estimates import BaselineForecast, EstimateResult, ols_fit, pooled_for, regression_diagnostics
+from ..estimates import BaselineForecast, DataEstimate, EstimateResult, ols_fit, regression_diagnostics
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
-from .base import Channel, ChannelEffect, ChannelFit, EffectContext
+from .base import Channel, ChannelEffect, ChannelFit, EffectContext, pool_data_estimates
 from .tourism import excel_profile, homicide_rate
 
 SPEC = ChannelSpec(
@@ -50,6 +51,8 @@ SPEC = ChannelSpec(
     options=(
         OptionSpec("interval", float, 0.90, low=0.5, high=0.99, help="interval level shown for the baseline"),
     ),
+    data=("mx_fdi_inflows_total", "mx_homicide_rate_wdi", "mx_homicides_inegi", "us_di_position_mexico",
+          "mx_fdi_inflows_from_us"),
 )
 
 
@@ -58,7 +61,7 @@ def _latest(s: pd.Series, year: int) -> tuple[int, float]:
     return int(s.index.max()), float(s.iloc[-1])
 
 
-def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
+def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> ChannelFit:
     from statsmodels.tools.tools import add_constant  # not statsmodels.api: 0.2 s of imports a run does not use
 
     base_year = settings.base_year
@@ -84,23 +87,33 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
         ),
         raw=res,
     )
-    pooled = pooled_for(block.parameters["investment_elasticity"], float(res.params["log_homicide_rate"]),
-                        float(res.bse["log_homicide_rate"]), "coefficient on log_homicide_rate")
+    data_est = DataEstimate("log_homicide_rate", float(res.params["log_homicide_rate"]),
+                            float(res.bse["log_homicide_rate"]), "coefficient on log_homicide_rate")
     di_year, di = _latest(data["us_di_position_mexico"], base_year)
     fdi_year, fdi_us = _latest(data["mx_fdi_inflows_from_us"], base_year)
+    return ChannelFit(
+        channel="business_costs", main=main, models={}, pooled={}, baseline=None,
+        constants={"di_position_bn": di / 1000.0, "di_year": di_year, "fdi_us_bn": fdi_us, "fdi_year": fdi_year,
+                   "years": tuple(years), "base_year": base_year, "interval": float(options["interval"])},
+        notes=(f"Investment position {di / 1000:.1f} bn ({di_year}, BEA); U.S. FDI inflow {fdi_us:.2f} bn ({fdi_year}).",),
+        data_estimates={"investment_elasticity": data_est},
+    )
+
+
+def calibrate(fit: ChannelFit, block: Any) -> ChannelFit:
+    """Pool the investment elasticity with its prior; the baseline is the operating-cost base of the
+    assumption file grown at its rate (no official series of affiliates' operating costs is bundled)."""
+    c = fit.constants
+    years, base_year = c["years"], c["base_year"]
     base = block.parameters["operating_cost_base"].value
     g = block.parameters["operating_cost_growth"].value / 100
     path = np.array([base * (1 + g) ** (t - base_year) for t in years])
     baseline = BaselineForecast(
-        "business_costs", years, path, path.copy(), path.copy(), block.options["interval"], "US$ bn",
+        "business_costs", tuple(years), path, path.copy(), path.copy(), c["interval"], "US$ bn",
         method="operating-cost base grown at a constant rate (assumptions); uncertainty from the assumption ranges",
         data="operating-cost base: assumption file; investment position: BEA USDIA; FDI inflows: Secretaría de Economía",
     )
-    return ChannelFit(
-        channel="business_costs", main=main, models={}, pooled={"investment_elasticity": pooled}, baseline=baseline,
-        constants={"di_position_bn": di / 1000.0, "di_year": di_year, "fdi_us_bn": fdi_us, "fdi_year": fdi_year},
-        notes=(f"Investment position {di / 1000:.1f} bn ({di_year}, BEA); U.S. FDI inflow {fdi_us:.2f} bn ({fdi_year}).",),
-    )
+    return replace(fit, pooled=pool_data_estimates(fit, block), baseline=baseline)
 
 
 def effect(ctx: EffectContext) -> ChannelEffect:
@@ -153,7 +166,7 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
     return "=-(" + "+".join(f"({x})" for x in terms) + ")"
 
 
-CHANNEL = Channel(spec=SPEC, label="Extra costs of U.S. businesses in Mexico", fit=fit, effect=effect,
+CHANNEL = Channel(spec=SPEC, label="Extra costs of U.S. businesses in Mexico", fit=fit, calibrate=calibrate, effect=effect,
                   excel_formula=excel_formula,
                   monotone=("compliance_uplift", "security_increase", "prosecution_probability", "civil_suit_probability",
                             "financing_premium"))

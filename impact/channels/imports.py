@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .. import serial
 from ..errors import EstimationWarning
 from ..estimates import (Diagnostic, EstimateResult, baseline_from_logs, forecast_covariance, labelled, pooled_for,
                          residual_diagnostics)
@@ -60,6 +62,7 @@ SPEC = ChannelSpec(
         OptionSpec("seasonal_order", list, [0, 1, 1], low=0, high=2, length=3,
                    help="seasonal (P, D, Q), period 12"),
     ),
+    data=("us_imports_mexico_monthly",),
 )
 
 EPISODES = ("2019-04", "2022-04")
@@ -109,14 +112,15 @@ def _fit_sarima(logy: pd.Series, exog: pd.DataFrame, maxiter: int, order: tuple[
     return res
 
 
+@serial.register_function
 def rebuild_sarima(endog: np.ndarray, exog: np.ndarray, params: np.ndarray, order: tuple[int, ...] = DEFAULT_ORDER,
                    seasonal: tuple[int, ...] = DEFAULT_SEASONAL) -> Any:
     """The fitted SARIMA result from its data and parameters, without re-estimation (used by the fit cache)."""
     return sarima_model(endog, exog, order, seasonal).smooth(params)
 
 
-def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
-    opts = dict(block.options)
+def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> ChannelFit:
+    opts = dict(options)
     base_year = settings.base_year
     years = settings.years
     s = data["us_imports_mexico_monthly"]
@@ -162,21 +166,9 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
         raw=res,
         recipe=(rebuild_sarima, (logy.to_numpy(), exog.to_numpy(), np.asarray(res.params), order, seasonal)),
     )
-    p = block.parameters["trade_elasticity"]
-    tc = block.parameters["time_cost_per_day"].value
-    ave = opts["episode_2019_delay_hours"] / 24 * tc / 100
-    b = params.get("episode_2019-04")
-    se = bse.get("episode_2019-04")
-    data_est = None if b is None or ave <= 0 else float(-b / ave)
-    data_se = None if se is None or ave <= 0 else float(se / ave)
-    mode = p.estimate or "pooled"
     if not converged:
         warnings.warn("imports: SARIMA fit did not converge; trade elasticity uses the prior (documented fallback)",
                       EstimationWarning, stacklevel=2)
-        mode = "prior"
-    pooled = pooled_for(p, data_est, data_se,
-                        f"-(2019-04 coefficient) / ad-valorem equivalent of {opts['episode_2019_delay_hours']:g} h delay "
-                        f"({ave:.4%} of value at {tc:g} %/day)", mode=mode)
     steps = 12 * len(years)
     fc = res.get_forecast(steps=steps, exog=np.zeros((steps, exog.shape[1])))
     from numpy.polynomial import polynomial as P
@@ -193,8 +185,28 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
         months = s.loc[_month(f"{y}-01"): _month(f"{y}-12")]
         if len(months) == 12:
             actual[y] = float(months.sum()) / 1000.0
-    return ChannelFit(channel="imports", main=main, models={}, pooled={"trade_elasticity": pooled}, baseline=baseline,
-                      constants={"actual": actual, "episode_ave": ave})
+    b, se = params.get("episode_2019-04"), bse.get("episode_2019-04")
+    episode = {"coef": None if b is None else float(b), "se": None if se is None else float(se),
+               "converged": converged, "delay_hours": float(opts["episode_2019_delay_hours"])}
+    return ChannelFit(channel="imports", main=main, models={}, pooled={}, baseline=baseline,
+                      constants={"actual": actual, "episode": episode})
+
+
+def calibrate(fit: ChannelFit, block: Any) -> ChannelFit:
+    """The data side of the trade elasticity depends on a parameter (the time cost of a day): minus
+    the 2019-04 coefficient over the ad-valorem equivalent of that month's added delay."""
+    ep = fit.constants["episode"]
+    p = block.parameters["trade_elasticity"]
+    tc = block.parameters["time_cost_per_day"].value
+    ave = ep["delay_hours"] / 24 * tc / 100
+    b, se = ep["coef"], ep["se"]
+    data_est = None if b is None or ave <= 0 else float(-b / ave)
+    data_se = None if se is None or ave <= 0 else float(se / ave)
+    mode = (p.estimate or "pooled") if ep["converged"] else "prior"
+    pooled = pooled_for(p, data_est, data_se,
+                        f"-(2019-04 coefficient) / ad-valorem equivalent of {ep['delay_hours']:g} h delay "
+                        f"({ave:.4%} of value at {tc:g} %/day)", mode=mode)
+    return replace(fit, pooled={"trade_elasticity": pooled}, constants={**fit.constants, "episode_ave": ave})
 
 
 def effect(ctx: EffectContext) -> ChannelEffect:
@@ -233,6 +245,7 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
     return (f"={refs['baseline']}*((1+{tau})^(-{refs['trade_elasticity']})*(1-{closure})*(1-{exposed})-1)")
 
 
-CHANNEL = Channel(spec=SPEC, label="U.S. goods imports from Mexico", fit=fit, effect=effect, excel_formula=excel_formula,
+CHANNEL = Channel(spec=SPEC, label="U.S. goods imports from Mexico", fit=fit, calibrate=calibrate, effect=effect,
+                  excel_formula=excel_formula,
                   monotone=("compliance_cost", "trade_finance_friction", "border_delay_hours", "conflict_tariff",
                             "border_closure_days", "inspection_suspension_days"))

@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..estimates import (Diagnostic, EstimateResult, baseline_from_logs, forecast_covariance, labelled, ols_fit,
-                         pooled_for, regression_diagnostics, residual_diagnostics)
+from .. import serial
+from ..estimates import (DataEstimate, Diagnostic, EstimateResult, baseline_from_logs, forecast_covariance, labelled,
+                         ols_fit, regression_diagnostics, residual_diagnostics)
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
 from .base import Channel, ChannelEffect, ChannelFit, EffectContext
 
@@ -42,6 +43,8 @@ SPEC = ChannelSpec(
         OptionSpec("baseline_dummies", list, [2009, 2020, 2021], help="years with pulse dummies in the baseline model"),
         OptionSpec("interval", float, 0.90, low=0.5, high=0.99, help="prediction-interval level of the baseline"),
     ),
+    data=("mx_tourism_receipts_wdi", "mx_visitor_receipts_inegi", "mx_tourist_spending_evi", "mx_homicide_rate_wdi",
+          "mx_homicides_inegi", "us_real_gdp", "mxn_per_usd"),
 )
 
 
@@ -125,6 +128,7 @@ def _elasticity_model(df: pd.DataFrame, opts: Mapping[str, Any]) -> EstimateResu
     )
 
 
+@serial.register_function
 def rebuild_arima(endog: np.ndarray, exog: np.ndarray | None, params: np.ndarray) -> Any:
     """The fitted ARIMA(0,1,0)-with-drift result from its data and parameters (used by the fit cache)."""
     from statsmodels.tsa.arima.model import ARIMA
@@ -158,8 +162,8 @@ def _baseline_model(y: pd.Series, opts: Mapping[str, Any], years: tuple[int, ...
     return est, res
 
 
-def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
-    opts = dict(block.options)
+def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> ChannelFit:
+    opts = dict(options)
     opts["dummies"] = tuple(opts["dummies"])
     opts["baseline_dummies"] = tuple(opts["baseline_dummies"])
     base_year = settings.base_year
@@ -170,8 +174,8 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
                        "mxn_usd": data["mxn_per_usd"]}).loc[opts["fit_start"]: base_year].dropna()
     main = _elasticity_model(df, opts)
     term = "d.log_homicide_rate" if opts["form"] == "difference" else "log_homicide_rate"
-    pooled = pooled_for(block.parameters["elasticity"], float(main.params[term]), float(main.bse[term]),
-                        f"coefficient on {term} in the {main.method} regression")
+    data_est = DataEstimate(term, float(main.params[term]), float(main.bse[term]),
+                            f"coefficient on {term} in the {main.method} regression")
     bmodel, bres = _baseline_model(receipts, opts, years, base_year)
     h = len(years)
     steps = settings.base_year + h - base_year
@@ -191,9 +195,9 @@ def fit(data: Mapping[str, pd.Series], block: Any, settings: Any) -> ChannelFit:
         data="International visitor receipts: World Bank WDI ST.INT.RCPT.CD (1995-2020) joined to INEGI/Banxico (2019 overlap)",
     )
     return ChannelFit(
-        channel="tourism", main=main, models={"baseline": bmodel}, pooled={"elasticity": pooled}, baseline=baseline,
+        channel="tourism", main=main, models={"baseline": bmodel}, pooled={}, baseline=baseline,
         constants={"receipts_base_year": anchor},
-        notes=tuple(join_notes) + (rate_note,),
+        notes=tuple(join_notes) + (rate_note,), data_estimates={"elasticity": data_est},
     )
 
 

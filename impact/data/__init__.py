@@ -15,7 +15,7 @@ import hashlib
 import math
 from functools import lru_cache
 from pathlib import Path
-from types import MappingProxyType
+from ..frozen import FrozenMap
 from typing import Any, Mapping
 
 import pandas as pd
@@ -34,7 +34,7 @@ def catalog() -> Mapping[str, Mapping[str, str]]:
 
     with open(HERE / "catalog.yaml", encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
-    return MappingProxyType({k: MappingProxyType({f: str(v.get(f, "")) for f in CATALOG_FIELDS}) for k, v in raw.items()})
+    return FrozenMap({k: FrozenMap({f: str(v.get(f, "")) for f in CATALOG_FIELDS}) for k, v in raw.items()})
 
 
 def path_of(series_id: str) -> Path:
