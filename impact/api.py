@@ -5,6 +5,7 @@ import logging
 import platform
 import sys
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -15,7 +16,8 @@ import pandas as pd
 
 from . import channels
 from .assumptions import Assumptions, load
-from .errors import Issue, UsageError
+from .arguments import MIN_RELIABLE_DRAWS, check_memory, check_run_arguments, sobol_memory
+from .errors import Issue, SampleSizeWarning, UsageError
 from .results import (TIDY, MonteCarloResult, RunInfo, ScenarioResult, SensitivityResult, _html,
                       expected_impact)
 
@@ -27,7 +29,8 @@ def load_assumptions(folder: str | Path | None = None, *, allow_absolute_paths: 
 
     Raises :class:`~impact.errors.AssumptionError` listing every problem with file:line.
     """
-    return load(folder, specs=channels.specs(), allow_absolute_paths=allow_absolute_paths)
+    return load(folder, specs=channels.specs(), allow_absolute_paths=allow_absolute_paths,
+                data_check=channels.check_data)
 
 
 @dataclass(frozen=True)
@@ -190,8 +193,20 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
 
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    if assumptions is not None and not isinstance(assumptions, (Assumptions, str, Path)):
+        raise UsageError(Issue(f"assumptions must be an Assumptions object or a folder (got {type(assumptions).__name__})",
+                               hint="e.g. impact.load_assumptions('assumptions')"))
+    check_run_arguments(draws=draws, seed=seed, jobs=jobs)
+    for flag, value in (("sensitivity", sensitivity), ("cache", cache), ("wait", wait)):
+        if value is not None and not isinstance(value, bool):
+            raise UsageError(Issue(f"{flag} must be True or False (got {value!r})"))
     a = assumptions if isinstance(assumptions, Assumptions) else load_assumptions(assumptions)
     s = a.settings
+    if isinstance(scenarios, str):
+        scenarios = [scenarios]
+    if scenarios is not None and not all(isinstance(n, str) for n in scenarios):
+        raise UsageError(Issue(f"scenarios must be scenario names (got {scenarios!r})",
+                               hint=f"choose from {', '.join(a.scenario_names)}"))
     names = list(a.scenario_names) if not scenarios else list(dict.fromkeys(["baseline", *scenarios]))
     for n in names:
         if n not in a.scenario_names:
@@ -199,6 +214,17 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
     n_draws = s.draws if draws is None else int(draws)
     seed_ = s.seed if seed is None else int(seed)
     do_sa = s.sensitivity if sensitivity is None else sensitivity
+    check_run_arguments(draws=n_draws, scenarios=len(names), assumptions=a)
+    if do_sa:
+        k = sum(len(c.parameters) + 1 for c in a.channels.values()) + len(a.scenario("baseline").shocks)
+        n_sobol = a.analysis.sobol_base_samples
+        check_memory(sobol_memory(n_sobol, k, len(a.channels), s.horizon),
+                     f"the Sobol analysis ({n_sobol:,} base samples x {k} inputs)",
+                     "lower analysis.yaml sensitivity.sobol.base_samples or run without sensitivity")
+    if 0 < n_draws < MIN_RELIABLE_DRAWS:
+        warnings.warn(f"{n_draws} Monte Carlo draws per scenario: percentiles such as P5 and P95 rest on very few "
+                      f"draws and are unreliable; use at least {MIN_RELIABLE_DRAWS} (the default is {s.draws:,})",
+                      SampleSizeWarning, stacklevel=2)
     clock = time.perf_counter()
     from .cache import FitCache
 

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from . import distributions as dist
+from .arguments import MAX_DRAWS
 from .errors import AssumptionError, Issue, PlausibilityWarning
 from .spec import ESTIMATE_MODES, TIMINGS, UNITS, ChannelSpec
 from .yamlio import YamlDoc, read_yaml
@@ -219,6 +220,9 @@ class Assumptions:
     _raw: Mapping[str, Any] = field(repr=False)
     _allow_absolute: bool = field(default=False, repr=False)
     _specs: Mapping[str, ChannelSpec] | None = field(default=None, repr=False)
+    _data_check: Any = field(default=None, repr=False)
+    #: every data series (bundled, or the user's file from settings.yaml ``data:``), checked
+    data: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def scenario(self, name: str) -> Scenario:
         """The fully merged scenario ``name`` (``extends`` chain applied in order)."""
@@ -278,7 +282,7 @@ class Assumptions:
                 node.pop("prior", None)
             node[inner[-1]] = value
         docs = {k: YamlDoc(file=f"{v.file} (override)", data=raw[k], marks=v.marks, sha256=v.sha256) for k, v in self._raw.items()}
-        return _build(self.folder, docs, self._specs, self._allow_absolute)
+        return _build(self.folder, docs, self._specs, self._allow_absolute, self._data_check)
 
     def summary(self) -> Any:
         """One row per scenario: label, extends chain, weight and the shocks it sets (non-zero)."""
@@ -628,7 +632,7 @@ def _parse_settings(v: _V, folder: Path, allow_absolute: bool) -> tuple[Settings
             horizon=v.number(s, "horizon", p, integer=True, low=1, high=30),
             currency=v.string(s, "currency", p, required=False, default="USD", choices=("USD",)),
             price_basis=v.string(s, "price_basis", p, required=False, default="nominal", choices=("nominal",)),
-            draws=v.number(s, "draws", p, required=False, default=10_000, integer=True, low=1, high=10_000_000),
+            draws=v.number(s, "draws", p, required=False, default=10_000, integer=True, low=0, high=MAX_DRAWS),
             seed=v.number(s, "seed", p, required=False, default=20250220, integer=True, low=0, high=2**63 - 1),
             output=v.string(s, "output", p, required=False, default="outputs/impact.xlsx"),
             sensitivity=v.boolean(s, "sensitivity", p, True),
@@ -1001,8 +1005,10 @@ def _parse_analysis(v: _V, known: set[str], expected: set[str] = frozenset(),
         tws.append(TwoWaySpec(x, y, pts or 7, tgt, v.loc(p)))
     so = v.mapping(s.get("sobol") or {}, ("sensitivity", "sobol")) or {}
     v.keys(so, ("sensitivity", "sobol"), ("base_samples", "min_base_samples"))
-    n = v.number(so, "base_samples", ("sensitivity", "sobol"), required=False, default=1024, integer=True, low=8, high=2**20)
-    nmin = v.number(so, "min_base_samples", ("sensitivity", "sobol"), required=False, default=512, integer=True, low=8, high=2**20)
+    n = v.number(so, "base_samples", ("sensitivity", "sobol"), required=False, default=1024, integer=True, low=8,
+                 high=2**16)
+    nmin = v.number(so, "min_base_samples", ("sensitivity", "sobol"), required=False, default=512, integer=True, low=8,
+                    high=2**16)
     for k, val in (("base_samples", n),):
         if val is not None and val & (val - 1):
             v.err(("sensitivity", "sobol", k), f"must be a power of two (got {val})", "e.g. 512, 1024, 2048")
@@ -1013,7 +1019,7 @@ def _parse_analysis(v: _V, known: set[str], expected: set[str] = frozenset(),
 
 # --------------------------------------------------------------------------- entry points
 def _build(folder: Path, docs: dict[str, YamlDoc], specs: Mapping[str, ChannelSpec] | None,
-           allow_absolute: bool) -> Assumptions:
+           allow_absolute: bool, data_check: Any = None) -> Assumptions:
     issues: list[Issue] = []
     vs = {k: _V(d, issues) for k, d in docs.items()}
     settings, data_paths = _parse_settings(vs["settings.yaml"], folder, allow_absolute)
@@ -1042,14 +1048,17 @@ def _build(folder: Path, docs: dict[str, YamlDoc], specs: Mapping[str, ChannelSp
                     issues.append(Issue(f"start year {sh.start} is outside the horizon", file=sh.location.file,
                                         line=where[0], column=where[1], path=path,
                                         hint=f"allowed: {settings.base_year + 1} to {settings.base_year + settings.horizon}"))
-    if data_paths:
-        from .data import validate_csv
+    series = _load_series(data_paths, issues)
+    if data_check is not None and settings is not None and not issues and series is not None:
+        from .data_rules import data_issues
 
-        for sid, path in data_paths.items():
-            try:
-                validate_csv(sid, path, display=_display(path))
-            except Exception as exc:  # DataError carries issues
-                issues.extend(getattr(exc, "issues", [Issue(str(exc), file=str(path))]))
+        def where(fname: str, path: tuple[Any, ...]) -> tuple[str, int | None, int | None]:
+            doc = vs[fname].doc
+            line, col = doc.where(path)
+            return doc.file, line, col
+
+        issues.extend(data_issues(data_check, series, channels, settings,
+                                  {sid: _display(p) for sid, p in data_paths.items()}, where))
     if issues:
         # stable order: by file, then line
         order = {f: i for i, f in enumerate(docs)}
@@ -1058,10 +1067,28 @@ def _build(folder: Path, docs: dict[str, YamlDoc], specs: Mapping[str, ChannelSp
     assert settings is not None and analysis is not None
     names = tuple(scenarios)
     return Assumptions(folder=folder, settings=settings, channels=FrozenMap(channels), scenario_names=names,
-                       analysis=analysis, data_overrides=FrozenMap(data_paths),
+                       analysis=analysis, data_overrides=FrozenMap(data_paths), data=FrozenMap(series or {}),
                        hashes=FrozenMap({d.file: d.sha256 for d in docs.values()}),
                        _scenarios=FrozenMap(scenarios), _raw=FrozenMap(docs), _allow_absolute=allow_absolute,
-                       _specs=FrozenMap(specs) if specs is not None else None)
+                       _specs=FrozenMap(specs) if specs is not None else None, _data_check=data_check)
+
+
+def _load_series(paths: Mapping[str, Path], issues: list[Issue]) -> dict[str, Any] | None:
+    """Every catalog series, bundled or from the user's file, checked (issues appended)."""
+    from .data import catalog, path_of, validate_csv
+
+    out = {}
+    n0 = len(issues)
+    for sid in catalog():
+        path = paths.get(sid)
+        try:
+            out[sid] = validate_csv(sid, path if path is not None else path_of(sid),
+                                    display=_display(path) if path is not None else None)
+        except AssumptionError:
+            raise
+        except Exception as exc:  # DataError carries issues
+            issues.extend(getattr(exc, "issues", [Issue(str(exc), file=str(path))]))
+    return out if len(issues) == n0 else None
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:
@@ -1076,7 +1103,7 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
 
 
 def load(folder: str | Path | None = None, *, specs: Mapping[str, ChannelSpec] | None = None,
-         allow_absolute_paths: bool = False) -> Assumptions:
+         allow_absolute_paths: bool = False, data_check: Any = None) -> Assumptions:
     """Read and validate an assumption folder.
 
     Parameters
@@ -1114,7 +1141,7 @@ def load(folder: str | Path | None = None, *, specs: Mapping[str, ChannelSpec] |
                                 hint=_choices_hint(extra.name, FILES)))
     if issues:
         raise AssumptionError(issues)
-    return _build(folder, docs, specs, allow_absolute_paths)
+    return _build(folder, docs, specs, allow_absolute_paths, data_check)
 
 
 def _display(path: Path) -> str:

@@ -120,7 +120,7 @@ class FitCache:
             if stored_key != key:
                 raise serial.FormatError("entry is stored under another key")
         except (serial.FormatError, TypeError, ValueError) as exc:
-            self._warn(f"warning: ignoring an unreadable fit-cache entry in {self.dir} ({exc}); refitting")
+            self._warn(f"ignoring an unreadable fit-cache entry in {self.dir} ({exc}); refitting")
             return None
         try:
             os.utime(path)  # mark as used, so pruning keeps it
@@ -148,7 +148,7 @@ class FitCache:
             tmp = None
             self.prune()
         except OSError as exc:  # an unwritable cache never fails a run
-            self._warn(f"warning: could not write the fit cache in {self.dir}: {exc.strerror or exc}")
+            self._warn(f"could not write the fit cache in {self.dir}: {exc.strerror or exc}")
         finally:
             if tmp is not None:
                 try:

@@ -84,8 +84,8 @@ def _build_parser() -> argparse.ArgumentParser:
                                    "sensitivity tables and write the Excel workbook.")
     common(r)
     r.add_argument("--out", "-o", metavar="FILE", help="workbook path (default: settings.output, outputs/impact.xlsx)")
-    r.add_argument("--scenario", "-s", metavar="NAME", action="append",
-                   help="run only this scenario (repeatable); the baseline is always included")
+    r.add_argument("--scenario", "-s", metavar="NAME", action="append", nargs="+",
+                   help="run only these scenarios (--scenario A B, or -s A -s B); the baseline is always included")
     r.add_argument("--draws", "-n", type=int, metavar="N", help="Monte Carlo draws per scenario (0 skips the Monte Carlo)")
     r.add_argument("--seed", type=int, metavar="N", help="random seed (default: settings.seed)")
     r.add_argument("--no-sensitivity", action="store_true", help="skip tornado, two-way and Sobol tables")
@@ -133,10 +133,22 @@ class _Progress:
         sys.stderr.flush()
 
 
+class _Formatter(logging.Formatter):
+    """Messages as they are; warnings and errors say so in front (like ``warning:`` from warnings)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        if record.levelno >= logging.WARNING and record.name != "py.warnings":
+            prefix = "warning: " if record.levelno == logging.WARNING else "error: "
+            if not text.startswith(prefix):
+                text = prefix + text
+        return text
+
+
 def _setup_logging(quiet: bool, verbose: bool) -> None:
     level = logging.ERROR if quiet else (logging.DEBUG if verbose else logging.INFO)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setFormatter(_Formatter("%(message)s"))
     root = logging.getLogger("impact")
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -190,52 +202,86 @@ def _cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_cache_dir(path: str | None) -> None:
+    if path is None:
+        return
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise UsageError(Issue(f"--cache-dir must name a folder, but {p} is a file",
+                               hint="give a folder for the fit cache (it is created if missing), or use --no-cache"))
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .api import load_assumptions, run_analysis
-    from .report.excel import check_writable, write_workbook
+    from .api import check_run_arguments, load_assumptions, run_analysis
+    from .report.output import OutputSet, check_csv_folder, check_workbook_path
 
     if args.process_entry:
         # The hundreds of thousands of objects the libraries just created live until exit: freezing
         # them spares every full garbage collection of the run a rescan (~50 ms per run).
         gc.freeze()
-    if args.draws is not None and args.draws < 0:
-        raise UsageError(Issue(f"--draws must be 0 or more (got {args.draws})",
-                               hint="give the number of Monte Carlo draws per scenario; 0 skips the Monte Carlo"))
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError(Issue(f"--jobs must be 1 or more (got {args.jobs})", hint="e.g. --jobs 1 to use one process"))
-    if args.seed is not None and not 0 <= args.seed < 2**63:
-        raise UsageError(Issue(f"--seed must be between 0 and 2**63-1 (got {args.seed})", hint="e.g. --seed 7"))
+    check_run_arguments(draws=args.draws, seed=args.seed, jobs=args.jobs, cli=True)
+    _check_cache_dir(None if args.no_cache else args.cache_dir)
     folder = args.assumptions or _default_assumptions()
     t = time.perf_counter()
     a = load_assumptions(folder, allow_absolute_paths=args.allow_absolute_paths)
     log.debug("assumptions loaded and validated: %.3f s", time.perf_counter() - t)
-    for name in args.scenario or ():
-        if name not in a.scenario_names:
-            from .assumptions import _choices_hint
-
-            raise UsageError(Issue(f"--scenario: unknown scenario {name!r}",
-                                   hint=_choices_hint(name, a.scenario_names)))
+    scenarios = _scenario_args(args.scenario, a.scenario_names)
+    draws = a.settings.draws if args.draws is None else args.draws
+    check_run_arguments(draws=draws, scenarios=len(scenarios or a.scenario_names), assumptions=a, cli=True)
     out = Path(args.out or a.settings.output)
-    check_writable(out)
-    log.info("assumptions: %s", folder or "shipped defaults")
+    check_workbook_path(out)
+    if args.csv:
+        from .report.tables import ALL_TABLES
+
+        check_csv_folder(args.csv, tuple(f"{n}.csv" for n in ALL_TABLES), workbook=str(out))
+    log.info("assumptions: %s", _describe_folder(folder))
     progress = _Progress(not args.quiet)
-    result = run_analysis(a, args.scenario, draws=args.draws, seed=args.seed,
+    result = run_analysis(a, scenarios, draws=args.draws, seed=args.seed,
                           sensitivity=False if args.no_sensitivity else None, cache=not args.no_cache,
                           cache_dir=args.cache_dir, command="impact " + " ".join(sys.argv[1:]),
                           progress=lambda w, d, t: progress(w, d, t), jobs=2 if args.jobs is None else args.jobs,
                           wait=False)
     t = time.perf_counter()
-    path = write_workbook(result, out)
-    log.debug("workbook written: %.3f s", time.perf_counter() - t)
-    if args.csv:
-        from .report.tables import write_csv
+    from .report.excel import build_workbook
 
-        write_csv(result, Path(args.csv))
-        log.info("tidy CSV tables written to %s", args.csv)
+    book, _ = build_workbook(result)
+    outputs = OutputSet()
+    args.outputs = outputs  # main() reports what was committed if the run is interrupted
+    try:
+        outputs.stage_file(out, book.getvalue())
+        if args.csv:
+            from .report.tables import ALL_TABLES, csv_files
+
+            outputs.stage_folder(Path(args.csv), csv_files(result), known=frozenset(f"{n}.csv" for n in ALL_TABLES))
+        outputs.commit()
+    finally:
+        outputs.abort()
+    log.debug("outputs written: %.3f s", time.perf_counter() - t)
     if not args.quiet:
         print(_summary_text(result))
-        print(f"\nWorkbook written to {path}")
+        print(f"\nWorkbook written to {out}")
+        if args.csv:
+            print(f"Tidy CSV tables written to {args.csv}")
     return 0
+
+
+def _scenario_args(given: list[list[str]] | None, known: tuple[str, ...]) -> list[str] | None:
+    """Scenario names from ``--scenario A B`` and ``-s A -s B`` (both forms, as the README shows)."""
+    if not given:
+        return None
+    names = [n for group in given for n in (group if isinstance(group, list) else [group])]
+    for name in names:
+        if name not in known:
+            from .assumptions import _choices_hint
+
+            raise UsageError(Issue(f"--scenario: unknown scenario {name!r}", hint=_choices_hint(name, known)))
+    return names
+
+
+def _describe_folder(folder: Path | None) -> str:
+    if folder is None:
+        return "the defaults shipped with impact (no ./assumptions folder here)"
+    return f"folder {folder}"
 
 
 def _summary_text(result: object) -> str:
@@ -260,6 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv
     saved = _save_global_state()
     warnings.formatwarning = _warning_format  # type: ignore[assignment]
+    args = None
     try:
         args = parser.parse_args(argv)
         if args.command is None:
@@ -274,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("error: " + exc.render().replace("\n", "\nerror: ") + "\n")
         return exc.exit_code
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted; no output was written or replaced\n")
+        sys.stderr.write(_interrupted_message(args) + "\n")
         return 130
     except SystemExit as exc:  # argparse --help / --version
         return int(exc.code or 0)
@@ -287,6 +334,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         _restore_global_state(saved)
         if entry:
             gc.freeze()  # the process ends next: skip the interpreter's final full collection (~70 ms)
+
+
+def _interrupted_message(args: argparse.Namespace | None) -> str:
+    """What an interrupted command left behind, exactly: outputs are committed all at once, and Ctrl-C
+    during the commit takes effect only after it."""
+    outputs = getattr(args, "outputs", None)
+    done = [str(p) for p in getattr(outputs, "committed", [])]
+    if done:
+        return f"interrupted after the outputs were written ({', '.join(done)}); nothing else was changed"
+    return "interrupted; no output was written or replaced"
+
+
+def entry() -> None:
+    """Console-script entry point (``impact ...``): :func:`main`, and Ctrl-C at any moment gives
+    status 130 and one line."""
+    import signal
+
+    try:
+        status = main()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted; no output was written or replaced\n")
+        status = 130
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(status)
 
 
 def _save_global_state() -> tuple[object, ...]:

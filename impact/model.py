@@ -329,7 +329,7 @@ def fit(assumptions: Assumptions | None = None, *, cache: bool = True, cache_dir
 
         assumptions = load(None, specs=channel_registry.specs())
     a = assumptions
-    series = data_mod.load_all(a.data_overrides)
+    series = dict(a.data) if a.data else data_mod.load_all(a.data_overrides)
     if store is None and cache:
         store = FitCache(cache_dir)
     if not cache:

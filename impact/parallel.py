@@ -36,6 +36,10 @@ def available() -> bool:
 
 
 def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    import signal
+
+    # Ctrl-C reaches the whole process group: the parent handles it (and this daemon child ends with it)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

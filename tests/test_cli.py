@@ -88,4 +88,4 @@ def test_subprocess_default_run_from_another_folder(tmp_path):
     assert "Workbook written to outputs/impact.xlsx" in r.stdout
     assert "Cumulative impact 2025-2030" in r.stdout
     assert (tmp_path / "outputs" / "impact.xlsx").exists()
-    assert "shipped defaults" in r.stderr
+    assert "defaults shipped with impact" in r.stderr

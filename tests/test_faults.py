@@ -65,7 +65,9 @@ def test_save_failing_midway_leaves_previous_workbook_and_no_temp_file(result, t
             fh.write(data[:100])
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(excel, "_write_file", broken_save)
+    from impact.report import output
+
+    monkeypatch.setattr(output, "write_bytes", broken_save)
     with pytest.raises(impact.OutputError, match="No space left"):
         excel.write_workbook(result, target)
     assert calls and Path(calls[0]).parent == target.parent   # it did get as far as the temporary file
@@ -160,7 +162,7 @@ def test_excel_lock_file_refuses_to_overwrite(tmp_path, monkeypatch, capsys):
     (target.parent / "~$impact.xlsx").write_bytes(b"\x00owner")
     rc, err = _cli(["run", "--out", "outputs/impact.xlsx", "--draws", "10", "--no-sensitivity"], capsys)
     assert rc == 2, err
-    assert "open in Excel" in err and "~$impact.xlsx" in err and "close the workbook" in err
+    assert "open in Excel" in err and "~$impact.xlsx" in err and "close it and run again" in err
     assert "Traceback" not in err
     _assert_intact(target, old)
     assert _leftovers(target.parent) == ["~$impact.xlsx"]
@@ -276,7 +278,7 @@ def test_new_workbook_gets_normal_permissions(tmp_path):
     import os
     import stat
 
-    from impact.report.excel import file_mode
+    from impact.report.output import file_mode
 
     old = os.umask(0o022)
     try:

@@ -48,7 +48,7 @@ def workbook(tmp_path_factory, cache_dir):
         edit(adir, file, old, new)
     a = impact.load_assumptions(adir)
     assert a.settings.title.startswith("=") and a.scenario("designation").label.startswith("@")
-    res = impact.run_analysis(a, draws=50, seed=1, sensitivity=False, cache_dir=cache_dir)
+    res = impact.run_analysis(a, draws=100, seed=1, sensitivity=False, cache_dir=cache_dir)
     path = root / "inject.xlsx"
     impact.write_workbook(res, str(path))
     return openpyxl.load_workbook(path)

@@ -5,7 +5,7 @@ import importlib
 import pkgutil
 from functools import lru_cache
 from ..frozen import FrozenMap
-from typing import Mapping
+from typing import Any, Mapping
 
 from ..spec import ChannelSpec
 from .base import Channel
@@ -35,6 +35,18 @@ def registry() -> Mapping[str, Channel]:
 
 def specs() -> Mapping[str, ChannelSpec]:
     return FrozenMap({n: c.spec for n, c in registry().items()})
+
+
+def check_data(data: Mapping[str, Any], blocks: Mapping[str, Any], settings: Any) -> list[tuple[str, Any]]:
+    """(channel, :class:`~impact.channels.base.DataProblem`) for every channel whose estimators could
+    not run on ``data`` with its options and ``settings`` (see :mod:`impact.data_rules`)."""
+    out: list[tuple[str, Any]] = []
+    for name, ch in registry().items():
+        if ch.check_data is None or name not in blocks:
+            continue
+        own = {sid: data[sid] for sid in ch.spec.data}
+        out += [(name, p) for p in ch.check_data(own, blocks[name].options, settings)]
+    return out
 
 
 def get(name: str) -> Channel:

@@ -225,7 +225,57 @@ class Channel:
     #: shock names along which a larger value never gives a smaller loss
     monotone: tuple[str, ...] = ()
     calibrate: Callable[[ChannelFit, Any], ChannelFit] = calibrate
+    #: (data, options, settings) -> problems that would stop ``fit`` (checked when assumptions load)
+    check_data: Callable[[Mapping[str, pd.Series], Mapping[str, Any], Any], list[DataProblem]] | None = None
 
     @property
     def name(self) -> str:
         return self.spec.name
+
+
+# ----------------------------------------------------------------------------- data requirements
+@dataclass(frozen=True)
+class DataProblem:
+    """Data an estimator cannot work with, for the base year and options at hand.
+
+    ``period`` locates the problem in the series' file (its line); ``option`` names the estimator
+    option whose value causes it, when that is the cause (the message then points there)."""
+
+    series: str | tuple[str, ...]
+    message: str
+    hint: str = ""
+    period: Any = None
+    option: str | None = None
+
+    @property
+    def series_ids(self) -> tuple[str, ...]:
+        return (self.series,) if isinstance(self.series, str) else tuple(self.series)
+
+
+def first_non_positive(s: pd.Series, series: str, what: str) -> list[DataProblem]:
+    """Logs are taken of ``s``: every value must be positive."""
+    bad = s[~(s > 0)]
+    if bad.empty:
+        return []
+    return [DataProblem(series, f"{what} must be positive: logs are taken (got {bad.iloc[0]:g} in {bad.index[0]})",
+                        "correct or remove the row", period=bad.index[0])]
+
+
+def gaps(index: pd.Index) -> list[Any]:
+    """Periods missing between the first and last of ``index`` (years as ints, or monthly periods)."""
+    if len(index) < 2:
+        return []
+    if isinstance(index, pd.PeriodIndex):
+        full = pd.period_range(index[0], index[-1], freq=index.freq)
+    else:
+        full = pd.Index(range(int(index[0]), int(index[-1]) + 1))
+    return list(full.difference(index))
+
+
+def min_obs_problem(n: int, need: int, series: str, what: str, *, period: Any = None,
+                    option: str | None = None) -> list[DataProblem]:
+    if n >= need:
+        return []
+    return [DataProblem(series, f"{what} needs at least {need} observations; the data give {n}",
+                        "extend the series, move the sample start earlier or choose another base year",
+                        period=period, option=option)]

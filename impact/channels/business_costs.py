@@ -23,8 +23,9 @@ import pandas as pd
 
 from ..estimates import BaselineForecast, DataEstimate, EstimateResult, ols_fit, regression_diagnostics
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
-from .base import Channel, ChannelEffect, ChannelFit, EffectContext, pool_data_estimates
-from .tourism import excel_profile, homicide_rate
+from .base import (Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, min_obs_problem,
+                   pool_data_estimates)
+from .tourism import excel_profile, homicide_rate, homicide_rate_problems
 
 SPEC = ChannelSpec(
     name="business_costs",
@@ -59,6 +60,34 @@ SPEC = ChannelSpec(
 def _latest(s: pd.Series, year: int) -> tuple[int, float]:
     s = s.loc[:year]
     return int(s.index.max()), float(s.iloc[-1])
+
+
+#: observations the investment regression needs at least (two coefficients, three degrees of freedom)
+MIN_FDI_POINTS = 5
+
+
+def check_data(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> list[DataProblem]:
+    """An investment position and a U.S. FDI inflow up to the base year, and enough positive FDI totals
+    (with a homicide rate) for the investment regression."""
+    base_year = settings.base_year
+    probs = homicide_rate_problems(data)
+    for sid, what in (("us_di_position_mexico", "the U.S. direct-investment position"),
+                      ("mx_fdi_inflows_from_us", "U.S. FDI inflows")):
+        s = data[sid]
+        if s.index[0] > base_year:
+            probs.append(DataProblem(sid, f"{what} starts in {s.index[0]}: there is no value up to the base year "
+                                     f"{base_year}", f"add an earlier year or choose base year {s.index[0]} or later",
+                                     period=s.index[0]))
+    fdi = data["mx_fdi_inflows_total"]
+    probs += first_non_positive(fdi.loc[:base_year], "mx_fdi_inflows_total", "FDI inflows")
+    if probs:
+        return probs
+    rate, _ = homicide_rate(data)
+    n = len(pd.DataFrame({"fdi": fdi.loc[:base_year], "rate": rate}).dropna())
+    probs += min_obs_problem(n, MIN_FDI_POINTS, ("mx_fdi_inflows_total", "mx_homicide_rate_wdi", "mx_homicides_inegi"),
+                             f"the investment regression (log FDI on log homicide rate, years up to {base_year})",
+                             period=fdi.index[0])
+    return probs
 
 
 def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> ChannelFit:
@@ -167,6 +196,7 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
 
 
 CHANNEL = Channel(spec=SPEC, label="Extra costs of U.S. businesses in Mexico", fit=fit, calibrate=calibrate, effect=effect,
+                  check_data=check_data,
                   excel_formula=excel_formula,
                   monotone=("compliance_uplift", "security_increase", "prosecution_probability", "civil_suit_probability",
                             "financing_premium"))

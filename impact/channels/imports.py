@@ -29,7 +29,7 @@ from ..errors import EstimationWarning
 from ..estimates import (Diagnostic, EstimateResult, baseline_from_logs, forecast_covariance, labelled, pooled_for,
                          residual_diagnostics)
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
-from .base import Channel, ChannelEffect, ChannelFit, EffectContext
+from .base import Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, min_obs_problem
 from .tourism import excel_profile
 
 SPEC = ChannelSpec(
@@ -117,6 +117,42 @@ def rebuild_sarima(endog: np.ndarray, exog: np.ndarray, params: np.ndarray, orde
                    seasonal: tuple[int, ...] = DEFAULT_SEASONAL) -> Any:
     """The fitted SARIMA result from its data and parameters, without re-estimation (used by the fit cache)."""
     return sarima_model(endog, exog, order, seasonal).smooth(params)
+
+
+def min_months(order: tuple[int, ...], seasonal: tuple[int, ...]) -> int:
+    """Months the SARIMA needs at least: those lost to differencing, five years to estimate the
+    seasonal pattern from, and four more per ARMA coefficient (twelve per seasonal one)."""
+    p, d, q = order
+    P, D, Q = seasonal
+    return d + 12 * D + 60 + 4 * (p + q) + 12 * (P + Q)
+
+
+def check_data(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> list[DataProblem]:
+    """The monthly series must cover fit_start to December of the base year, with positive values."""
+    sid = "us_imports_mexico_monthly"
+    s = data[sid]
+    start, end = _month(options["fit_start"]), _month(f"{settings.base_year}-12")
+    probs: list[DataProblem] = []
+    if start > end:
+        return [DataProblem(sid, f"fit_start {start} is after December of the base year ({end})",
+                            "choose an earlier fit_start", option="fit_start")]
+    if s.index[0] > start:
+        probs.append(DataProblem(sid, f"the series starts in {s.index[0]}, after fit_start {start}",
+                                 f"set fit_start to {s.index[0]} or later", period=s.index[0], option="fit_start"))
+    if s.index[-1] < end:
+        probs.append(DataProblem(sid, f"the series ends in {s.index[-1]}, before December of the base year "
+                                 f"{settings.base_year}: the forecast would start in the wrong month",
+                                 f"add the months to {end} or choose base year {s.index[-1].year - 1}",
+                                 period=s.index[-1]))
+    if probs:
+        return probs
+    window = s.loc[start:end]
+    probs += first_non_positive(window, sid, "monthly imports")
+    order, seasonal = tuple(options["order"]), tuple(options["seasonal_order"])
+    probs += min_obs_problem(len(window), min_months(order, seasonal), sid,
+                             f"the imports SARIMA{order}x{seasonal}12 (from fit_start {start} to {end})",
+                             period=window.index[0], option="fit_start")
+    return probs
 
 
 def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> ChannelFit:
@@ -246,6 +282,6 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
 
 
 CHANNEL = Channel(spec=SPEC, label="U.S. goods imports from Mexico", fit=fit, calibrate=calibrate, effect=effect,
-                  excel_formula=excel_formula,
+                  excel_formula=excel_formula, check_data=check_data,
                   monotone=("compliance_cost", "trade_finance_friction", "border_delay_hours", "conflict_tariff",
                             "border_closure_days", "inspection_suspension_days"))

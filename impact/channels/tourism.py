@@ -24,7 +24,8 @@ from .. import serial
 from ..estimates import (DataEstimate, Diagnostic, EstimateResult, baseline_from_logs, forecast_covariance, labelled,
                          ols_fit, regression_diagnostics, residual_diagnostics)
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
-from .base import Channel, ChannelEffect, ChannelFit, EffectContext
+from .base import (Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, gaps,
+                   min_obs_problem)
 
 SPEC = ChannelSpec(
     name="tourism",
@@ -84,6 +85,95 @@ def homicide_rate(data: Mapping[str, pd.Series]) -> tuple[pd.Series, str]:
         if y > last:
             rate[y] = rate[last] * cnt[y] / cnt[last]
     return rate.sort_index(), f"WDI VC.IHR.PSRC.P5 to {last}; later years grown with INEGI homicide counts"
+
+
+def homicide_rate_problems(data: Mapping[str, pd.Series]) -> list[DataProblem]:
+    """What :func:`homicide_rate` needs: positive rates and counts, and counts in the rate's last year."""
+    rate, cnt = data["mx_homicide_rate_wdi"], data["mx_homicides_inegi"]
+    probs = first_non_positive(rate, "mx_homicide_rate_wdi", "the homicide rate")
+    probs += first_non_positive(cnt, "mx_homicides_inegi", "homicide counts")
+    last = rate.index.max()
+    if any(y > last for y in cnt.index) and last not in cnt.index:
+        probs.append(DataProblem("mx_homicides_inegi", f"homicide counts must include {last}, the last year of the WDI "
+                                 "rate: later years of the rate grow with the counts from that year",
+                                 f"add a row for {last}", period=cnt.index[-1]))
+    return probs
+
+
+#: residual degrees of freedom the elasticity regression keeps at least (below, its standard error
+#: is meaningless: with none left the fit is exact and the "estimate" would swamp the prior)
+MIN_RESID_DF = 5
+#: years of receipts the baseline ARIMA needs at least (besides one per pulse dummy)
+MIN_BASELINE_YEARS = 10
+
+
+def _join_problems(data: Mapping[str, pd.Series]) -> list[DataProblem]:
+    wdi, inegi, evi = data["mx_tourism_receipts_wdi"], data["mx_visitor_receipts_inegi"], data["mx_tourist_spending_evi"]
+    probs = []
+    for sid, ser, what in (("mx_tourism_receipts_wdi", wdi, "WDI receipts"),
+                           ("mx_visitor_receipts_inegi", inegi, "INEGI/Banxico receipts"),
+                           ("mx_tourist_spending_evi", evi, "EVI tourist spending")):
+        probs += first_non_positive(ser, sid, what)
+        if sid != "mx_tourist_spending_evi" and 2019 not in ser.index:
+            probs.append(DataProblem(sid, f"{what} must include 2019, the year that joins WDI to INEGI/Banxico receipts",
+                                     "add a row for 2019", period=ser.index[-1]))
+    post = [r for r in inegi.index if r > 2020]
+    fill = [y for y in evi.index if y > 2020 and y not in inegi.index]
+    if fill and not post:
+        probs.append(DataProblem("mx_visitor_receipts_inegi", "INEGI/Banxico receipts need a year after 2020 to anchor "
+                                 "the EVI growth that fills the years they miss", "add a recent year",
+                                 period=inegi.index[-1]))
+    for y in fill if post else ():
+        ref = min(post, key=lambda r: abs(r - y))
+        if ref not in evi.index:
+            probs.append(DataProblem("mx_tourist_spending_evi", f"EVI tourist spending must include {ref}: {y} is filled "
+                                     f"with its growth from that year", f"add a row for {ref}", period=y))
+    return probs
+
+
+def check_data(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> list[DataProblem]:
+    """What :func:`fit` needs from the data for this base year and these options (see the module docstring)."""
+    probs = _join_problems(data) + homicide_rate_problems(data)
+    probs += first_non_positive(data["us_real_gdp"], "us_real_gdp", "U.S. real GDP")
+    probs += first_non_positive(data["mxn_per_usd"], "mxn_per_usd", "the exchange rate")
+    if probs:
+        return probs
+    base_year = settings.base_year
+    receipts, _ = joined_receipts(data)
+    joined = ("mx_tourism_receipts_wdi", "mx_visitor_receipts_inegi", "mx_tourist_spending_evi")
+    if receipts.index.max() < base_year:
+        last = int(receipts.index.max())
+        return [DataProblem(("mx_visitor_receipts_inegi", "mx_tourist_spending_evi"),
+                            f"visitor receipts end in {last}, before the base year {base_year}: the baseline would be "
+                            "anchored to the wrong year", f"add {base_year} or choose base year {last}",
+                            period=last)]
+    hist = receipts.loc[:base_year]
+    missing = gaps(hist.index)
+    if missing:
+        return [DataProblem(joined, f"visitor receipts (WDI to 2020, INEGI/Banxico and EVI after) miss "
+                            f"{', '.join(str(y) for y in missing)}: the baseline model needs every year",
+                            "add the missing years", period=missing[0])]
+    n_dummies = sum(1 for d in options["baseline_dummies"] if d in hist.index)
+    probs += min_obs_problem(len(hist), MIN_BASELINE_YEARS + n_dummies, joined,
+                             "the tourism baseline (ARIMA(0,1,0) with drift on log receipts)", period=hist.index[0])
+    rate, _ = homicide_rate(data)
+    df = pd.DataFrame({"receipts": receipts, "homicide_rate": rate, "us_gdp": data["us_real_gdp"],
+                       "mxn_usd": data["mxn_per_usd"]}).loc[options["fit_start"]: base_year].dropna()
+    used = ("mx_tourism_receipts_wdi", "mx_homicide_rate_wdi", "mx_homicides_inegi", "us_real_gdp", "mxn_per_usd")
+    missing = gaps(df.index)
+    if missing:
+        probs.append(DataProblem(used, f"the elasticity regression's sample {df.index[0]}-{df.index[-1]} misses "
+                                 f"{', '.join(str(y) for y in missing)} in at least one series: differences would span "
+                                 "the gap", "add the missing years to every series", period=missing[0]))
+        return probs
+    diff = options["form"] == "difference"
+    n = max(len(df) - 1, 0) if diff else len(df)
+    years = df.index[1:] if diff else df.index
+    k = 4 + sum(1 for d in options["dummies"] if d in years)
+    probs += min_obs_problem(n, k + MIN_RESID_DF, used, f"the tourism elasticity regression ({k} coefficients, "
+                             f"{'first differences' if diff else 'levels'}, from fit_start {options['fit_start']})",
+                             period=df.index[0] if len(df) else None, option="fit_start" if len(df) else None)
+    return probs
 
 
 def _elasticity_model(df: pd.DataFrame, opts: Mapping[str, Any]) -> EstimateResult:
@@ -227,4 +317,4 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
 
 
 CHANNEL = Channel(spec=SPEC, label="U.S. visitor spending in Mexico", fit=fit, effect=effect,
-                  excel_formula=excel_formula, monotone=("insecurity",))
+                  excel_formula=excel_formula, monotone=("insecurity",), check_data=check_data)

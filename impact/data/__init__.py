@@ -11,8 +11,11 @@ replace a series with their own CSV of the same shape from ``settings.yaml`` (``
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 from ..frozen import FrozenMap
@@ -41,80 +44,138 @@ def path_of(series_id: str) -> Path:
     return HERE / f"{series_id}.csv"
 
 
-def _parse_period(raw: pd.Series, frequency: str, shown: str) -> tuple[pd.Index, list[Issue]]:
-    issues: list[Issue] = []
-    s = raw.astype(str).str.strip()
+MAX_CSV_BYTES = 20 * 2**20
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_YEAR = re.compile(r"\d{4}")
+#: line number of each period, by file content (sha256): messages about a period point at its line
+_LINES: dict[str, dict[str, int]] = {}
+
+
+def line_of(series: pd.Series, period: Any) -> int | None:
+    """Line in the series' CSV file of ``period`` (None when unknown)."""
+    return _LINES.get(series.attrs.get("sha256", ""), {}).get(str(period))
+
+
+def _rows(path: Path, shown: str, series_id: str) -> tuple[list[tuple[int, str, str]], str]:
+    """(line, period, value) of every data row, and the file's sha256; DataError for unreadable files."""
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise DataError(Issue("is a folder, expected a CSV file", file=shown, path=series_id))
+        if size > MAX_CSV_BYTES:
+            raise DataError(Issue(f"file too large ({size:,} bytes)", file=shown, path=series_id,
+                                  hint=f"data files are limited to {MAX_CSV_BYTES:,} bytes"))
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(Issue("data file not found", file=shown, path=series_id)) from None
+    except OSError as exc:
+        raise DataError(Issue(f"cannot read the file: {exc.strerror or exc}", file=shown, path=series_id)) from None
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(Issue(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", file=shown, line=line, path=series_id,
+                              hint="save the file as UTF-8 CSV")) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise DataError(Issue("the file is empty", file=shown, line=1, path=series_id,
+                                  hint="the first row must be `period,value`"))
+        cols = [c.strip() for c in header]
+        if cols[:2] != ["period", "value"]:
+            raise DataError(Issue(f"wrong columns {cols}", file=shown, line=1, path=series_id,
+                                  hint="the first two columns must be `period,value`"))
+        rows = []
+        for rec in reader:
+            if not rec or all(not c.strip() for c in rec):
+                continue  # blank line
+            rec = rec + [""] * (2 - len(rec))
+            rows.append((reader.line_num, rec[0].strip(), rec[1].strip()))
+    except csv.Error as exc:
+        raise DataError(Issue(f"cannot read CSV: {exc}", file=shown, line=reader.line_num, path=series_id,
+                              hint="expected a header row `period,value` and one row per period")) from None
+    return rows, digest
+
+
+def _period_issue(text: str, frequency: str) -> str | None:
     if frequency == "monthly":
-        ok = s.str.fullmatch(r"\d{4}-\d{2}")
-        for i in s.index[~ok][:5]:
-            issues.append(Issue(f"period must be YYYY-MM for a monthly series (got {s[i]!r})", file=shown, line=int(i) + 2,
-                                path="period"))
-        if issues:
-            return pd.Index([]), issues
-        idx = pd.PeriodIndex(s, freq="M")
-    else:
-        ok = s.str.fullmatch(r"\d{4}")
-        for i in s.index[~ok][:5]:
-            issues.append(Issue(f"period must be a year YYYY (got {s[i]!r})", file=shown, line=int(i) + 2, path="period"))
-        if issues:
-            return pd.Index([]), issues
-        idx = pd.Index(s.astype(int), name="year")
-    return idx, issues
+        m = _MONTH.fullmatch(text)
+        if not m:
+            return "period must be YYYY-MM for a monthly series"
+        if not 1 <= int(m.group(2)) <= 12:
+            return "month must be 01 to 12"
+        return None
+    return None if _YEAR.fullmatch(text) else "period must be a year YYYY"
 
 
 def validate_csv(series_id: str, path: str | Path, display: str | None = None) -> pd.Series:
     """Read and check a series CSV (``period,value``); raise :class:`DataError` naming file and line.
 
-    ``display`` is the file name shown in messages (default: ``path``)."""
+    Checked: the header, one finite number per row, periods in the catalog's frequency, in increasing
+    order, without duplicates and, for monthly series, without a missing month (a gap would shift
+    the seasonal pattern of every later month).  ``display`` is the file name shown in messages."""
     meta = catalog()[series_id]
     path = Path(path)
     shown = display or str(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise DataError(Issue("data file not found", file=shown, path=series_id)) from None
-    except Exception as exc:  # malformed CSV (bad quoting, binary, ...)
-        raise DataError(Issue(f"cannot read CSV: {exc}", file=shown, path=series_id,
-                              hint="expected a header row `period,value` and one row per period")) from None
-    cols = [c.strip() for c in df.columns]
-    if cols[:2] != ["period", "value"]:
-        raise DataError(Issue(f"wrong columns {cols}", file=shown, line=1, path=series_id,
-                              hint="the first two columns must be `period,value`"))
-    df.columns = cols
+    rows, digest = _rows(path, shown, series_id)
     issues: list[Issue] = []
-    if df.empty:
+    if not rows:
         issues.append(Issue("no data rows", file=shown, line=2, path=series_id, hint="add at least one `period,value` row"))
-    values = []
-    for i, v in enumerate(df["value"]):
-        v = v.strip()
+    freq = meta["frequency"]
+    values, periods, lines = [], [], []
+    for line, period, v in rows:
+        if len(issues) > 20:
+            break
+        problem = _period_issue(period, freq)
+        if problem:
+            issues.append(Issue(f"{problem} (got {period!r})", file=shown, line=line, path=f"{series_id}.period",
+                                hint="e.g. 2024-01" if freq == "monthly" else "e.g. 2024"))
         try:
             x = float(v)
         except ValueError:
-            x = math.nan
-            issues.append(Issue(f"value is {'missing' if not v else 'not a number'} (got {v!r})", file=shown, line=i + 2,
+            issues.append(Issue(f"value is {'missing' if not v else 'not a number'} (got {v!r})", file=shown, line=line,
                                 path=f"{series_id}.value", hint="every row needs a finite number"))
-        else:
-            if not math.isfinite(x):
-                issues.append(Issue(f"value must be finite (got {v!r})", file=shown, line=i + 2, path=f"{series_id}.value"))
+            continue
+        if not math.isfinite(x):
+            issues.append(Issue(f"value must be finite (got {v!r})", file=shown, line=line, path=f"{series_id}.value",
+                                hint="every row needs a finite number"))
+            continue
         values.append(x)
-        if len(issues) > 20:
+        periods.append(period)
+        lines.append(line)
+    if issues:
+        raise DataError(issues)
+    idx: pd.Index = (pd.PeriodIndex(periods, freq="M") if freq == "monthly"
+                     else pd.Index([int(p) for p in periods], name="year"))
+    keys = idx.asi8 if freq == "monthly" else idx.to_numpy()
+    for i in range(1, len(keys)):
+        if keys[i] == keys[i - 1]:
+            issues.append(Issue(f"duplicate period {periods[i]} (also on line {lines[i - 1]})", file=shown,
+                                line=lines[i], path=f"{series_id}.period", hint="one row per period"))
+        elif keys[i] < keys[i - 1]:
+            issues.append(Issue(f"periods are not in increasing order ({periods[i]} after {periods[i - 1]})", file=shown,
+                                line=lines[i], path=f"{series_id}.period", hint="sort the rows by period"))
+        elif freq == "monthly" and keys[i] != keys[i - 1] + 1:
+            missing = pd.Period(ordinal=int(keys[i - 1]) + 1, freq="M")
+            n = int(keys[i] - keys[i - 1] - 1)
+            issues.append(Issue(f"missing month {missing}" + (f" and {n - 1} more" if n > 1 else "")
+                                + f" between {periods[i - 1]} (line {lines[i - 1]}) and {periods[i]}", file=shown,
+                                line=lines[i], path=f"{series_id}.period",
+                                hint="every month needs a row: a gap shifts the seasonal pattern of later months"))
+        if len(issues) >= 5:
             break
-    idx, pissues = _parse_period(df["period"], meta["frequency"], shown)
-    issues.extend(pissues)
-    if not issues:
-        if idx.has_duplicates:
-            dup = idx[idx.duplicated()][0]
-            issues.append(Issue(f"duplicate period {dup}", file=shown, path=f"{series_id}.period", hint="one row per period"))
-        elif not idx.is_monotonic_increasing:
-            issues.append(Issue("periods are not in increasing order", file=shown, path=f"{series_id}.period",
-                                hint="sort the rows by period"))
     if issues:
         raise DataError(issues)
     s = pd.Series(values, index=idx, name=series_id, dtype=float)
     s.attrs.update(dict(meta))
     s.attrs["id"] = series_id
     s.attrs["file"] = shown
-    s.attrs["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    s.attrs["sha256"] = digest
+    if len(_LINES) > 256:
+        _LINES.clear()
+    _LINES[digest] = dict(zip(periods, lines))
     return s
 
 

@@ -22,7 +22,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,10 +30,10 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from ..errors import Issue, OutputError
 from ..spec import UNITS
 from . import styles as st
 from . import tables as tb
+from .output import OutputSet, check_workbook_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..api import AnalysisResult
@@ -1179,72 +1178,13 @@ def build_workbook(res: AnalysisResult) -> tuple[io.BytesIO, list[dict[str, Any]
     return buf, checks
 
 
-def _write_file(data: bytes, path: str) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def check_writable(path: str | os.PathLike[str]) -> None:
-    """Fail early (exit 2) when the workbook cannot be written; nothing is touched."""
-    p = Path(path)
-    if p.suffix.lower() != ".xlsx":
-        raise OutputError(Issue(f"output must be an .xlsx file (got {str(p)!r})", hint="e.g. --out outputs/impact.xlsx"))
-    if p.exists() and p.is_dir():
-        raise OutputError(Issue(f"output path is a folder: {p}", hint="give a file name ending in .xlsx"))
-    lock = p.parent / f"~${p.name}"
-    if lock.exists():
-        raise OutputError(Issue(f"{p} is open in Excel (lock file {lock.name} present)",
-                                hint="close the workbook and run again; the previous file was left untouched"))
-    lo_lock = p.parent / f".~lock.{p.name}#"
-    if lo_lock.exists():
-        raise OutputError(Issue(f"{p} is open in LibreOffice (lock file {lo_lock.name} present)",
-                                hint="close the workbook and run again; the previous file was left untouched"))
-    parent = p.parent if str(p.parent) else Path(".")
-    probe = parent
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir():
-        raise OutputError(Issue(f"cannot create folder {parent}: {probe} is a file", hint="choose another --out path"))
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise OutputError(Issue(f"cannot write to folder {probe}", hint="choose another --out path or fix permissions"))
-    if p.exists() and not os.access(p, os.W_OK):
-        raise OutputError(Issue(f"{p} is read-only or locked", hint="close it or choose another --out path; it was left untouched"))
-
-
-def file_mode(target: Path) -> int:
-    """Permissions for a new output: those of the file it replaces, else 0o666 less the umask
-    (mkstemp's 0o600 would make shared workbooks unreadable to colleagues)."""
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def write_workbook(res: AnalysisResult, path: str | os.PathLike[str]) -> str:
-    """Write the workbook atomically (temporary file in the same folder, then rename)."""
+    """Write the workbook atomically (built in memory, written to a temporary file beside the
+    target, then renamed; see :mod:`impact.report.output`).  Returns the path written."""
     p = Path(path)
-    check_writable(p)
+    check_workbook_path(p)
     data, _ = build_workbook(res)  # built in memory: a NonFiniteError here leaves the target untouched
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.stem}-", suffix=".xlsx.tmp")
-    except OSError as exc:
-        raise OutputError(Issue(f"cannot write to folder {p.parent}: {exc.strerror}",
-                                hint="choose another --out path or fix permissions")) from None
-    os.close(fd)
-    try:
-        _write_file(data.getvalue(), tmp)
-        os.chmod(tmp, file_mode(p))
-        os.replace(tmp, p)
-    except OSError as exc:  # permission, disk full, ...: the previous workbook is untouched
-        raise OutputError(Issue(f"cannot write {p}: {exc.strerror or exc}",
-                                hint="free disk space, close the file or choose another --out path; "
-                                     "the previous workbook was left untouched")) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with OutputSet() as out:
+        out.stage_file(p, data.getvalue())
+        out.commit()
     return str(p)

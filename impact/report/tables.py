@@ -7,8 +7,7 @@ Money is US$ bn (current dollars), negative = loss; percent values are in percen
 """
 from __future__ import annotations
 
-import os
-import tempfile
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -349,23 +348,54 @@ def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
     return out
 
 
-def write_csv(res: AnalysisResult, folder: Path | str) -> list[Path]:
-    """Write every table as ``<name>.csv`` (UTF-8, comma-separated, no index); each file atomically."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, df in tables(res).items():
-        target = folder / f"{name}.csv"
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}-", suffix=".tmp")
-        os.close(fd)
-        try:
-            df.to_csv(tmp, index=False, lineterminator="\n")
-            from .excel import file_mode
+#: Every table a run can write (``tables()`` keys); ``--csv`` removes stale ones from its folder.
+ALL_TABLES = ("central", "components", "baselines", "montecarlo", "expected", "variance", "sensitivity",
+              "sensitivity_tornado", "sensitivity_two_way", "sensitivity_sobol", "estimates", "pooled", "diagnostics",
+              "scenarios", "assumptions", "settings", "data_catalog", "data", "about")
 
-            os.chmod(tmp, file_mode(target))
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        written.append(target)
-    return written
+#: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP,
+#: "CSV Injection"), plus line feed.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise(text: str) -> str:
+    """``text`` safe for a spreadsheet: prefixed with ``'`` when it would start a formula (numbers
+    written as text, such as "-1.5", stay as they are)."""
+    if text[:1] in _FORMULA_START and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells (and column names) cannot run as formulas; numbers stay numbers."""
+    out = df.copy()
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    for col in out.columns:
+        s = out[col]
+        if s.dtype.kind in "biufcmM":
+            continue
+        out[col] = s.map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    return out
+
+
+def csv_files(res: AnalysisResult) -> dict[str, bytes]:
+    """Every table as the bytes of ``<name>.csv`` (UTF-8, comma-separated, no index, formula-safe)."""
+    out = {}
+    for name, df in tables(res).items():
+        out[f"{name}.csv"] = csv_safe(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return out
+
+
+def write_csv(res: AnalysisResult, folder: Path | str) -> list[Path]:
+    """Write every table as ``<name>.csv`` into ``folder``, all or nothing (see :mod:`impact.report.output`)."""
+    from .output import OutputSet, check_csv_folder
+
+    folder = Path(folder)
+    names = tuple(f"{n}.csv" for n in ALL_TABLES)
+    check_csv_folder(folder, names)
+    files = csv_files(res)
+    with OutputSet() as out:
+        out.stage_folder(folder, files, known=frozenset(names))
+        out.commit()
+    return [folder / n for n in files]
