@@ -5,7 +5,6 @@ import logging
 import platform
 import sys
 import time
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,8 +15,8 @@ import pandas as pd
 
 from . import channels
 from .assumptions import Assumptions, load
-from .arguments import MIN_RELIABLE_DRAWS, check_memory, check_run_arguments, sobol_memory
-from .errors import Issue, SampleSizeWarning, UsageError
+from .arguments import check_memory, check_run_arguments, sobol_memory
+from .errors import Issue, UsageError
 from .results import (TIDY, MonteCarloResult, RunInfo, ScenarioResult, SensitivityResult, _html,
                       expected_impact)
 
@@ -29,6 +28,13 @@ def load_assumptions(folder: str | Path | None = None, *, allow_absolute_paths: 
 
     Raises :class:`~impact.errors.AssumptionError` listing every problem with file:line.
     """
+    import os
+
+    if folder is not None and not isinstance(folder, (str, os.PathLike)):
+        raise UsageError(Issue(f"folder must be a path (got {type(folder).__name__})",
+                               hint="e.g. impact.load_assumptions('assumptions'), or no argument for the defaults"))
+    if not isinstance(allow_absolute_paths, bool):
+        raise UsageError(Issue(f"allow_absolute_paths must be True or False (got {allow_absolute_paths!r})"))
     return load(folder, specs=channels.specs(), allow_absolute_paths=allow_absolute_paths,
                 data_check=channels.check_data)
 
@@ -221,10 +227,6 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
         check_memory(sobol_memory(n_sobol, k, len(a.channels), s.horizon),
                      f"the Sobol analysis ({n_sobol:,} base samples x {k} inputs)",
                      "lower analysis.yaml sensitivity.sobol.base_samples or run without sensitivity")
-    if 0 < n_draws < MIN_RELIABLE_DRAWS:
-        warnings.warn(f"{n_draws} Monte Carlo draws per scenario: percentiles such as P5 and P95 rest on very few "
-                      f"draws and are unreliable; use at least {MIN_RELIABLE_DRAWS} (the default is {s.draws:,})",
-                      SampleSizeWarning, stacklevel=2)
     clock = time.perf_counter()
     from .cache import FitCache
 

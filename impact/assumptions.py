@@ -29,8 +29,8 @@ import numpy as np
 
 from . import distributions as dist
 from .arguments import MAX_DRAWS
-from .errors import AssumptionError, Issue, PlausibilityWarning
-from .spec import ESTIMATE_MODES, TIMINGS, UNITS, ChannelSpec
+from .errors import AssumptionError, Issue, PlausibilityWarning, UsageError
+from .spec import ESTIMATE_MODES, TIMINGS, UNITS, ChannelSpec, domain_of
 from .yamlio import YamlDoc, read_yaml
 
 FILES = ("settings.yaml", "channels.yaml", "scenarios.yaml", "analysis.yaml")
@@ -254,6 +254,9 @@ class Assumptions:
         ``"settings.horizon"``, ``"scenarios.designation.shocks.insecurity.value"`` or
         ``"analysis.sensitivity.sobol.base_samples"``.  The copy is validated like a file.
         """
+        if not isinstance(changes, Mapping) or not all(isinstance(k, str) for k in changes):
+            raise UsageError(Issue(f"override() takes a mapping of dotted keys to values (got {type(changes).__name__})",
+                                   hint='e.g. a.override({"tourism.elasticity.value": -0.3})'))
         raw = {k: copy.deepcopy(v.data) for k, v in self._raw.items()}
         for key, value in changes.items():
             parts = key.split(".")
@@ -508,8 +511,21 @@ def _check_in_bounds(v: _V, path: tuple[Any, ...], value: float | None, d: dist.
                   f"keep it within [{lo:g}, {hi:g}] or use truncnormal")
 
 
+def _check_domain(v: _V, path: tuple[Any, ...], bounds: tuple[float, float] | None,
+                  domain: tuple[float, float, str] | None) -> None:
+    if bounds is None or domain is None:
+        return
+    lo, hi, why = domain
+    if bounds[0] < lo or bounds[1] > hi:
+        rng = (f"between {lo:g} and {hi:g}" if math.isfinite(lo) and math.isfinite(hi)
+               else f">= {lo:g}" if math.isfinite(lo) else f"<= {hi:g}")
+        v.err(path + ("bounds",), f"bounds [{bounds[0]:g}, {bounds[1]:g}] reach outside what the channel's equations "
+              f"allow{f' ({why})' if why else ''}", f"allowed: bounds {rng}")
+
+
 def _parse_parameter(v: _V, obj: Any, path: tuple[Any, ...], qualname: str, *, shock: bool,
-                     estimable: bool, expected_unit: str | None) -> Parameter | None:
+                     estimable: bool, expected_unit: str | None,
+                     domain: tuple[float, float, str] | None = None) -> Parameter | None:
     d = v.mapping(obj, path, "a parameter mapping (value, unit, description, source, bounds, ...)")
     if d is None:
         return None
@@ -525,6 +541,7 @@ def _parse_parameter(v: _V, obj: Any, path: tuple[Any, ...], qualname: str, *, s
     source = v.string(d, "source", path)
     note = v.string(d, "note", path, required=False)
     bounds = v.pair(d, "bounds", path, True)
+    _check_domain(v, path, bounds, domain)
     plausible = v.pair(d, "plausible", path, False)
     estimate = prior = None
     if "estimate" in d or "prior" in d:
@@ -720,7 +737,8 @@ def _parse_channels(v: _V, specs: Mapping[str, ChannelSpec] | None) -> dict[str,
                     v.err(path + ("parameters", pn), f"unknown parameter {pn!r}", _choices_hint(pn, pspecs))
                     continue
                 prm = _parse_parameter(v, pobj, path + ("parameters", pn), f"{name}.{pn}", shock=False,
-                                       estimable=bool(ps and ps.estimable), expected_unit=ps.unit if ps else None)
+                                       estimable=bool(ps and ps.estimable), expected_unit=ps.unit if ps else None,
+                                       domain=domain_of((ps,)) if ps else None)
                 if prm is not None:
                     params[pn] = prm
         out[name] = ChannelBlock(name, label, desc, FrozenMap(options), FrozenMap(params), v.loc(path))
@@ -728,6 +746,11 @@ def _parse_channels(v: _V, specs: Mapping[str, ChannelSpec] | None) -> dict[str,
 
 
 _KIND_NAMES = {int: "an integer", float: "a number", str: "text", list: "a list", bool: "true or false"}
+
+
+def _items_ok(val: list[Any], o: Any) -> bool:
+    return all(isinstance(x, o.item) and not isinstance(x, bool) for x in val) and (o.length is None
+                                                                                      or len(val) == o.length)
 
 
 def _option(v: _V, e: dict[str, Any], o: Any, path: tuple[Any, ...]) -> Any:
@@ -753,6 +776,11 @@ def _option(v: _V, e: dict[str, Any], o: Any, path: tuple[Any, ...]) -> Any:
     if isinstance(val, (int, float)) and not isinstance(val, bool):
         if o.low is not None and val < o.low or o.high is not None and val > o.high:
             v.err(p, f"out of range (got {val:g})", f"allowed: between {o.low:g} and {o.high:g}")
+            return o.default
+    if o.check is not None:
+        problem = o.check(val) if not isinstance(val, list) or _items_ok(val, o) else None
+        if problem:
+            v.err(p, problem, hint)
             return o.default
     if isinstance(val, list):
         what = "integers" if o.item is int else "texts"
@@ -798,19 +826,25 @@ def _parse_scenarios(v: _V, channels: dict[str, ChannelBlock], specs: Mapping[st
         v.err(("baseline", "extends"), "the baseline cannot extend another scenario", "remove `extends:`")
     shocks: dict[str, Parameter] = {}
     shock_units = {}
+    shock_specs: dict[str, list[Any]] = {}
     if specs is not None:
         for sp in specs.values():
             for sh in sp.shocks:
                 shock_units.setdefault(sh.name, sh.unit)
+                shock_specs.setdefault(sh.name, []).append(sh)
+    shock_domains = {sn: domain_of(tuple(sps)) for sn, sps in shock_specs.items()}
     sb = v.mapping(base.get("shocks", {}), ("baseline", "shocks")) if base else None
+    broken: set[str] = set()
     for sn, sobj in (sb or {}).items():
         path = ("baseline", "shocks", sn)
         if specs is not None and sn not in shock_units:
             v.err(path, f"shock {sn!r} is not used by any channel", _choices_hint(sn, shock_units))
             continue
         p = _parse_parameter(v, sobj, path, f"shocks.{sn}", shock=True, estimable=False,
-                             expected_unit=shock_units.get(sn))
-        if p is not None:
+                             expected_unit=shock_units.get(sn), domain=shock_domains.get(sn))
+        if p is None:
+            broken.add(sn)  # reported where it is declared; scenarios that set it are not blamed again
+        else:
             if p.value not in (0, 0.0):
                 v.err(path + ("value",), f"baseline shocks must be zero (got {p.value:g})",
                       "the baseline is the no-designation counterfactual; set the shock in a scenario")
@@ -876,6 +910,8 @@ def _parse_scenarios(v: _V, channels: dict[str, ChannelBlock], specs: Mapping[st
             so = d.get("shocks") or {}
             so = v.mapping(so, (step, "shocks")) or {}
             for sn, obj in so.items():
+                if sn in broken:
+                    continue
                 if sn not in sh:
                     if sn in shock_units or specs is None:
                         if sn not in shocks and "baseline" in raw:
@@ -939,6 +975,7 @@ def _parse_analysis(v: _V, known: set[str], expected: set[str] = frozenset(),
     if not isinstance(cl, list):
         v.err(("correlations",), f"expected a list of {{between: [a, b], rho: r}} (got {_fmt(cl)})")
         cl = []
+    seen_pairs: dict[frozenset[str], int] = {}
     for i, c in enumerate(cl):
         p = ("correlations", i)
         d = v.mapping(c, p, "a mapping {between: [a, b], rho: r}")
@@ -959,7 +996,14 @@ def _parse_analysis(v: _V, known: set[str], expected: set[str] = frozenset(),
         if btw[0] == btw[1]:
             v.err(p + ("between",), "a parameter cannot be correlated with itself", "name two different inputs")
             bad = True
+        pair = frozenset(btw) if not bad else None
+        if pair is not None and pair in seen_pairs:
+            first = seen_pairs[pair]
+            v.err(p + ("between",), f"the pair {btw[0]} ~ {btw[1]} is listed twice (first as correlations[{first}], "
+                  f"line {v.doc.where(('correlations', first))[0]})", "list each pair once, with one rho")
+            bad = True
         if not bad and rho is not None:
+            seen_pairs[pair] = i  # type: ignore[index]
             cors.append(Correlation(btw[0], btw[1], rho, v.loc(p)))
     if cors:
         names = sorted({c.a for c in cors} | {c.b for c in cors})
@@ -978,6 +1022,11 @@ def _parse_analysis(v: _V, known: set[str], expected: set[str] = frozenset(),
     v.keys(t, ("sensitivity", "tornado"), ("low", "high"))
     lo = v.number(t, "low", ("sensitivity", "tornado"), required=False, default=0.10, low=0.0, high=0.5)
     hi = v.number(t, "high", ("sensitivity", "tornado"), required=False, default=0.90, low=0.5, high=1.0)
+    for key, q in (("low", lo), ("high", hi)):
+        if q in (0.0, 1.0):
+            v.err(("sensitivity", "tornado", key), f"the {q:g} quantile is infinite for unbounded distributions "
+                  f"(normal, lognormal)", "use a percentile strictly inside, e.g. 0.05 and 0.95")
+            lo, hi = (0.10 if key == "low" else lo), (0.90 if key == "high" else hi)
     tws: list[TwoWaySpec] = []
     tl = s.get("two_way") or []
     if not isinstance(tl, list):

@@ -179,14 +179,20 @@ def _cmd_init(args: argparse.Namespace) -> int:
     from .assumptions import DEFAULT_DIR, FILES
 
     dest = Path(args.dir)
+    if dest.exists() and not dest.is_dir():
+        raise UsageError(Issue(f"{dest} is a file, not a folder", hint="give the name of a new folder, e.g. my_analysis"))
     existing = [f for f in (*FILES, "README.md") if (dest / f).exists()]
     if existing and not args.force:
         raise UsageError(Issue(f"{dest} already has {', '.join(existing)}", hint="use --force to overwrite"))
-    dest.mkdir(parents=True, exist_ok=True)
-    for f in (*FILES, "README.md"):
-        src = DEFAULT_DIR / f
-        if src.exists():
-            shutil.copyfile(src, dest / f)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        for f in (*FILES, "README.md"):
+            src = DEFAULT_DIR / f
+            if src.exists():
+                shutil.copyfile(src, dest / f)
+    except OSError as exc:
+        raise UsageError(Issue(f"cannot write to {dest}: {exc.strerror or exc}",
+                               hint="choose a folder you can write to")) from None
     log.info("wrote the default assumptions to %s; edit them and run `python -m impact run --assumptions %s`", dest, dest)
     return 0
 

@@ -252,17 +252,42 @@ class TruncNormal(Distribution):
         return (self.low - self.mean_) / self.sd, (self.high - self.mean_) / self.sd
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Inverse CDF, accurate however far the mean lies outside [low, high].
+
+        The naive ``ndtri(Phi(a) + u (Phi(b) - Phi(a)))`` loses every digit once both bounds sit in
+        the same far tail (Phi(a) and Phi(b) round to the same number: every draw lands on one
+        bound).  Here the interval is mirrored into the lower tail when it lies above the mean, and
+        the CDF is interpolated in logs: log(Phi(a) + u (Phi(b) - Phi(a))) = log Phi(b) +
+        log(u + (1 - u) exp(log Phi(a) - log Phi(b))), inverted by ``ndtri_exp``."""
         a, b = self._ab()
-        pa, pb = special.ndtr(a), special.ndtr(b)
-        z = special.ndtri(pa + np.asarray(u, dtype=float) * (pb - pa))
+        u = np.asarray(u, dtype=float)
+        flip = a > 0  # both bounds above the mean: use the mirror image, which lies in the lower tail
+        if flip:
+            a, b, u = -b, -a, 1.0 - u
+        la, lb = special.log_ndtr(a), special.log_ndtr(b)
+        with np.errstate(divide="ignore"):
+            logp = lb + np.log(u + (1.0 - u) * math.exp(la - lb))
+        z = special.ndtri_exp(logp)
+        if flip:
+            z = -z
         return np.clip(self.mean_ + self.sd * z, self.low, self.high)
 
     def _moments(self) -> tuple[float, float]:
+        """Mean and variance (scipy.stats.truncnorm's formulas), stable in the far tails: the ratios
+        phi(x) / mass are computed in logs."""
         a, b = self._ab()
-        phi = lambda x: math.exp(-x * x / 2) / math.sqrt(2 * math.pi)  # noqa: E731
-        mass = special.ndtr(b) - special.ndtr(a)
-        d1 = (phi(a) - phi(b)) / mass
-        d2 = (a * phi(a) - b * phi(b)) / mass
+        if a > 0:  # mirror into the lower tail, as in ppf
+            m, v = TruncNormal(-self.mean_, self.sd, -self.high, -self.low)._moments()
+            return -m, v
+        la, lb = special.log_ndtr(a), special.log_ndtr(b)
+        log_mass = lb + math.log1p(-math.exp(la - lb)) if la < lb else -math.inf
+
+        def ratio(x: float) -> float:  # phi(x) / mass
+            return 0.0 if not math.isfinite(x) else math.exp(-x * x / 2 - 0.5 * math.log(2 * math.pi) - log_mass)
+
+        ra, rb = ratio(a), ratio(b)
+        d1 = ra - rb
+        d2 = (a * ra if math.isfinite(a) else 0.0) - (b * rb if math.isfinite(b) else 0.0)
         return self.mean_ + self.sd * d1, self.sd**2 * (1 + d2 - d1**2)
 
     def support(self) -> tuple[float, float]:

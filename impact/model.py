@@ -21,7 +21,8 @@ from . import channels as channel_registry
 from . import distributions as dist
 from .assumptions import Assumptions, Parameter, Scenario
 from .channels.base import ChannelFit, EffectContext
-from .errors import Issue, UsageError
+from .arguments import MAX_DRAWS, MAX_SEED, MIN_RELIABLE_DRAWS, check_run_arguments, integer
+from .errors import Issue, SampleSizeWarning, UsageError
 from .results import MonteCarloResult, ScenarioResult
 
 log = logging.getLogger(__name__)
@@ -235,10 +236,15 @@ class Model:
 
         sc = self.resolve(scenario)
         s = self.assumptions.settings
-        n = int(draws if draws is not None else s.draws)
-        seed = int(seed if seed is not None else s.seed)
-        if n < 1:
-            raise UsageError(Issue(f"draws must be at least 1 (got {n})"))
+        n = integer(s.draws if draws is None else draws, "draws", low=1, high=MAX_DRAWS)
+        seed = integer(s.seed if seed is None else seed, "seed", low=0, high=MAX_SEED)
+        chunk = integer(chunk, "chunk", low=1)
+        check_run_arguments(draws=n, scenarios=1, assumptions=self.assumptions)
+        if n < MIN_RELIABLE_DRAWS:
+            import warnings
+
+            warnings.warn(f"{n} Monte Carlo draws: percentiles such as P5 and P95 rest on very few draws and are "
+                          f"unreliable; use at least {MIN_RELIABLE_DRAWS}", SampleSizeWarning, stacklevel=2)
         impact, base = draw_outcomes(self, sc, n, seed, estimation=estimation, assumptions=assumptions, chunk=chunk,
                                      progress=progress)
         central = self.run(sc)
@@ -251,6 +257,9 @@ class Model:
         """Tornado, two-way grid or Sobol indices of a target (a channel or ``total``), see :mod:`impact.sensitivity`."""
         from . import sensitivity as sa
 
+        if not isinstance(method, str) or not isinstance(target, str):
+            raise UsageError(Issue(f"method and target must be text (got {method!r}, {target!r})",
+                                   hint="e.g. method='tornado', target='total'"))
         if method == "tornado":
             return sa.tornado(self, scenario, target=target, **kwargs)
         if method == "two_way":
@@ -327,7 +336,12 @@ def fit(assumptions: Assumptions | None = None, *, cache: bool = True, cache_dir
     if assumptions is None:
         from .assumptions import load
 
-        assumptions = load(None, specs=channel_registry.specs())
+        assumptions = load(None, specs=channel_registry.specs(), data_check=channel_registry.check_data)
+    if not isinstance(assumptions, Assumptions):
+        raise UsageError(Issue(f"fit() takes an Assumptions object (got {type(assumptions).__name__})",
+                               hint="e.g. impact.fit(impact.load_assumptions('assumptions'))"))
+    if not isinstance(cache, bool):
+        raise UsageError(Issue(f"cache must be True or False (got {cache!r})"))
     a = assumptions
     series = dict(a.data) if a.data else data_mod.load_all(a.data_overrides)
     if store is None and cache:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .arguments import MAX_SEED, integer
 from .errors import Issue, SampleSizeWarning, UsageError
 from .results import SensitivityResult
 
@@ -44,6 +45,21 @@ def _target(model: Model, out: Outcome, target: str, year: int | None) -> np.nda
     return arr[:, :, years.index(year)].sum(axis=1)
 
 
+def _quantile_arg(q: Any, name: str) -> float:
+    if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0.0 < float(q) < 1.0:
+        raise UsageError(Issue(f"{name} must be a probability strictly between 0 and 1 (got {q!r})",
+                               hint=f"e.g. {name}={0.1 if name == 'low' else 0.9}"))
+    return float(q)
+
+
+def _year_arg(model: Model, year: Any) -> None:
+    if year is None:
+        return
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or int(year) not in model.years:
+        raise UsageError(Issue(f"year must be a year of the horizon (got {year!r})",
+                               hint=f"allowed: {model.years[0]}-{model.years[-1]}, or None for the cumulative impact"))
+
+
 def _label(target: str, year: int | None) -> str:
     return f"{target} ({'cumulative' if year is None else year})"
 
@@ -59,8 +75,9 @@ def tornado_all(model: Model, scenario: Any, targets: Sequence[str] | None = Non
     """:func:`tornado` for several targets (default: every channel and the total) from one batch of
     evaluations."""
     an = model.assumptions.analysis
-    lo_q = an.tornado_low if low is None else low
-    hi_q = an.tornado_high if high is None else high
+    lo_q = an.tornado_low if low is None else _quantile_arg(low, "low")
+    hi_q = an.tornado_high if high is None else _quantile_arg(high, "high")
+    _year_arg(model, year)
     targets = list(model.channels) + ["total"] if targets is None else list(targets)
     sc = model.resolve(scenario)
     inputs = model.inputs(sc)
@@ -106,8 +123,11 @@ def _grid(inp: Any, points: int) -> np.ndarray:
 def two_way(model: Model, scenario: Any, x: str, y: str, *, points: int = 7, target: str = "total",
             year: int | None = None) -> SensitivityResult:
     """Grid of the target over two inputs; the middle cell is the deterministic central value."""
-    if points < 3 or points % 2 == 0:
-        raise UsageError(Issue(f"points must be an odd number >= 3 (got {points})"))
+    points = integer(points, "points", low=3, high=101)
+    if points % 2 == 0:
+        raise UsageError(Issue(f"points must be an odd number >= 3 (got {points})",
+                               hint="the central value sits in the middle of the grid: use e.g. 5, 7 or 9"))
+    _year_arg(model, year)
     sc = model.resolve(scenario)
     inputs = model.inputs(sc)
     names = [i.name for i in inputs]
@@ -214,7 +234,8 @@ def sobol_indices(y: np.ndarray, k: int, *, num_resamples: int = 100, conf_level
         return s1, st
 
     s1, st = indices(np.ones((1, n)))
-    rng = np.random.default_rng(seed).integers if seed else np.random.default_rng().integers
+    # seed=None: fresh entropy; any integer, 0 included, reproduces the same intervals
+    rng = np.random.default_rng(seed).integers
     r = rng(n, size=(n, num_resamples))
     # w[j, i] = how often base point i is drawn in resample j
     w = np.bincount((np.arange(num_resamples)[None, :] * n + r).ravel(),
@@ -262,6 +283,15 @@ def _sobol_result(sc: Any, unc: list[Any], target: str, year: int | None, si: di
                                    "channel": target, "year": year})
 
 
+def _sobol_args(model: Model, base_samples: Any, seed: Any) -> tuple[int, int]:
+    n = model.assumptions.analysis.sobol_base_samples if base_samples is None else \
+        integer(base_samples, "base_samples", low=8, high=2**16)
+    if n & (n - 1):
+        raise UsageError(Issue(f"base_samples must be a power of two (got {n})", hint="e.g. 512, 1024, 2048"))
+    seed = model.assumptions.settings.seed if seed is None else integer(seed, "seed", low=0, high=MAX_SEED)
+    return n, seed
+
+
 def _check_n(model: Model, n: int) -> bool:
     nmin = model.assumptions.analysis.sobol_min_base_samples
     if n < nmin:
@@ -274,8 +304,8 @@ def _check_n(model: Model, n: int) -> bool:
 def sobol(model: Model, scenario: Any, target: str = "total", *, base_samples: int | None = None,
           seed: int | None = None, year: int | None = None) -> SensitivityResult:
     """First-order (S1) and total (ST) Sobol indices of the target, with 95 % bootstrap intervals."""
-    n = base_samples or model.assumptions.analysis.sobol_base_samples
-    seed = model.assumptions.settings.seed if seed is None else seed
+    n, seed = _sobol_args(model, base_samples, seed)
+    _year_arg(model, year)
     small = _check_n(model, n)
     sc, unc, X, problem = _sobol_design(model, scenario, n, seed)
     out = model.evaluate(sc, X)
@@ -287,8 +317,7 @@ def sobol(model: Model, scenario: Any, target: str = "total", *, base_samples: i
 def sobol_all(model: Model, scenario: Any, *, base_samples: int | None = None, seed: int | None = None,
               store: Any = None) -> dict[str, SensitivityResult]:
     """Sobol indices for every channel and the total from one shared design (one batch of evaluations)."""
-    n = base_samples or model.assumptions.analysis.sobol_base_samples
-    seed = model.assumptions.settings.seed if seed is None else seed
+    n, seed = _sobol_args(model, base_samples, seed)
     small = _check_n(model, n)
     sc, unc, X, problem = _sobol_design(model, scenario, n, seed, store)
     out = model.evaluate(sc, X)

@@ -5,7 +5,11 @@ modules can use it without import cycles.
 """
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 #: Closed vocabulary of units: name -> (label shown to users, Excel number format).
 UNITS: dict[str, tuple[str, str]] = {
@@ -28,16 +32,47 @@ UNITS: dict[str, tuple[str, str]] = {
 }
 
 TIMINGS = ("persistent", "decay", "once")
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def month_problem(value: Any) -> str | None:
+    """A YYYY-MM month (or a list of them): what is wrong, or None."""
+    for v in value if isinstance(value, (list, tuple)) else [value]:
+        m = _MONTH.fullmatch(str(v))
+        if not m:
+            return f"{v!r} is not a month written YYYY-MM"
+        if not 1 <= int(m.group(2)) <= 12:
+            return f"{v!r}: the month must be 01 to 12"
+        if not 1900 <= int(m.group(1)) <= 2100:
+            return f"{v!r}: the year must be between 1900 and 2100"
+    return None
 ESTIMATE_MODES = ("data", "prior", "pooled")
 
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """A parameter a channel requires in its YAML block."""
+    """A parameter a channel requires in its YAML block.
+
+    ``domain`` is what the channel's equations can take (e.g. 0-100 for a probability in percent,
+    above 0 for a half-life): the ``bounds`` written in the assumption files must lie inside it, so
+    that any value a file can hold gives finite results.  ``meaning`` says why, in messages."""
 
     name: str
     unit: str
     estimable: bool = False  # may be given as `estimate: data|prior|pooled` + `prior`
+    domain: tuple[float, float] = (-math.inf, math.inf)
+    meaning: str = ""
+
+
+def domain_of(specs: tuple[ParamSpec, ...]) -> tuple[float, float, str]:
+    """The tightest domain of several declarations of one shock (channels may share a shock)."""
+    lo, hi, why = -math.inf, math.inf, ""
+    for sp in specs:
+        if sp.domain[0] > lo or sp.domain[1] < hi:
+            why = sp.meaning or why
+        lo, hi = max(lo, sp.domain[0]), min(hi, sp.domain[1])
+    return lo, hi, why
 
 
 @dataclass(frozen=True)
@@ -53,6 +88,8 @@ class OptionSpec:
     help: str = ""
     item: type = int  # element type when kind is list
     length: int | None = None  # required list length
+    #: extra rule on the (type-checked) value: returns what is wrong, or None
+    check: Callable[[Any], str | None] | None = None
 
 
 @dataclass(frozen=True)

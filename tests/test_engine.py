@@ -16,7 +16,7 @@ SCENARIOS = ["designation", "financial_blocking", "certification", "military_inc
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_fixed_monte_carlo_equals_deterministic_run(model, scenario):
-    mc = model.simulate(scenario, draws=25, seed=3, estimation=False, assumptions=False, variance_split=False)
+    mc = model.simulate(scenario, draws=100, seed=3, estimation=False, assumptions=False, variance_split=False)
     run = model.run(scenario)
     for d in range(25):
         assert np.array_equal(mc.draws[d].T, run.impacts.to_numpy())
@@ -155,8 +155,8 @@ def test_declared_rank_correlation_is_reproduced(model):
 def test_run_and_simulate_accept_scenario_objects(model):
     sc = model.resolve("designation")
     assert model.run(sc).impacts.equals(model.run("designation").impacts)
-    assert np.array_equal(model.simulate(sc, draws=50, seed=1, variance_split=False).draws,
-                          model.simulate("designation", draws=50, seed=1, variance_split=False).draws)
+    assert np.array_equal(model.simulate(sc, draws=100, seed=1, variance_split=False).draws,
+                          model.simulate("designation", draws=100, seed=1, variance_split=False).draws)
 
 
 @pytest.mark.parametrize("p", [dist.Pert(0, 1, 4), dist.Pert(2, 2, 9, 6), dist.Pert(0, 0.06, 0.3), dist.Pert(15, 15, 76),

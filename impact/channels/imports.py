@@ -28,37 +28,43 @@ from .. import serial
 from ..errors import EstimationWarning
 from ..estimates import (Diagnostic, EstimateResult, baseline_from_logs, forecast_covariance, labelled, pooled_for,
                          residual_diagnostics)
-from ..spec import ChannelSpec, OptionSpec, ParamSpec
+from ..spec import ChannelSpec, OptionSpec, ParamSpec, month_problem
 from .base import Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, min_obs_problem
 from .tourism import excel_profile
+
+def _order_problem(order: list[int]) -> str | None:
+    return f"d = {order[1]} regular differences: at most 2" if order[1] > 2 else None
+
 
 SPEC = ChannelSpec(
     name="imports",
     parameters=(
-        ParamSpec("trade_elasticity", "elasticity", estimable=True),
-        ParamSpec("time_cost_per_day", "percent_per_day"),
-        ParamSpec("exposed_share", "percent"),
-        ParamSpec("closure_made_up", "percent"),
-        ParamSpec("half_life", "years"),
+        ParamSpec("trade_elasticity", "elasticity", estimable=True, domain=(-20.0, 20.0)),
+        ParamSpec("time_cost_per_day", "percent_per_day", domain=(0.0, 100.0)),
+        ParamSpec("exposed_share", "percent", domain=(0.0, 100.0), meaning="a share of imports"),
+        ParamSpec("closure_made_up", "percent", domain=(0.0, 100.0), meaning="a share of lost flows"),
+        ParamSpec("half_life", "years", domain=(0.01, 100.0), meaning="a half-life must be positive"),
     ),
     shocks=(
-        ParamSpec("compliance_cost", "percent"),
-        ParamSpec("trade_finance_friction", "percent"),
-        ParamSpec("border_delay_hours", "hours"),
-        ParamSpec("conflict_tariff", "percent"),
-        ParamSpec("border_closure_days", "days"),
-        ParamSpec("inspection_suspension_days", "days"),
+        ParamSpec("compliance_cost", "percent", domain=(-30.0, 100.0)),
+        ParamSpec("trade_finance_friction", "percent", domain=(-30.0, 100.0)),
+        ParamSpec("border_delay_hours", "hours", domain=(0.0, 8760.0), meaning="hours in a year"),
+        ParamSpec("conflict_tariff", "percent", domain=(-30.0, 100.0)),
+        ParamSpec("border_closure_days", "days", domain=(0.0, 365.0), meaning="days in a year"),
+        ParamSpec("inspection_suspension_days", "days", domain=(0.0, 365.0), meaning="days in a year"),
     ),
     options=(
-        OptionSpec("fit_start", str, "1994-01", help="first month of the estimation sample (YYYY-MM)"),
+        OptionSpec("fit_start", str, "1994-01", help="first month of the estimation sample (YYYY-MM)",
+                   check=month_problem),
         OptionSpec("covid_months", list, ["2020-04", "2020-05", "2020-06"], help="months with COVID pulse dummies",
-                   item=str),
+                   item=str, check=month_problem),
         OptionSpec("episode_2019_delay_hours", float, 4.0, low=0.0, high=48.0,
                    help="added mean truck wait in 2019-04 (hours; about 1 h -> 5 h, FreightWaves 2019)"),
         OptionSpec("interval", float, 0.90, low=0.5, high=0.99, help="prediction-interval level of the baseline"),
         OptionSpec("maxiter", int, 200, low=10, high=5000, help="optimizer iterations for the SARIMA fit"),
         OptionSpec("order", list, [3, 1, 0], low=0, high=6, length=3,
-                   help="non-seasonal (p, d, q) of the SARIMA; d at most 2"),
+                   help="non-seasonal (p, d, q) of the SARIMA; d at most 2",
+                   check=_order_problem),
         OptionSpec("seasonal_order", list, [0, 1, 1], low=0, high=2, length=3,
                    help="seasonal (P, D, Q), period 12"),
     ),

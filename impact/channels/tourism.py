@@ -30,11 +30,12 @@ from .base import (Channel, ChannelEffect, ChannelFit, DataProblem, EffectContex
 SPEC = ChannelSpec(
     name="tourism",
     parameters=(
-        ParamSpec("elasticity", "elasticity", estimable=True),
-        ParamSpec("base_level", "usd_bn"),
-        ParamSpec("half_life", "years"),
+        ParamSpec("elasticity", "elasticity", estimable=True, domain=(-20.0, 20.0)),
+        ParamSpec("base_level", "usd_bn", domain=(0.0, 10_000.0)),
+        ParamSpec("half_life", "years", domain=(0.01, 100.0), meaning="a half-life must be positive"),
     ),
-    shocks=(ParamSpec("insecurity", "percent"),),
+    shocks=(ParamSpec("insecurity", "percent", domain=(-99.0, 10_000.0),
+                      meaning="insecurity cannot fall by 100 % or more"),),
     options=(
         OptionSpec("form", str, "difference", choices=("difference", "level"),
                    help="regress changes (default; avoids spurious trends) or levels"),

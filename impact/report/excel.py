@@ -298,6 +298,8 @@ class _Sheet:
             self.heights[r] = min(h, 160)
 
     def chart(self, chart: Any, row: int, col: int) -> None:
+        if not chart.series:  # nothing to plot (e.g. a run of the baseline alone): no empty chart frame
+            return
         self.ws.insert_chart(row - 1, col - 1, chart)
 
     def ref(self, min_row: int, min_col: int, max_row: int | None = None, max_col: int | None = None) -> list[Any]:
@@ -1181,6 +1183,10 @@ def build_workbook(res: AnalysisResult) -> tuple[io.BytesIO, list[dict[str, Any]
 def write_workbook(res: AnalysisResult, path: str | os.PathLike[str]) -> str:
     """Write the workbook atomically (built in memory, written to a temporary file beside the
     target, then renamed; see :mod:`impact.report.output`).  Returns the path written."""
+    if not isinstance(path, (str, os.PathLike)):
+        from ..errors import Issue, UsageError
+
+        raise UsageError(Issue(f"path must be a file path ending in .xlsx (got {type(path).__name__})"))
     p = Path(path)
     check_workbook_path(p)
     data, _ = build_workbook(res)  # built in memory: a NonFiniteError here leaves the target untouched
