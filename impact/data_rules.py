@@ -46,6 +46,19 @@ def _ranges(years: Sequence[int]) -> str:
     return ", ".join(parts)
 
 
+def _line(series: Any, period: Any) -> int | None:
+    """Line of ``period`` in the series' file; for a period the file lacks, the line of the next one."""
+    from .data import line_of
+
+    if period is None:
+        return None
+    line = line_of(series, period)
+    if line is None and len(series):
+        later = [p for p in series.index if p > period]
+        line = line_of(series, later[0] if later else series.index[-1])
+    return line
+
+
 def data_issues(checker: Checker, data: Mapping[str, Any], channels: Mapping[str, Any], settings: Any,
                 overridden: Mapping[str, str], where: Callable[[str, tuple[Any, ...]], tuple[str, int | None, int | None]]
                 ) -> list[Issue]:
@@ -53,18 +66,21 @@ def data_issues(checker: Checker, data: Mapping[str, Any], channels: Mapping[str
 
     ``overridden`` maps series ids replaced by the user to the file name shown; ``where(file, path)``
     gives (file shown, line, column) of a key path in settings.yaml or channels.yaml."""
-    from .data import line_of
-
-    problems = checker(data, channels, settings)
-    if not problems:
+    found = checker(data, channels, settings)
+    if not found:
         return []
+    # one issue per problem: channels that share a series (e.g. the homicide rate) report it together
+    merged: dict[Any, list[str]] = {}
+    for channel, pr in found:
+        merged.setdefault(pr, []).append(channel)
+    problems = [(", ".join(chs), pr) for pr, chs in merged.items()]
     issues: list[Issue] = []
     allowed: list[int] | None = None
     for channel, pr in problems:
         mine = [sid for sid in pr.series_ids if sid in overridden]
         if mine:
             sid = mine[0]
-            line = line_of(data[sid], pr.period) if pr.period is not None else None
+            line = _line(data[sid], pr.period)
             issues.append(Issue(f"{channel}: {pr.message}", file=overridden[sid], line=line, path=sid, hint=pr.hint))
             continue
         if allowed is None:

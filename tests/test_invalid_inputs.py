@@ -3,9 +3,10 @@
 One YAML file per case (format in ``tests/fixtures/invalid/README.md``).  Each case copies the shipped
 default assumptions into a temporary folder, applies its edits, and runs ``impact.cli.main`` in-process.
 For every case: exit status 2, no traceback, the ``file:line:col`` and dotted key path of the problem,
-a statement of what is allowed or how to fix it, and a workbook written by an earlier run left
-byte-for-byte untouched (nothing else created next to it).  A few representative cases also run in
-a real ``python -m impact`` subprocess.
+a statement of what is allowed or how to fix it, and every earlier output left byte-for-byte
+untouched, with nothing created: a workbook, a folder of CSV tables, a user's file, and a fit-cache
+folder holding a user's file (see :func:`prepare`).  A few representative cases also run in a real
+``python -m impact`` subprocess.
 """
 from __future__ import annotations
 
@@ -28,7 +29,10 @@ from .conftest import ROOT
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "invalid"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.yaml"))
 OLD_WORKBOOK = b"PK\x03\x04 previous workbook written by an earlier run - must survive \xff\x00\n"
-CASE_KEYS = {"about", "args", "edits", "files", "expect", "max_seconds", "must_not_exist", "no_assumptions"}
+CASE_KEYS = {"about", "args", "edits", "files", "expect", "max_seconds", "must_not_exist", "no_assumptions", "outside",
+             "memory_gib", "data_files"}
+DATA_FILE_KEYS = {"from", "drop", "since", "until", "set"}
+OLD_CSV = b"scenario,channel,year,statistic,value,unit\ndesignation,total,cumulative,central,-1.0,US$ bn\n"
 EDIT_KEYS = {"file", "old", "new", "content", "content_repeat", "hex", "delete", "pad_to", "truncate_from"}
 EXPECT_KEYS = {"location", "key", "message", "fix"}
 SUBPROCESS_CASES = ["yaml_python_object_tag", "yaml_alias_bomb", "cli_negative_draws"]
@@ -66,6 +70,25 @@ def _apply(adir: Path, edit: dict[str, Any]) -> None:
         p.write_text(text.replace(edit["old"], edit["new"]), encoding="utf-8")
 
 
+def _derive_data_file(dest: Path, spec: dict[str, Any]) -> None:
+    """A copy of a bundled series' CSV with rows dropped, the range cut or values set (by period)."""
+    from impact import data
+
+    assert set(spec) <= DATA_FILE_KEYS and "from" in spec, spec
+    lines = data.path_of(spec["from"]).read_text(encoding="utf-8").splitlines()
+    out = [lines[0]]
+    drop = {str(p) for p in spec.get("drop") or []}
+    sets = {str(k): v for k, v in (spec.get("set") or {}).items()}
+    for ln in lines[1:]:
+        period, value = ln.split(",", 1)
+        if period in drop or ("since" in spec and period < str(spec["since"])) or \
+                ("until" in spec and period > str(spec["until"])):
+            continue
+        out.append(f"{period},{sets.get(period, value)}")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
 def prepare(case: dict[str, Any], root: Path) -> tuple[Path, list[str]]:
     """A working folder with the edited assumptions and a previous workbook; the CLI arguments."""
     work = root / "work"
@@ -73,23 +96,52 @@ def prepare(case: dict[str, Any], root: Path) -> tuple[Path, list[str]]:
     shutil.copytree(DEFAULT_DIR, adir)
     for e in case.get("edits") or []:
         _apply(adir, e)
+    for rel, spec in (case.get("data_files") or {}).items():
+        _derive_data_file(adir / rel, spec)
     for rel, body in (case.get("files") or {}).items():
         f = (adir / rel)
         f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(body, encoding="utf-8")
+        if isinstance(body, dict):  # {hex: "..."}: raw bytes
+            f.write_bytes(bytes.fromhex(body["hex"]))
+        else:
+            f.write_text(body, encoding="utf-8")
     (work / "outputs").mkdir()
     (work / "outputs" / "impact.xlsx").write_bytes(OLD_WORKBOOK)
+    (work / "outputs" / "tables").mkdir()
+    (work / "outputs" / "tables" / "central.csv").write_bytes(OLD_CSV)
+    (work / "notes.txt").write_text("a user's own file")
+    cache = root / "cache"
+    (cache / "impact-fit-cache").mkdir(parents=True)
+    (cache / "mine.pkl").write_bytes(b"a user's file in the cache folder")
+    old = time.time() - 400 * 86400
+    os.utime(cache / "mine.pkl", (old, old))
+    for rel, body in (case.get("outside") or {}).items():
+        f = work / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(body, encoding="utf-8")
     args = [str(a) for a in case["args"]]
     if args[0] in ("run", "validate") and not case.get("no_assumptions"):
         args += ["--assumptions", "assumptions"]
     if args[0] == "run":
         if "--out" not in args:
             args += ["--out", "outputs/impact.xlsx"]
-        args += ["--no-sensitivity", "--cache-dir", str(root / "cache")]
+        args += ["--no-sensitivity"]
+        if "--cache-dir" not in args:
+            args += ["--cache-dir", str(cache)]
     return work, args
 
 
-def check(case: dict[str, Any], work: Path, rc: int, err: str, seconds: float) -> None:
+def snapshot(root: Path) -> dict[str, tuple[bytes | None, int]]:
+    """Every file and folder under ``root``: content (None for folders) and modification time."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        st = p.lstat()
+        out[str(p.relative_to(root))] = (None if p.is_dir() else p.read_bytes(), st.st_mtime_ns)
+    return out
+
+
+def check(case: dict[str, Any], work: Path, rc: int, err: str, seconds: float,
+          before: dict[str, tuple[bytes | None, int]]) -> None:
     exp = case["expect"]
     assert rc == 2, f"exit status {rc}, expected 2\n{err}"
     assert "Traceback" not in err and "unexpected error" not in err, err
@@ -114,10 +166,9 @@ def check(case: dict[str, Any], work: Path, rc: int, err: str, seconds: float) -
         if ln.endswith("problems found"):
             continue
         assert "; " in ln or " must " in ln, f"no hint on: {ln}"
-    # nothing was written or replaced
-    out = work / "outputs"
-    assert (out / "impact.xlsx").read_bytes() == OLD_WORKBOOK
-    assert sorted(p.name for p in out.iterdir()) == ["impact.xlsx"], list(out.iterdir())
+    # nothing was written, replaced or deleted: workbook, CSV folder, user files, cache folder
+    after = snapshot(work.parent)
+    assert after == before, sorted(set(after) ^ set(before)) or [k for k in after if after[k] != before.get(k)]
     for rel in case.get("must_not_exist") or []:
         assert not (work / rel).exists(), f"{rel} exists: something was executed"
     if "max_seconds" in case:
@@ -125,11 +176,12 @@ def check(case: dict[str, Any], work: Path, rc: int, err: str, seconds: float) -
 
 
 def test_corpus_is_large_and_distinct():
-    assert len(CASES) >= 30
+    assert len(CASES) >= 119
     seen = {}
     for name in CASES:
         c = load_case(name)
-        sig = yaml.safe_dump([c.get("edits"), c.get("files"), c["args"]])
+        sig = yaml.safe_dump([c.get("edits"), c.get("files"), c.get("data_files"), c.get("outside"), c.get("memory_gib"),
+                              c["args"]])
         assert sig not in seen, f"{name} duplicates {seen.get(sig)}"
         seen[sig] = name
 
@@ -139,17 +191,23 @@ def test_invalid_input_is_rejected(name, tmp_path, monkeypatch, capsys):
     case = load_case(name)
     work, args = prepare(case, tmp_path)
     monkeypatch.chdir(work)
+    if "memory_gib" in case:  # the machine's free memory, fixed so the case does not depend on it
+        from impact import arguments
+
+        monkeypatch.setattr(arguments, "available_memory", lambda: int(case["memory_gib"] * 2**30))
+    before = snapshot(tmp_path)
     t0 = time.perf_counter()
     rc = cli.main(args)
     seconds = time.perf_counter() - t0
     err = capsys.readouterr().err
-    check(case, work, rc, err, seconds)
+    check(case, work, rc, err, seconds, before)
 
 
 @pytest.mark.parametrize("name", SUBPROCESS_CASES)
 def test_invalid_input_in_a_real_process(name, tmp_path):
     case = load_case(name)
     work, args = prepare(case, tmp_path)
+    before = snapshot(tmp_path)
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "impact", *args], cwd=work, env=env, capture_output=True, text=True,
@@ -157,4 +215,5 @@ def test_invalid_input_in_a_real_process(name, tmp_path):
     seconds = time.perf_counter() - t0
     assert proc.stdout == "" or "Traceback" not in proc.stdout
     # the interpreter's start-up is not part of the loader's budget
-    check({**case, "max_seconds": case.get("max_seconds", 0) + 5.0}, work, proc.returncode, proc.stderr, seconds)
+    check({**case, "max_seconds": case.get("max_seconds", 0) + 5.0}, work, proc.returncode, proc.stderr, seconds,
+          before)

@@ -97,7 +97,7 @@ def homicide_rate_problems(data: Mapping[str, pd.Series]) -> list[DataProblem]:
     if any(y > last for y in cnt.index) and last not in cnt.index:
         probs.append(DataProblem("mx_homicides_inegi", f"homicide counts must include {last}, the last year of the WDI "
                                  "rate: later years of the rate grow with the counts from that year",
-                                 f"add a row for {last}", period=cnt.index[-1]))
+                                 f"add a row for {last}", period=last))
     return probs
 
 
@@ -117,7 +117,7 @@ def _join_problems(data: Mapping[str, pd.Series]) -> list[DataProblem]:
         probs += first_non_positive(ser, sid, what)
         if sid != "mx_tourist_spending_evi" and 2019 not in ser.index:
             probs.append(DataProblem(sid, f"{what} must include 2019, the year that joins WDI to INEGI/Banxico receipts",
-                                     "add a row for 2019", period=ser.index[-1]))
+                                     "add a row for 2019", period=2019))
     post = [r for r in inegi.index if r > 2020]
     fill = [y for y in evi.index if y > 2020 and y not in inegi.index]
     if fill and not post:
