@@ -3,15 +3,14 @@
 Ctrl-C at any moment, including while the numerical libraries are being imported, ends the
 process with status 130 and one line on stderr, never a traceback.
 """
-import signal
 import sys
 
 try:
-    from .cli import main
+    from .cli import exit_process, main
 
     status = main()
-except KeyboardInterrupt:  # before main() took over (imports) or after it returned
+except KeyboardInterrupt:  # before main() took over (its own imports) or after it returned
     sys.stderr.write("interrupted; no output was written or replaced\n")
     status = 130
-signal.signal(signal.SIGINT, signal.SIG_IGN)  # the interpreter's shutdown is not worth a traceback
-sys.exit(status)
+    from .cli import exit_process
+exit_process(status)

@@ -5,6 +5,7 @@ import logging
 import platform
 import sys
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -15,8 +16,8 @@ import pandas as pd
 
 from . import channels
 from .assumptions import Assumptions, load
-from .arguments import check_memory, check_run_arguments, sobol_memory
-from .errors import Issue, UsageError
+from .arguments import MIN_RELIABLE_DRAWS, check_memory, check_run_arguments, sobol_memory
+from .errors import Issue, SampleSizeWarning, UsageError
 from .results import (TIDY, MonteCarloResult, RunInfo, ScenarioResult, SensitivityResult, _html,
                       expected_impact)
 
@@ -251,9 +252,14 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
         background = start_tables()
     mcs: dict[str, MonteCarloResult] = {}
     if n_draws > 0:
-        for n in names:
-            cb = (lambda done, total, n=n: progress(f"Monte Carlo {n}", done, total)) if progress else None
-            mcs[n] = model.simulate(n, draws=n_draws, seed=seed_, progress=cb)
+        if n_draws < MIN_RELIABLE_DRAWS:  # said once here rather than once per scenario
+            warnings.warn(f"{n_draws} Monte Carlo draws: percentiles such as P5 and P95 rest on very few draws and "
+                          f"are unreliable; use at least {MIN_RELIABLE_DRAWS}", SampleSizeWarning, stacklevel=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SampleSizeWarning)
+            for n in names:
+                cb = (lambda done, total, n=n: progress(f"Monte Carlo {n}", done, total)) if progress else None
+                mcs[n] = model.simulate(n, draws=n_draws, seed=seed_, progress=cb)
     if do_sa and not wait:
         background = start_tables()
     clock = _phase(f"deterministic runs and Monte Carlo ({n_draws:,} draws x {len(names)} scenarios)", clock)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import shutil
 import sys
 import time
@@ -352,18 +353,37 @@ def _interrupted_message(args: argparse.Namespace | None) -> str:
     return "interrupted; no output was written or replaced"
 
 
+def exit_process(status: int) -> None:
+    """End the process with ``status``.  After Ctrl-C the exit bypasses the interpreter's shutdown:
+    once a KeyboardInterrupt has passed through ``exec`` of a string (scipy does that while it is
+    imported), CPython 3.11 re-raises SIGINT at exit although the program handled it, which turns
+    status 130 into death by signal.  Streams are flushed and worker processes stopped first."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the interpreter's shutdown is not worth a traceback
+    if status != 130:
+        sys.exit(status)
+    mp = sys.modules.get("multiprocessing")
+    if mp is not None:
+        for child in mp.active_children():
+            child.terminate()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(130)
+
+
 def entry() -> None:
     """Console-script entry point (``impact ...``): :func:`main`, and Ctrl-C at any moment gives
     status 130 and one line."""
-    import signal
-
     try:
         status = main()
     except KeyboardInterrupt:
         sys.stderr.write("interrupted; no output was written or replaced\n")
         status = 130
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sys.exit(status)
+    exit_process(status)
 
 
 def _save_global_state() -> tuple[object, ...]:

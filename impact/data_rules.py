@@ -22,14 +22,21 @@ BASE_YEAR_RANGE = (2000, 2030)
 Checker = Callable[[Mapping[str, Any], Mapping[str, Any], Any], list[tuple[str, Any]]]
 
 
+_SUPPORTED: dict[Any, list[int]] = {}
+
+
 def supported_base_years(checker: Checker, data: Mapping[str, Any], channels: Mapping[str, Any],
                          settings: Any) -> list[int]:
-    """Base years in :data:`BASE_YEAR_RANGE` for which every channel's data check passes."""
-    out = []
-    for year in range(BASE_YEAR_RANGE[0], BASE_YEAR_RANGE[1] + 1):
-        if not checker(data, channels, replace(settings, base_year=year)):
-            out.append(year)
-    return out
+    """Base years in :data:`BASE_YEAR_RANGE` for which every channel's data check passes (remembered
+    by data content, estimator options and the other settings: 31 checks are not free)."""
+    key = (checker, tuple((sid, s.attrs.get("sha256")) for sid, s in data.items()),
+           tuple((n, repr(sorted(b.options.items()))) for n, b in channels.items()), replace(settings, base_year=0))
+    if key not in _SUPPORTED:
+        if len(_SUPPORTED) > 64:
+            _SUPPORTED.clear()
+        _SUPPORTED[key] = [year for year in range(BASE_YEAR_RANGE[0], BASE_YEAR_RANGE[1] + 1)
+                           if not checker(data, channels, replace(settings, base_year=year))]
+    return _SUPPORTED[key]
 
 
 def _ranges(years: Sequence[int]) -> str:

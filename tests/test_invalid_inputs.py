@@ -131,12 +131,15 @@ def prepare(case: dict[str, Any], root: Path) -> tuple[Path, list[str]]:
     return work, args
 
 
-def snapshot(root: Path) -> dict[str, tuple[bytes | None, int]]:
-    """Every file and folder under ``root``: content (None for folders) and modification time."""
+def snapshot(root: Path, folder_times: bool = True) -> dict[str, tuple[bytes | None, int]]:
+    """Every file and folder under ``root``: content (None for folders) and modification time (of
+    folders too unless ``folder_times`` is False: a temporary file created and removed changes it)."""
     out = {}
     for p in sorted(root.rglob("*")):
         st = p.lstat()
-        out[str(p.relative_to(root))] = (None if p.is_dir() else p.read_bytes(), st.st_mtime_ns)
+        folder = p.is_dir()
+        out[str(p.relative_to(root))] = (None if folder else p.read_bytes(),
+                                          st.st_mtime_ns if folder_times or not folder else 0)
     return out
 
 

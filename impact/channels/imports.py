@@ -106,8 +106,12 @@ def _fit_sarima(logy: pd.Series, exog: pd.DataFrame, maxiter: int, order: tuple[
 
     differenced = SARIMAX(logy.to_numpy(), exog=exog.to_numpy(), order=tuple(order), seasonal_order=(*seasonal, 12),
                           concentrate_scale=True, simple_differencing=True)
+    from statsmodels.tools.sm_exceptions import EstimationWarning as SMEstimationWarning
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
+        # "non-stationary starting parameters ... using zeros": statsmodels' own start values, not a result
+        warnings.simplefilter("ignore", SMEstimationWarning)
         # cov_type="none": the reported covariance is the integrated model's, computed below
         est = differenced.fit(disp=False, maxiter=maxiter, cov_type="none")
         if not est.mle_retvals.get("converged", True):
