@@ -21,7 +21,7 @@ import pytest
 import impact
 from impact import cli
 from impact.report import excel
-from impact.report.excel import NonFiniteError
+from impact.report.book import NonFiniteError
 
 from .conftest import ROOT
 
@@ -82,7 +82,9 @@ def test_sheet_builder_failing_midway_leaves_previous_workbook(result, tmp_path,
     def boom(wb, res):
         raise RuntimeError("sheet builder failed")
 
-    monkeypatch.setattr(excel, "_sensitivity", boom)   # after Summary, Scenarios, channels, Uncertainty
+    from impact.report.sheets import sensitivity
+
+    monkeypatch.setattr(sensitivity, "build", boom)   # written last, after every other sheet
     with pytest.raises(RuntimeError, match="sheet builder failed"):
         excel.write_workbook(result, target)
     _assert_intact(target, old)

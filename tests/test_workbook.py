@@ -21,6 +21,7 @@ import pytest
 import impact
 from impact.errors import OutputError
 from impact.report import excel, tables
+from impact.report.book import NonFiniteError
 from impact.report import styles as st
 from impact.results import TIDY
 
@@ -108,7 +109,9 @@ def designations(result) -> list[str]:
 # ----------------------------------------------------------------------------- layout
 def test_sheet_names_and_order_are_fixed(wb, result):
     assert wb.sheetnames == SHEETS
-    assert excel.sheet_names(result.model.channels) == SHEETS
+    from impact.report.sheets import sheet_names
+
+    assert sheet_names(result.model.channels) == SHEETS
     assert wb.active.title == "Summary"
 
 
@@ -485,7 +488,7 @@ def test_non_finite_central_value_is_refused(result):
     bad = run.impacts.copy()
     bad.iloc[0, 0] = float("nan")
     broken = dataclasses.replace(result, runs={**result.runs, "designation": dataclasses.replace(run, impacts=bad)})
-    with pytest.raises(excel.NonFiniteError):
+    with pytest.raises(NonFiniteError):
         excel.build_workbook(broken)
 
 
@@ -524,7 +527,9 @@ def test_text_longer_than_an_excel_cell_is_truncated_not_dropped():
     import io
 
     buf = io.BytesIO()
-    book = excel._Book(buf, ["S"])
+    from impact.report.book import Book
+
+    book = Book(buf, ["S"])
     book.sheet("S").put(1, 1, "x" * 40_000)
     book.wb.close()
     value = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["S"]["A1"].value

@@ -232,6 +232,23 @@ class Channel:
     def name(self) -> str:
         return self.spec.name
 
+    def equation(self) -> str:
+        """The transmission equation as written in the channel module's docstring (its first
+        ``Impact(t) = ...`` paragraph), for the report."""
+        import re
+        import sys
+
+        doc = (sys.modules[self.effect.__module__].__doc__ or "").splitlines()
+        for i, line in enumerate(doc):
+            if re.match(r"^\s*\w[\w ]*\(t\)\s*=", line):
+                out = [line.strip()]
+                for nxt in doc[i + 1:]:
+                    if not nxt.strip():
+                        break
+                    out.append(nxt.strip())
+                return " ".join(out)
+        return ""
+
 
 # ----------------------------------------------------------------------------- data requirements
 @dataclass(frozen=True)

@@ -27,6 +27,17 @@ def channel_title(ch: str) -> str:
     return CHANNEL_TITLES.get(ch, ch.replace("_", " ").capitalize()[:31])
 
 
+def scenario_label(res: AnalysisResult, name: str) -> str:
+    """The scenario's label from scenarios.yaml (its key when it was not run)."""
+    return res.runs[name].label if name in res.runs else name
+
+
+def short_label(res: AnalysisResult, name: str) -> str:
+    """'FTO designation (S0)' -> 'S0'; otherwise the scenario key."""
+    m = re.search(r"\(([^()]{1,8})\)\s*$", scenario_label(res, name))
+    return m.group(1) if m else name
+
+
 def designation_scenarios(res: AnalysisResult) -> list[str]:
     """Scenario names other than the no-designation baseline, in run order."""
     return [n for n in res.runs if n != "baseline"]

@@ -1,0 +1,349 @@
+"""The workbook's layout layer: a book of sheets with safe cell writers, tables and styles.
+
+:class:`Book` creates every sheet up front (in the order of :mod:`impact.report.sheets`) and holds
+one XlsxWriter format per combination of style parts; :class:`Sheet` writes cells with a row
+cursor (1-based rows and columns, as in A1 notation), refuses NaN and infinite numbers
+(:class:`NonFiniteError`), never turns text into a formula, lays out DataFrames as styled tables and
+sizes columns and wrapped rows.  Sheet modules use only this layer and :mod:`impact.report.charts`.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from ..spec import UNITS
+from . import styles as st
+
+#: Excel number format by unit label (as shown in the Unit columns).
+UNIT_FORMATS = {label: fmt for label, fmt in UNITS.values()} | {"quantile": '0.00', "year": st.INT}
+MAX_TEXT = 32_767  # characters per cell (Excel)
+
+
+class NonFiniteError(RuntimeError):
+    """A NaN or infinite number was about to be written to the workbook."""
+
+
+def unit_format(unit: str) -> str:
+    return UNIT_FORMATS.get(unit, st.VALUE)
+
+
+def get_column_letter(c: int) -> str:
+    """Column letters of a 1-based column number (1 -> A, 27 -> AA)."""
+    out = ""
+    while c:
+        c, rem = divmod(c - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def quote_sheetname(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+class Styles:
+    """One XlsxWriter format per combination of font, fill, number format, alignment and border
+    (style parts are the dictionaries of :mod:`impact.report.styles`, identified by object)."""
+
+    def __init__(self, wb: Any) -> None:
+        self.wb = wb
+        self._cache: dict[tuple[int, int, str, int, int], Any] = {}
+        self._keep: list[Any] = []
+
+    def get(self, font: Any, fill: Any, fmt: str | None, align: Any, border: Any) -> Any:
+        key = (id(font), id(fill), fmt or "", id(align), id(border))
+        f = self._cache.get(key)
+        if f is None:
+            props: dict[str, Any] = {}
+            for part in (font, fill, align, border):
+                if part:
+                    props.update(part)
+            if fmt:
+                props["num_format"] = fmt
+            f = self._cache[key] = self.wb.add_format(props)
+            self._keep.append((font, fill, align, border))  # keep the ids in the key alive
+        return f
+
+
+class Sheet:
+    """A worksheet with a row cursor, safe cell writers and column-width bookkeeping.
+
+    Rows and columns are 1-based here (as in Excel's A1 notation); XlsxWriter's are 0-based.
+    """
+
+    def __init__(self, book: Book, title: str) -> None:
+        self.book = book
+        self.name = title
+        self.ws = book.worksheets[title]
+        self.row = 1
+        self.widths: dict[int, float] = {}
+        self.fixed: dict[int, float] = {}
+        self.max_col = 1
+        self.wrapped: list[tuple[int, int, str, float, int]] = []  # (row, col, text, points per line, columns)
+        self.heights: dict[int, float] = {}
+
+    # -- cells
+    def put(self, r: int, c: int, value: Any, fmt: str | None = None, font: Any = None, fill: Any = None,
+            align: Any = None, border: Any = None, measure: bool = True) -> None:
+        if isinstance(value, (np.floating, np.integer, np.bool_)):
+            value = value.item()
+        if value is pd.NA or value is pd.NaT:
+            value = None
+        f = self.book.styles.get(font or st.NORMAL, fill, fmt, align, border)
+        t = type(value)
+        if t is float or t is int:
+            if t is float and not math.isfinite(value):
+                raise NonFiniteError(f"sheet {self.name!r} cell {get_column_letter(c)}{r}: {value}")
+            self.ws.write_number(r - 1, c - 1, value, f)
+            if measure:
+                self.measure(c, st.WIDTH_NUM - 2 if t is float else len(str(value)))
+        elif isinstance(value, str):
+            if len(value) > MAX_TEXT:  # Excel's limit per cell; XlsxWriter would drop the cell
+                value = value[:MAX_TEXT - 1] + "\u2026"
+            # write_string: text from inputs is never a formula, whatever it starts with
+            self.ws.write_string(r - 1, c - 1, value, f)
+            if measure:
+                self.measure(c, len(value))
+        elif value is None:
+            self.ws.write_blank(r - 1, c - 1, None, f)
+        elif isinstance(value, bool):
+            self.ws.write_boolean(r - 1, c - 1, value, f)
+        elif isinstance(value, float):  # float subclasses
+            self.put(r, c, float(value), fmt, font, fill, align, border, measure)
+            return
+        else:
+            self.ws.write_string(r - 1, c - 1, str(value), f)
+            if measure:
+                self.measure(c, len(str(value)))
+        if c > self.max_col:
+            self.max_col = c
+
+    def formula(self, r: int, c: int, text: str, fmt: str | None = None, font: Any = None, fill: Any = None,
+                value: float | None = None) -> None:
+        """A live formula (only What-if writes these).  ``value``, the model's number, is stored as its
+        cached result, so viewers that do not recalculate still show it (Excel and LibreOffice
+        recalculate on open)."""
+        if not text.startswith("="):
+            raise ValueError(f"not a formula: {text!r}")
+        f = self.book.styles.get(font or st.FORMULA, fill or st.FORMULA_FILL, fmt, None, None)
+        self.ws.write_formula(r - 1, c - 1, text, f, 0 if value is None else value)
+        self.measure(c, st.WIDTH_NUM)
+        if c > self.max_col:
+            self.max_col = c
+
+    def link(self, r: int, c: int, text: str, location: str) -> None:
+        """A hyperlink to a place in this workbook (``location`` like ``'Sheet'!A1``)."""
+        f = self.book.styles.get(st.LINK, None, None, None, None)
+        self.ws.write_url(r - 1, c - 1, f"internal:{location}", f, string=text)
+        if c > self.max_col:
+            self.max_col = c
+
+    def measure(self, c: int, n: float) -> None:
+        """Ask for column ``c`` to be at least ``n`` characters wide."""
+        if n > self.widths.get(c, 0):
+            self.widths[c] = n
+
+    # -- blocks
+    def title(self, text: str, *subtitles: str) -> None:
+        self.put(self.row, 1, text, font=st.TITLE, measure=False)
+        self.heights[self.row] = 21
+        self.row += 1
+        for s in subtitles:
+            if s:
+                self.put(self.row, 1, s, font=st.SUBTITLE, measure=False)
+                self.row += 1
+        self.row += 1
+
+    def heading(self, text: str) -> int:
+        r = self.row
+        self.put(r, 1, text, font=st.HEADING, measure=False)
+        self.row += 1
+        return r
+
+    def note(self, text: str, col: int = 1) -> None:
+        self.put(self.row, col, text, font=st.NOTE, measure=False)
+        self.row += 1
+
+    def header(self, r: int, c: int, labels: Sequence[Any], fmts: Sequence[str | None] | None = None,
+               nowrap: Sequence[Any] = ()) -> None:
+        for j, h in enumerate(labels):
+            fmt = fmts[j] if fmts else None
+            if h in nowrap:  # a text column that overflows to the right: its header does too
+                self.put(r, c + j, h, font=st.HEADER, fill=st.HEADER_FILL, align=st.LEFT, measure=False)
+                continue
+            self.put(r, c + j, h, fmt=fmt, font=st.HEADER, fill=st.HEADER_FILL, align=st.HEADER_ALIGN, measure=False)
+            if isinstance(h, str):
+                self.wrapped.append((r, c + j, h, 13.0, 1))
+            n = len(str(h)) if not isinstance(h, float) else st.WIDTH_NUM - 2
+            # headers wrap: ask for the width of the longest word or a third of the text, whichever is larger
+            longest = max((len(w) for w in str(h).split()), default=0)
+            self.measure(c + j, max(longest, min(n, 16 if n <= 32 else n / 2)))
+
+    def table(self, df: pd.DataFrame, formats: Mapping[str, str] | None = None, *,
+              row_formats: Mapping[str, Sequence[str]] | None = None, name: str | None = None, col: int = 1,
+              wrap: Sequence[str] | Mapping[str, float] = (), overflow: Sequence[str] = (),
+              blank_ok: bool | Sequence[str] = (), bold_rows: Sequence[int] = (), fill_rows: Sequence[int] = ()
+              ) -> tuple[int, int, int, int]:
+        """Write a DataFrame with a styled header row; returns (header_row, first_col, last_row, last_col).
+
+        ``formats`` maps column -> number format; ``row_formats`` maps column -> one format per row;
+        ``wrap`` names long-text columns (wrapped, wide); ``overflow`` names text columns left to run into
+        the empty cells on their right (the last column of a table); ``name`` makes it a filterable Excel table.
+        A NaN raises :class:`NonFiniteError` unless its column is in ``blank_ok`` (``True``: every column),
+        where it means "not available" and is left blank.
+        """
+        formats = formats or {}
+        row_formats = row_formats or {}
+        r0 = self.row
+        cols = [str(c) for c in df.columns]
+        self.header(r0, col, cols, nowrap=overflow)
+        bold, filled = set(bold_rows), set(fill_rows)
+        wrap_w = dict(wrap) if isinstance(wrap, Mapping) else {w: st.WIDTH_LONG_TEXT for w in wrap}
+        for j, (h, (_, series)) in enumerate(zip(cols, df.items())):
+            c = col + j
+            fmt = formats.get(h)
+            rf = row_formats.get(h)
+            wrapped = h in wrap_w
+            if wrapped:
+                self.fixed[c] = wrap_w[h]
+            may_blank = blank_ok is True or (blank_ok is not False and h in blank_ok)
+            values = series.tolist()
+            for i, v in enumerate(values):
+                if v is None or (isinstance(v, float) and math.isnan(v)):
+                    if v is not None and not may_blank:
+                        raise NonFiniteError(f"sheet {self.name!r}, column {h!r}, row {r0 + 1 + i}: NaN")
+                    v = None
+                font = st.BOLD if i in bold else None
+                fill = st.TOTAL_FILL if i in filled else None
+                self.put(r0 + 1 + i, c, v, fmt=rf[i] if rf is not None else fmt, font=font, fill=fill,
+                         align=st.WRAP if wrapped else st.TOP, measure=not (wrapped or h in overflow))
+                if wrapped and isinstance(v, str) and v:
+                    self.wrapped.append((r0 + 1 + i, c, v, 12.75, 1))
+        last = r0 + len(df)
+        c1 = col + len(cols) - 1
+        if name and len(df):
+            # the table takes over the header cells: give it the header format explicitly
+            hf = self.book.styles.get(st.HEADER, st.HEADER_FILL, None, st.HEADER_ALIGN, None)
+            self.ws.add_table(r0 - 1, col - 1, last - 1, c1 - 1, {
+                "name": name, "style": "Table Style Light 1", "banded_rows": True,
+                "columns": [{"header": h, "header_format": hf} for h in cols]})
+        self.row = last + 2
+        return r0, col, last, c1
+
+    def kv(self, pairs: Sequence[tuple[str, Any]], col: int = 1, span: int = 1) -> None:
+        """Label-value lines (provenance blocks); values wrap over ``span`` merged columns."""
+        for k, v in pairs:
+            r = self.row
+            self.put(r, col, k, font=st.BOLD, align=st.TOP, measure=False)
+            if span > 1:
+                f = self.book.styles.get(st.NORMAL, None, None, st.WRAP, None)
+                self.ws.merge_range(r - 1, col, r - 1, col + span - 1, "", f)
+                self.put(r, col + 1, v, align=st.WRAP, measure=False)
+                if isinstance(v, str):
+                    self.wrapped.append((r, col + 1, v, 12.75, span))
+            else:
+                self.put(r, col + 1, v, measure=False)
+            self.row += 1
+        self.row += 1
+
+    def column_width(self, c: int) -> float:
+        w = self.fixed.get(c)
+        if w is None:
+            w = max(st.WIDTH_MIN, min(self.widths.get(c, st.WIDTH_MIN) + 2, st.WIDTH_TEXT_MAX))
+        return w
+
+    def fit_rows(self) -> None:
+        """Row heights for wrapped text (LibreOffice and Excel do not always auto-fit rows of generated files)."""
+        need: dict[int, float] = {}
+        for r, c, text, per_line, span in self.wrapped:
+            w = sum(self.column_width(c + k) for k in range(span))
+            chars = max(1.0, (w - 1) * 1.1)
+            lines = sum(max(1, math.ceil(len(part) / chars)) for part in text.split("\n"))
+            if lines > 1:
+                need[r] = max(need.get(r, 0.0), lines * per_line + 3)
+        for r, h in need.items():
+            self.heights[r] = min(h, 160)
+
+    def chart(self, chart: Any, row: int, col: int) -> None:
+        if not chart.series:  # nothing to plot (e.g. a run of the baseline alone): no empty chart frame
+            return
+        self.ws.insert_chart(row - 1, col - 1, chart)
+
+    def ref(self, min_row: int, min_col: int, max_row: int | None = None, max_col: int | None = None) -> list[Any]:
+        """A chart range on this sheet (1-based, inclusive)."""
+        return [self.name, min_row - 1, min_col - 1, (max_row or min_row) - 1, (max_col or min_col) - 1]
+
+    def finish(self, freeze: str | None = None, landscape: bool = True, gridlines: bool = True) -> None:
+        for c in range(1, self.max_col + 1):
+            self.ws.set_column(c - 1, c - 1, self.column_width(c))
+        self.fit_rows()
+        for r, h in self.heights.items():
+            self.ws.set_row(r - 1, h)
+        if freeze:
+            self.ws.freeze_panes(freeze)
+        if not gridlines:
+            self.ws.hide_gridlines(2)
+        if landscape:
+            self.ws.set_landscape()
+        else:
+            self.ws.set_portrait()
+        self.ws.set_paper(9)  # A4
+        self.ws.fit_to_pages(1, 0)
+        self.ws.set_footer("&C&8&A - page &P of &N")
+
+
+class Book:
+    """The workbook: every sheet is created up front in :func:`sheet_names` order (sections may
+    then be written in any order, e.g. Sensitivity last)."""
+
+    def __init__(self, path: Any, sheets: Sequence[str]) -> None:
+        self.wb = xlsxwriter.Workbook(path, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                                             "strings_to_urls": False, "nan_inf_to_errors": False})
+        self.worksheets = {name: self.wb.add_worksheet(name) for name in sheets}
+        self.styles = Styles(self.wb)
+        self.names: set[str] = set()
+        #: (sheet, what it holds) for the Summary's contents list, set by the writer
+        self.contents: list[tuple[str, str]] = []
+
+    def sheet(self, title: str) -> Sheet:
+        return Sheet(self, title)
+
+    def define(self, name: str, sheet: Sheet, ref: str) -> str:
+        """A workbook-level defined name for a cell; returns the (sanitised, unique) name."""
+        n = _clean_name(name)
+        base, k = n, 2
+        while n.lower() in self.names:
+            n = f"{base}_{k}"
+            k += 1
+        self.names.add(n.lower())
+        self.wb.define_name(n, f"={quote_sheetname(sheet.name)}!{ref}")
+        return n
+
+    def chart(self, kind: str, subtype: str | None = None) -> Any:
+        return self.wb.add_chart({"type": kind, **({"subtype": subtype} if subtype else {})})
+
+
+_CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*|[RrCc])$")
+
+
+def _clean_name(s: str) -> str:
+    """A valid Excel defined name: letters, digits and underscores, not starting with a digit or like a cell."""
+    n = re.sub(r"[^A-Za-z0-9_]", "_", s)
+    if not n or n[0].isdigit() or _CELL_LIKE.match(n):
+        n = "_" + n
+    return n[:255]
+
+
+def frame(cols: Mapping[str, Any]) -> pd.DataFrame:
+    """A display frame from columns given as Series, arrays or lists (positional: indexes are ignored)."""
+    return pd.DataFrame({k: (v.to_numpy() if isinstance(v, (pd.Series, pd.Index)) else v) for k, v in cols.items()})
+
+
+def link_to_sheet(sh: Sheet, r: int, c: int, text: str, target_sheet: str, cell: str = "A1") -> None:
+    """A hyperlink to a cell of another (or the same) sheet."""
+    sh.link(r, c, text, f"{quote_sheetname(target_sheet)}!{cell}")

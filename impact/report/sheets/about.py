@@ -1,0 +1,31 @@
+"""About: what is needed to reproduce the run (versions, file hashes, seed, draws)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..book import Book
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...api import AnalysisResult
+
+TITLE = "About"
+DESCRIPTION = "versions, file hashes, seed, draws, run time"
+
+
+def build(book: Book, res: AnalysisResult) -> None:
+    sh = book.sheet(TITLE)
+    sh.title("About this run", "What is needed to reproduce these numbers: versions, assumption and data file hashes "
+                               "(SHA-256), data vintages, seed, draws, run time.")
+    df = res.info.to_frame()
+    rows = [("assumption folder", str(res.assumptions.folder))] + list(df.itertuples(index=False, name=None))
+    view = pd.DataFrame(rows, columns=["Item", "Value"])
+    view["Value"] = view["Value"].astype(str)
+    r0, *_ = sh.table(view, name="RunInfo")
+    sh.note("Same assumption files (SHA-256 above), data, seed and draws give identical numbers; run time, start time "
+            "and command differ between runs.")
+    sh.note("Sign convention: negative = economic loss. Money: US$ bn, current dollars. Percent values are in percent "
+            "(1.5 = 1.5%).")
+    sh.note("Formulas on What-if recalculate when the workbook opens; every other number is a static model output.")
+    sh.finish(freeze=f"A{r0 + 1}", landscape=False)

@@ -1,0 +1,41 @@
+"""Data: the bundled (or overriding) series with their official sources, and the annual values."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .. import styles as st
+from .. import tables as tb
+from ..book import Book, frame
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...api import AnalysisResult
+
+TITLE = "Data"
+DESCRIPTION = "bundled official series, sources and vintages"
+
+
+def build(book: Book, res: AnalysisResult) -> None:
+    sh = book.sheet(TITLE)
+    sh.title("Data used", "Bundled public series (or your overrides) with official sources, vintages and caveats; "
+                          "values of the annual series below.")
+    c = tb.data_catalog(res)
+    view = frame({"Series": c["series"], "Description": c["description"], "Unit": c["unit"],
+                         "Frequency": c["frequency"], "Coverage": c["coverage"], "Observations": c["observations"],
+                         "Vintage": c["vintage"], "Source": c["source"], "Series code": c["series_code"],
+                         "Caveats": c["caveats"], "File": c["file"]})
+    r0, *_ = sh.table(view, {"Observations": st.COUNT}, name="DataCatalog",
+                      wrap={"Description": 40.0, "Vintage": 30.0, "Source": 40.0, "Caveats": 50.0})
+    sh.heading("Annual series (values, units as in the catalog)")
+    annual = {sid: s for sid, s in res.model.data.items() if s.attrs.get("frequency") == "annual"}
+    if annual:
+        wide = pd.DataFrame(annual).sort_index()
+        wide.insert(0, "Year", [int(i) for i in wide.index])
+        sh.table(wide.reset_index(drop=True), {c: '#,##0.00' for c in wide.columns[1:]} | {"Year": st.INT},
+                 blank_ok=True)
+    monthly = [sid for sid, s in res.model.data.items() if s.attrs.get("frequency") != "annual"]
+    if monthly:
+        sh.note("Monthly series (" + ", ".join(monthly) + ") are in the CSV export (--csv DIR, data.csv).")
+    sh.fixed.update({7: 36.0, 8: 36.0})
+    sh.finish(freeze=f"B{r0 + 1}")
