@@ -279,9 +279,9 @@ def _scenario_args(given: list[list[str]] | None, known: tuple[str, ...]) -> lis
     names = [n for group in given for n in (group if isinstance(group, list) else [group])]
     for name in names:
         if name not in known:
-            from .assumptions import _choices_hint
+            from .assumptions import choices_hint
 
-            raise UsageError(Issue(f"--scenario: unknown scenario {name!r}", hint=_choices_hint(name, known)))
+            raise UsageError(Issue(f"--scenario: unknown scenario {name!r}", hint=choices_hint(name, known)))
     return names
 
 
