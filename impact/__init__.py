@@ -20,12 +20,12 @@ __version__ = "0.1.0"
 
 #: public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    "load_assumptions": "api", "run_analysis": "api", "AnalysisResult": "api", "dependency_versions": "api",
+    "load_assumptions": "api", "run_analysis": "api", "AnalysisResult": "results", "dependency_versions": "api",
     "fit": "model", "Model": "model",
     "Assumptions": "assumptions", "Scenario": "assumptions", "Parameter": "assumptions",
     "ScenarioResult": "results", "MonteCarloResult": "results", "SensitivityResult": "results",
     "expected_impact": "results",
-    "ComparisonResult": "display", "compare": "display",
+    "ComparisonResult": "results", "compare": "display",
     "write_workbook": "report.excel",
     "ImpactError": "errors", "AssumptionError": "errors", "DataError": "errors", "OutputError": "errors",
     "UsageError": "errors", "ImpactWarning": "errors", "PlausibilityWarning": "errors",

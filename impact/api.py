@@ -6,8 +6,7 @@ import platform
 import sys
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,9 @@ from . import channels
 from .assumptions import Assumptions, load
 from .arguments import MIN_RELIABLE_DRAWS, check_memory, check_run_arguments, sobol_memory
 from .errors import Issue, SampleSizeWarning, UsageError
-from .results import (TIDY, MonteCarloResult, RunInfo, ScenarioResult, SensitivityResult, _html,
-                      expected_impact)
+from .results.analysis import AnalysisResult, PendingTables, RunInfo
+from .results.impacts import MonteCarloResult, expected_impact
+from .results.sensitivity import SensitivityResult
 
 log = logging.getLogger(__name__)
 
@@ -38,45 +38,6 @@ def load_assumptions(folder: str | Path | None = None, *, allow_absolute_paths: 
         raise UsageError(Issue(f"allow_absolute_paths must be True or False (got {allow_absolute_paths!r})"))
     return load(folder, specs=channels.specs(), allow_absolute_paths=allow_absolute_paths,
                 data_check=channels.check_data)
-
-
-@dataclass(frozen=True)
-class AnalysisResult:
-    """Everything one run produced; the single input of the workbook writer."""
-
-    assumptions: Assumptions
-    model: Any
-    runs: Mapping[str, ScenarioResult]
-    montecarlo: Mapping[str, MonteCarloResult]
-    sensitivity: Mapping[str, Mapping[str, SensitivityResult]]
-    expected: pd.DataFrame
-    info: RunInfo
-
-    def summary(self) -> pd.DataFrame:
-        """Cumulative impact over the horizon by scenario and channel: central, P5, P95 (US$ bn)."""
-        rows = []
-        for name, run in self.runs.items():
-            mc = self.montecarlo.get(name)
-            q = mc.quantiles((0.05, 0.95)).xs("cumulative", level="year") if mc is not None else None
-            for ch, v in run.cumulative.items():
-                rows.append({"scenario": name, "channel": ch, "central": v,
-                             "p5": None if q is None else q.loc[ch, 0.05], "p95": None if q is None else q.loc[ch, 0.95],
-                             "pct_of_baseline": run.cumulative_pct[ch]})
-        return pd.DataFrame(rows)
-
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy (scenario, channel, year, statistic, value, unit): central runs, then Monte Carlo statistics."""
-        frames = [r.to_frame() for r in self.runs.values()] + [m.to_frame() for m in self.montecarlo.values()]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TIDY)
-
-    def __repr__(self) -> str:
-        return f"<AnalysisResult scenarios={list(self.runs)}, draws={self.info.draws}, seed={self.info.seed}>"
-
-    def _repr_html_(self) -> str:
-        df = self.summary().set_index(["scenario", "channel"])
-        years = self.model.years
-        return _html(df, f"Cumulative impact {years[0]}-{years[-1]}, US$ bn (negative = loss); "
-                         f"{self.info.draws:,} draws, seed {self.info.seed}")
 
 
 _DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "PyYAML", "openpyxl", "XlsxWriter", "threadpoolctl")
@@ -108,38 +69,6 @@ def _phase(what: str, since: float) -> float:
     now = time.perf_counter()
     log.debug("%s: %.3f s", what, now - since)
     return now
-
-
-class PendingTables(Mapping[str, Mapping[str, SensitivityResult]]):
-    """Sensitivity tables computed by a :class:`~impact.parallel.Background` job; the first access
-    waits for them (and re-issues the job's warnings).  Pickles as a plain dict."""
-
-    def __init__(self, job: Any) -> None:
-        self._job: Any = job
-        self._value: dict[str, dict[str, SensitivityResult]] | None = None
-
-    def resolved(self) -> dict[str, dict[str, SensitivityResult]]:
-        if self._value is None:
-            t = time.perf_counter()
-            self._value = self._job.result()
-            self._job = None
-            log.debug("sensitivity tables: waited %.3f s for the worker process", time.perf_counter() - t)
-        return self._value
-
-    def __getitem__(self, key: str) -> Mapping[str, SensitivityResult]:
-        return self.resolved()[key]
-
-    def __iter__(self) -> Any:
-        return iter(self.resolved())
-
-    def __len__(self) -> int:
-        return len(self.resolved())
-
-    def __reduce__(self) -> Any:
-        return (dict, (self.resolved(),))
-
-    def __repr__(self) -> str:
-        return repr(self.resolved()) if self._value is not None else "<sensitivity tables: computing>"
 
 
 def sensitivity_tables(model: Any, names: Sequence[str], seed: int, store: Any = None,

@@ -66,12 +66,13 @@ def versions() -> str:
 
 
 def code_hash(channel: str) -> str:
-    """SHA-256 of the estimation code (the channel module and the shared estimators), so that an
-    edited estimator never reuses fits made by the old code, even within one package version."""
+    """SHA-256 of the estimation code (the channel module, the shared estimation helpers and the stored
+    result classes), so that an edited estimator never reuses fits of the old code, even within one
+    package version."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for f in (here / "channels" / f"{channel}.py", here / "channels" / "base.py", here / "estimates.py",
-              here / "serial.py"):
+    for f in (here / "channels" / f"{channel}.py", here / "channels" / "base.py", here / "estimation.py",
+              here / "results" / "estimates.py", here / "serial.py"):
         try:
             h.update(f.read_bytes())
         except OSError:

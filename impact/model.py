@@ -23,7 +23,7 @@ from .assumptions import Assumptions, Parameter, Scenario
 from .channels.base import ChannelFit, EffectContext
 from .arguments import MAX_DRAWS, MAX_SEED, MIN_RELIABLE_DRAWS, check_run_arguments, integer
 from .errors import Issue, SampleSizeWarning, UsageError
-from .results import MonteCarloResult, ScenarioResult
+from .results.impacts import MonteCarloResult, ScenarioResult
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .arguments import MAX_SEED, integer
 from .errors import Issue, SampleSizeWarning, UsageError
-from .results import SensitivityResult
+from .results.sensitivity import SensitivityResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Model, Outcome

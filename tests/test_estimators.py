@@ -8,7 +8,8 @@ import statsmodels.api as sm
 
 from impact import data
 from impact.channels import tourism as tourism_mod
-from impact.estimates import PooledEstimate, forecast_covariance, pool
+from impact.estimation import forecast_covariance
+from impact.results import PooledEstimate
 
 
 def _joined_receipts_by_hand() -> pd.Series:
@@ -70,13 +71,17 @@ def test_ols_recovers_known_coefficients_on_synthetic_data():
 
 def test_pooling_formula_hand_worked():
     # b = 0.08 (se 0.10), prior -0.10 (sd 0.08): weights 100 and 156.25
-    pooled, se = pool(0.08, 0.10, -0.10, 0.08)
-    assert pooled == pytest.approx((8.0 - 15.625) / 256.25, rel=1e-12)
-    assert se == pytest.approx(1 / math.sqrt(256.25), rel=1e-12)
+    pooled, se = (8.0 - 15.625) / 256.25, 1 / math.sqrt(256.25)
     p = PooledEstimate("x", "elasticity", 0.08, 0.10, -0.10, 0.08, "", "pooled")
-    assert (p.value, p.se) == pytest.approx((pooled, se))
+    assert (p.value, p.se) == pytest.approx((pooled, se), rel=1e-12)
     assert PooledEstimate("x", "elasticity", 0.08, 0.10, -0.10, 0.08, "", "data").value == 0.08
     assert PooledEstimate("x", "elasticity", 0.08, 0.10, -0.10, 0.08, "", "prior").se == 0.08
+
+
+@pytest.mark.parametrize("se", [0.0, -1.0, float("nan"), float("inf"), None])
+def test_pooling_ignores_a_data_estimate_without_a_usable_standard_error(se):
+    p = PooledEstimate("x", "elasticity", 0.08, se, -0.10, 0.08, "", "pooled")
+    assert (p.value, p.se) == (-0.10, 0.08)
 
 
 @pytest.mark.parametrize("channel", ["tourism", "imports", "business_costs"])

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import impact
-from impact.display import ComparisonResult
+from impact.results import ComparisonResult
 from impact.errors import UsageError
 from impact.results import TIDY
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import serial
-from ..estimates import BaselineForecast, DataEstimate, EstimateResult, PooledEstimate, Summary, pooled_for
+from ..estimation import pooled_for
+from ..results.estimates import ChannelFit, PooledEstimate
 from ..spec import ChannelSpec
 
 
@@ -97,101 +97,6 @@ class ChannelEffect:
     impact: np.ndarray
     baseline: np.ndarray
     components: Mapping[str, np.ndarray] = field(default_factory=dict)
-
-
-@serial.register
-@dataclass(frozen=True)
-class ChannelFit:
-    """A channel's estimator results, pooled coefficients and baseline path.
-
-    It behaves like a statsmodels result for the channel's main model (``params``, ``bse``,
-    ``conf_int``, ``nobs``, ``rsquared``, ``summary()``, ``tidy()``); the other models (e.g. the
-    baseline time-series model) are in ``models``.
-
-    Built in two steps: the channel's ``fit`` runs the estimators on data and options only (what
-    the fit cache stores: ``pooled`` is empty, ``data_estimates`` holds the data side of each
-    estimable parameter); its ``calibrate`` then applies the effect parameters (priors, pooling,
-    parameter-dependent paths), which is cheap and never cached.
-    """
-
-    channel: str
-    main: EstimateResult
-    models: Mapping[str, EstimateResult]
-    pooled: Mapping[str, PooledEstimate]
-    baseline: BaselineForecast | None
-    constants: Mapping[str, Any]
-    notes: tuple[str, ...] = ()
-    data_estimates: Mapping[str, DataEstimate] = field(default_factory=dict)
-
-    @property
-    def params(self) -> pd.Series:
-        return self.main.params
-
-    @property
-    def bse(self) -> pd.Series:
-        return self.main.bse
-
-    @property
-    def tvalues(self) -> pd.Series:
-        return self.main.tvalues
-
-    @property
-    def pvalues(self) -> pd.Series:
-        return self.main.pvalues
-
-    @property
-    def nobs(self) -> int:
-        return self.main.nobs
-
-    @property
-    def rsquared(self) -> float | None:
-        return self.main.rsquared
-
-    @property
-    def raw(self) -> Any:
-        return self.main.raw
-
-    @property
-    def diagnostics(self) -> pd.DataFrame:
-        return self.main.diagnostics_frame()
-
-    def cov_params(self) -> pd.DataFrame:
-        return self.main.cov_params()
-
-    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        return self.main.conf_int(level)
-
-    def tidy(self, level: float = 0.95) -> pd.DataFrame:
-        """Every model's coefficients, tidy (model, term, estimate, std_error, statistic, p_value, CI)."""
-        frames = [self.main.tidy(level)] + [m.tidy(level) for m in self.models.values()]
-        return pd.concat(frames, ignore_index=True)
-
-    def to_frame(self, level: float = 0.95) -> pd.DataFrame:
-        """Same as :meth:`tidy`."""
-        return self.tidy(level)
-
-    def pooled_frame(self, level: float = 0.95) -> pd.DataFrame:
-        if not self.pooled:
-            return pd.DataFrame(columns=["term", "kind", "estimate", "std_error", "conf_low", "conf_high", "used"])
-        return pd.concat([p.to_frame(level) for p in self.pooled.values()], ignore_index=True)
-
-    def summary(self) -> Summary:
-        main = self.main.summary()
-        tables = list(main.tables)
-        if self.pooled:
-            tables.append(("Data, prior and pooled estimates", self.pooled_frame().set_index(["term", "kind"])))
-        for m in self.models.values():
-            tables.append((m.name, m.tidy().drop(columns="model").set_index("term")))
-        tables.append(("Baseline (no designation), " + self.baseline.unit, self.baseline.to_frame().drop(columns="unit")))
-        return Summary(title=f"{self.channel}: {self.main.name}", header=main.header, tables=tuple(tables),
-                       notes=main.notes + self.notes)
-
-    def __repr__(self) -> str:
-        pooled = ", ".join(f"{k}={p.value:.3g} ({p.mode})" for k, p in self.pooled.items())
-        return f"<ChannelFit {self.channel!r}: {self.main.method}, nobs={self.nobs}; {pooled}>"
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def pool_data_estimates(fit: ChannelFit, block: Any) -> dict[str, PooledEstimate]:

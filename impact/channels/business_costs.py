@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..estimates import BaselineForecast, DataEstimate, EstimateResult, ols_fit, regression_diagnostics
+from ..estimation import ols_fit, regression_diagnostics
+from ..results.estimates import BaselineForecast, DataEstimate, EstimateResult
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
 from .base import (Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, min_obs_problem,
                    pool_data_estimates)

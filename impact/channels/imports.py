@@ -26,8 +26,8 @@ import pandas as pd
 
 from .. import serial
 from ..errors import EstimationWarning
-from ..estimates import (Diagnostic, EstimateResult, baseline_from_logs, forecast_covariance, labelled, pooled_for,
-                         residual_diagnostics)
+from ..estimation import baseline_from_logs, forecast_covariance, labelled, pooled_for, residual_diagnostics
+from ..results.estimates import Diagnostic, EstimateResult
 from ..spec import ChannelSpec, OptionSpec, ParamSpec, month_problem
 from .base import Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, min_obs_problem
 from .tourism import excel_profile

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from .. import serial
-from ..estimates import (DataEstimate, Diagnostic, EstimateResult, baseline_from_logs, forecast_covariance, labelled,
-                         ols_fit, regression_diagnostics, residual_diagnostics)
+from ..estimation import baseline_from_logs, forecast_covariance, labelled, ols_fit, regression_diagnostics, residual_diagnostics
+from ..results.estimates import DataEstimate, Diagnostic, EstimateResult
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
 from .base import (Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, gaps,
                    min_obs_problem)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..results import TIDY, USD
+from ..results.common import TIDY, USD
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..api import AnalysisResult

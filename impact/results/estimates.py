@@ -1,15 +1,18 @@
-"""statsmodels-style result objects for the channel estimators, and the shared estimation helpers.
+"""statsmodels-style results of the channel estimators.
 
 :class:`EstimateResult` mirrors what statsmodels and linearmodels users expect: ``params``,
 ``bse``, ``tvalues``, ``pvalues``, ``conf_int(level)``, ``nobs``, ``rsquared``, ``summary()``,
 ``tidy()`` and the raw statsmodels result in ``raw``.  :class:`PooledEstimate` combines a data
 estimate with a literature prior by precision weighting.  :class:`BaselineForecast` holds a
-channel's no-designation path with prediction intervals and can draw forecast paths.
+channel's no-designation path with prediction intervals and turns standard normals into forecast
+paths.  :class:`ChannelFit` gathers one channel's results.  All are frozen and registered with
+:mod:`impact.serial`, so the fit cache stores them as data.
 """
 from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -17,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from . import serial
+from .. import htmlrepr, serial
 
 
 @serial.register
@@ -34,10 +37,6 @@ class Diagnostic:
     def as_row(self) -> dict[str, Any]:
         return {"test": self.name, "statistic": self.statistic, "p_value": self.p_value, "null": self.null,
                 "note": self.reason}
-
-
-def _html_table(df: pd.DataFrame, caption: str) -> str:
-    return f"<div><strong>{html.escape(caption)}</strong>{df.to_html(float_format=lambda x: f'{x:.4g}', border=0)}</div>"
 
 
 def _with_lazy_raw(res: EstimateResult) -> EstimateResult:
@@ -210,7 +209,7 @@ class Summary:
 
     def _repr_html_(self) -> str:
         parts = [f"<h4>{html.escape(self.title)}</h4>", "<br>".join(html.escape(h) for h in self.header[1:])]
-        parts += [_html_table(df, name) for name, df in self.tables]
+        parts += [htmlrepr.table(df, name) for name, df in self.tables]
         if self.notes:
             parts.append("<ol>" + "".join(f"<li>{html.escape(n)}</li>" for n in self.notes) + "</ol>")
         return "\n".join(parts)
@@ -251,16 +250,22 @@ class PooledEstimate:
 
     @property
     def pooled(self) -> float:
-        if self.data is None or self.data_se is None:
+        if not self._data_usable:
             return self.prior
-        w1, w2 = 1 / self.data_se**2, 1 / self.prior_sd**2
-        return (self.data * w1 + self.prior * w2) / (w1 + w2)
+        w1, w2 = 1 / self.data_se**2, 1 / self.prior_sd**2  # type: ignore[operator]
+        return (self.data * w1 + self.prior * w2) / (w1 + w2)  # type: ignore[operator]
 
     @property
     def pooled_se(self) -> float:
-        if self.data is None or self.data_se is None:
+        if not self._data_usable:
             return self.prior_sd
-        return (1 / self.data_se**2 + 1 / self.prior_sd**2) ** -0.5
+        return (1 / self.data_se**2 + 1 / self.prior_sd**2) ** -0.5  # type: ignore[operator]
+
+    @property
+    def _data_usable(self) -> bool:
+        """A data estimate with a finite, positive standard error (else the prior stands alone)."""
+        return (self.data is not None and self.data_se is not None and math.isfinite(self.data)
+                and math.isfinite(self.data_se) and self.data_se > 0)
 
     @property
     def value(self) -> float:
@@ -299,16 +304,8 @@ class PooledEstimate:
                 f"prior {self.prior:.4g} (sd {self.prior_sd:.3g}), {self.unit}>")
 
     def _repr_html_(self) -> str:
-        return _html_table(self.summary(), f"{self.term} ({self.unit}): data, prior and pooled estimates; "
+        return htmlrepr.table(self.summary(), f"{self.term} ({self.unit}): data, prior and pooled estimates; "
                                            f"used: {self.mode}")
-
-
-def pool(b: float | None, se_b: float | None, m: float, sd: float) -> tuple[float, float]:
-    """Precision-weighted combination of an estimate (b, se_b) and a prior (m, sd)."""
-    if b is None or se_b is None or not math.isfinite(se_b) or se_b <= 0:
-        return m, sd
-    w1, w2 = 1 / se_b**2, 1 / sd**2
-    return (b * w1 + m * w2) / (w1 + w2), (w1 + w2) ** -0.5
 
 
 @serial.register
@@ -349,7 +346,7 @@ class BaselineForecast:
                 f"{c[0]:,.4g} to {c[-1]:,.4g}, {self.level:.0%} interval>")
 
     def _repr_html_(self) -> str:
-        return _html_table(self.to_frame().drop(columns="unit"),
+        return htmlrepr.table(self.to_frame().drop(columns="unit"),
                            f"{self.channel} baseline (no designation), {self.unit}; {self.level:.0%} interval; "
                            f"{self.method}")
 
@@ -392,130 +389,96 @@ class BaselineForecast:
         return 0 if self._log_chol is None else self._log_chol.shape[0]
 
 
-def forecast_covariance(ar_poly: np.ndarray, ma_poly: np.ndarray, sigma2: float, steps: int,
-                        d: int = 0, D: int = 0, s: int = 0) -> np.ndarray:
-    """Covariance (steps x steps) of h-step forecast errors of an ARIMA process.
+@serial.register
+@dataclass(frozen=True)
+class ChannelFit:
+    """A channel's estimator results, pooled coefficients and baseline path.
 
-    Uses the MA(inf) weights psi of the full AR polynomial (AR x (1-L)^d x (1-L^s)^D):
-    cov[h, k] = sigma2 * sum_{j=0}^{min(h,k)} psi[h-j] psi[k-j].
-    Polynomials are in increasing lag order, leading 1 (statsmodels' ``polynomial_ar`` convention).
+    It behaves like a statsmodels result for the channel's main model (``params``, ``bse``,
+    ``conf_int``, ``nobs``, ``rsquared``, ``summary()``, ``tidy()``); the other models (e.g. the
+    baseline time-series model) are in ``models``.
+
+    Built in two steps: the channel's ``fit`` runs the estimators on data and options only (what
+    the fit cache stores: ``pooled`` is empty, ``data_estimates`` holds the data side of each
+    estimable parameter); its ``calibrate`` then applies the effect parameters (priors, pooling,
+    parameter-dependent paths), which is cheap and never cached.
     """
-    from numpy.polynomial import polynomial as P
-    from statsmodels.tsa.arima_process import arma2ma
 
-    full_ar = np.asarray(ar_poly, dtype=float)
-    for _ in range(d):
-        full_ar = P.polymul(full_ar, [1.0, -1.0])
-    for _ in range(D):
-        seas = np.zeros(s + 1)
-        seas[0], seas[s] = 1.0, -1.0
-        full_ar = P.polymul(full_ar, seas)
-    psi = arma2ma(full_ar, np.asarray(ma_poly, dtype=float), lags=steps)
-    m = np.zeros((steps, steps))
-    for h in range(steps):
-        m[h, : h + 1] = psi[h::-1]
-    return sigma2 * m @ m.T
+    channel: str
+    main: EstimateResult
+    models: Mapping[str, EstimateResult]
+    pooled: Mapping[str, PooledEstimate]
+    baseline: BaselineForecast | None
+    constants: Mapping[str, Any]
+    notes: tuple[str, ...] = ()
+    data_estimates: Mapping[str, DataEstimate] = field(default_factory=dict)
 
+    @property
+    def params(self) -> pd.Series:
+        return self.main.params
 
-def baseline_from_logs(channel: str, years: tuple[int, ...], log_mean: np.ndarray, log_cov: np.ndarray,
-                       aggregate: np.ndarray, *, level: float, unit: str, method: str, data: str,
-                       n_interval: int = 20_000, seed: int = 12345) -> BaselineForecast:
-    """Baseline from a Gaussian forecast of log levels per step, summed to years by ``aggregate``.
+    @property
+    def bse(self) -> pd.Series:
+        return self.main.bse
 
-    The mean is exact (lognormal means summed); interval bounds are quantiles of ``n_interval``
-    simulated paths with a fixed seed, so they are reproducible.
-    """
-    var = np.diag(log_cov)
-    mean = aggregate @ np.exp(log_mean + var / 2)
-    chol = np.linalg.cholesky(log_cov + 1e-12 * np.eye(len(var)))
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((n_interval, len(var)))
-    sims = np.exp(log_mean + z @ chol.T) @ aggregate.T
-    a = (1 - level) / 2
-    lower, upper = np.quantile(sims, [a, 1 - a], axis=0)
-    return BaselineForecast(channel, years, mean, lower, upper, level, unit, method, data,
-                            _log_mean=log_mean, _log_chol=chol, _aggregate=aggregate)
+    @property
+    def tvalues(self) -> pd.Series:
+        return self.main.tvalues
 
+    @property
+    def pvalues(self) -> pd.Series:
+        return self.main.pvalues
 
-def regression_diagnostics(res: Any, *, hetero: bool = True, stationarity: bool = True) -> tuple[Diagnostic, ...]:
-    """Residual diagnostics for an OLS result: autocorrelation, normality, heteroskedasticity, stationarity."""
-    from statsmodels.stats.diagnostic import acorr_ljungbox, het_breuschpagan
-    from statsmodels.stats.stattools import durbin_watson, jarque_bera
-    from statsmodels.tsa.stattools import adfuller
+    @property
+    def nobs(self) -> int:
+        return self.main.nobs
 
-    resid = np.asarray(res.resid)
-    n = len(resid)
-    out: list[Diagnostic] = [Diagnostic("Durbin-Watson", float(durbin_watson(resid)), None,
-                                        "no first-order autocorrelation (about 2)")]
-    lags = min(4, max(1, n // 5))
-    if n >= 10:
-        lb = acorr_ljungbox(resid, lags=[lags])
-        out.append(Diagnostic(f"Ljung-Box ({lags} lags)", float(lb["lb_stat"].iloc[0]), float(lb["lb_pvalue"].iloc[0]),
-                              "no residual autocorrelation"))
-    else:
-        out.append(Diagnostic("Ljung-Box", None, None, "no residual autocorrelation", f"not computed: only {n} observations"))
-    if n >= 8:
-        jb, jbp, _, _ = jarque_bera(resid)
-        out.append(Diagnostic("Jarque-Bera", float(jb), float(jbp), "normal residuals"))
-    else:
-        out.append(Diagnostic("Jarque-Bera", None, None, "normal residuals", f"not computed: only {n} observations"))
-    exog = getattr(res.model, "exog", None)
-    if hetero and exog is not None and n > exog.shape[1] + 2:
-        # columns that are pulse dummies make the auxiliary regression singular; drop them
-        keep = [j for j in range(exog.shape[1]) if np.count_nonzero(exog[:, j]) > 1]
-        try:
-            bp, bpp, _, _ = het_breuschpagan(resid, exog[:, keep])
-            out.append(Diagnostic("Breusch-Pagan", float(bp), float(bpp), "homoskedastic residuals"))
-        except Exception as exc:  # pragma: no cover - numerical corner cases
-            out.append(Diagnostic("Breusch-Pagan", None, None, "homoskedastic residuals", f"not computed: {exc}"))
-    else:
-        out.append(Diagnostic("Breusch-Pagan", None, None, "homoskedastic residuals",
-                              "not computed: too few observations for the auxiliary regression"))
-    if stationarity and n >= 15:
-        adf = adfuller(resid, maxlag=1, autolag=None, result_object=False)
-        out.append(Diagnostic("ADF on residuals", float(adf[0]), float(adf[1]), "unit root in residuals (spurious regression)"))
-    elif stationarity:
-        out.append(Diagnostic("ADF on residuals", None, None, "unit root in residuals",
-                              f"not computed: only {n} observations"))
-    return tuple(out)
+    @property
+    def rsquared(self) -> float | None:
+        return self.main.rsquared
 
+    @property
+    def raw(self) -> Any:
+        return self.main.raw
 
-def labelled(res: Any, names: list[str]) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
-    """A statsmodels result's params, standard errors and covariance, labelled with ``names``."""
-    params = pd.Series(np.asarray(res.params), index=names)
-    bse = pd.Series(np.asarray(res.bse), index=names)
-    cov = pd.DataFrame(np.asarray(res.cov_params()), index=names, columns=names)
-    return params, bse, cov
+    @property
+    def diagnostics(self) -> pd.DataFrame:
+        return self.main.diagnostics_frame()
 
+    def cov_params(self) -> pd.DataFrame:
+        return self.main.cov_params()
 
-def residual_diagnostics(resid: np.ndarray, lags: int) -> list[Diagnostic]:
-    """Ljung-Box (``lags``) and Jarque-Bera tests of time-series model residuals."""
-    from statsmodels.stats.diagnostic import acorr_ljungbox
-    from statsmodels.stats.stattools import jarque_bera
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        return self.main.conf_int(level)
 
-    lb = acorr_ljungbox(resid, lags=[lags])
-    jb = jarque_bera(resid)
-    return [Diagnostic(f"Ljung-Box ({lags} lags)", float(lb["lb_stat"].iloc[0]), float(lb["lb_pvalue"].iloc[0]),
-                       "no residual autocorrelation"),
-            Diagnostic("Jarque-Bera", float(jb[0]), float(jb[1]), "normal residuals")]
+    def tidy(self, level: float = 0.95) -> pd.DataFrame:
+        """Every model's coefficients, tidy (model, term, estimate, std_error, statistic, p_value, CI)."""
+        frames = [self.main.tidy(level)] + [m.tidy(level) for m in self.models.values()]
+        return pd.concat(frames, ignore_index=True)
 
+    def to_frame(self, level: float = 0.95) -> pd.DataFrame:
+        """Same as :meth:`tidy`."""
+        return self.tidy(level)
 
-def pooled_for(parameter: Any, data: float | None, data_se: float | None, note: str,
-               mode: str | None = None) -> PooledEstimate:
-    """The data/prior/pooled record of an estimated parameter declared in the assumption files."""
-    prior = parameter.prior
-    return PooledEstimate(
-        term=parameter.name, unit=parameter.unit, data=data, data_se=data_se,
-        prior=prior.mean if prior else float("nan"), prior_sd=prior.sd if prior else float("nan"),
-        prior_source=prior.source if prior else "", mode=mode or parameter.estimate or "pooled", data_note=note,
-    )
+    def pooled_frame(self, level: float = 0.95) -> pd.DataFrame:
+        if not self.pooled:
+            return pd.DataFrame(columns=["term", "kind", "estimate", "std_error", "conf_low", "conf_high", "used"])
+        return pd.concat([p.to_frame(level) for p in self.pooled.values()], ignore_index=True)
 
+    def summary(self) -> Summary:
+        main = self.main.summary()
+        tables = list(main.tables)
+        if self.pooled:
+            tables.append(("Data, prior and pooled estimates", self.pooled_frame().set_index(["term", "kind"])))
+        for m in self.models.values():
+            tables.append((m.name, m.tidy().drop(columns="model").set_index("term")))
+        tables.append(("Baseline (no designation), " + self.baseline.unit, self.baseline.to_frame().drop(columns="unit")))
+        return Summary(title=f"{self.channel}: {self.main.name}", header=main.header, tables=tuple(tables),
+                       notes=main.notes + self.notes)
 
-@serial.register_function
-def ols_fit(y: pd.Series, X: pd.DataFrame, cov_type: str = "nonrobust", maxlags: int | None = None) -> Any:
-    """statsmodels OLS (``HAC`` with Newey-West ``maxlags`` when asked); also rebuilds cached results."""
-    from statsmodels.regression.linear_model import OLS  # not statsmodels.api: 0.2 s of imports
+    def __repr__(self) -> str:
+        pooled = ", ".join(f"{k}={p.value:.3g} ({p.mode})" for k, p in self.pooled.items())
+        return f"<ChannelFit {self.channel!r}: {self.main.method}, nobs={self.nobs}; {pooled}>"
 
-    if cov_type == "HAC":
-        return OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": maxlags})
-    return OLS(y, X).fit()
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()

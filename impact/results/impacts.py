@@ -1,38 +1,20 @@
-"""Result objects: frozen, labelled, tidy.
+"""Impacts of scenarios: the deterministic run (:class:`ScenarioResult`), the Monte Carlo
+(:class:`MonteCarloResult`) and the probability-weighted expectation across scenarios.
 
-Every result has a one-line ``__repr__``, ``_repr_html_`` for notebooks, ``summary()`` and
-``to_frame()`` in tidy long form with columns ``scenario, channel, year, statistic, value, unit``.
 Money is in US$ bn, current dollars; negative values are losses (lower spending, lower imports,
-higher business costs).  ``year`` is a string: a calendar year or ``"cumulative"`` (sum over the
-horizon); ``channel`` includes ``"total"`` (sum over channels).
+higher business costs).  In tidy frames ``year`` is a string: a calendar year or ``"cumulative"``
+(sum over the horizon); ``channel`` includes ``"total"`` (sum over channels).
 """
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-TIDY = ["scenario", "channel", "year", "statistic", "value", "unit"]
-USD = "US$ bn"
-PCT = "% of baseline"
-
-
-def _memo(obj: Any, name: str, make: Any) -> Any:
-    """``make()`` computed once per (frozen, immutable) result object and kept beside its fields."""
-    try:
-        return obj.__dict__[name]
-    except KeyError:
-        value = obj.__dict__[name] = make()
-        return value
-
-
-def _html(df: pd.DataFrame, title: str) -> str:
-    return (f"<div><strong>{html.escape(title)}</strong>"
-            f"{df.to_html(float_format=lambda x: f'{x:,.3f}', border=0)}</div>")
+from .. import htmlrepr
+from .common import PCT, TIDY, USD, memo
 
 
 @dataclass(frozen=True)
@@ -62,7 +44,7 @@ class ScenarioResult:
     @property
     def cumulative(self) -> pd.Series:
         """Impact summed over the horizon, by channel plus ``total`` (US$ bn)."""
-        return _memo(self, "_cumulative", self._make_cumulative).copy()  # a copy: Series are mutable
+        return memo(self, "_cumulative", self._make_cumulative).copy()  # a copy: Series are mutable
 
     def _make_cumulative(self) -> pd.Series:
         c = self.impacts.sum(axis=0)
@@ -72,7 +54,7 @@ class ScenarioResult:
     @property
     def cumulative_pct(self) -> pd.Series:
         """Cumulative impact in % of the cumulative baseline, by channel plus ``total``."""
-        return _memo(self, "_cumulative_pct", self._make_cumulative_pct).copy()
+        return memo(self, "_cumulative_pct", self._make_cumulative_pct).copy()
 
     def _make_cumulative_pct(self) -> pd.Series:
         b = self.baseline.sum(axis=0)
@@ -105,7 +87,7 @@ class ScenarioResult:
                 f"{self.impacts.index[0]}-{self.impacts.index[-1]}>")
 
     def _repr_html_(self) -> str:
-        return _html(self.summary(), f"{self.label}: central impact, US$ bn")
+        return htmlrepr.table(self.summary(), f"{self.label}: central impact, US$ bn")
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: Sequence[float]) -> np.ndarray:
@@ -145,7 +127,7 @@ class MonteCarloResult:
 
     # -- arrays by (channel incl. total) x (years + cumulative), computed once per result
     def _cube(self) -> tuple[np.ndarray, list[str], list[str]]:
-        return _memo(self, "_cube_cache", self._make_cube)
+        return memo(self, "_cube_cache", self._make_cube)
 
     def _make_cube(self) -> tuple[np.ndarray, list[str], list[str]]:
         d = self.draws
@@ -155,7 +137,7 @@ class MonteCarloResult:
         return full, list(self.channels) + ["total"], [str(y) for y in self.years] + ["cumulative"]
 
     def _pct_cube(self) -> np.ndarray:
-        return _memo(self, "_pct_cache", self._make_pct_cube)
+        return memo(self, "_pct_cache", self._make_pct_cube)
 
     def _make_pct_cube(self) -> np.ndarray:
         b = self.baseline
@@ -165,7 +147,7 @@ class MonteCarloResult:
         return 100 * full / bt
 
     def _index(self) -> pd.MultiIndex:  # immutable, so shared by every table of this result
-        return _memo(self, "_index_cache",
+        return memo(self, "_index_cache",
                      lambda: pd.MultiIndex.from_product(self._cube()[1:], names=["channel", "year"]))
 
     def quantiles(self, q: Sequence[float] = (0.05, 0.5, 0.95), pct: bool = False) -> pd.DataFrame:
@@ -238,7 +220,7 @@ class MonteCarloResult:
                 f"mean {c.mean():,.2f} US$ bn [P5 {p5:,.2f}, P95 {p95:,.2f}]>")
 
     def _repr_html_(self) -> str:
-        return _html(self.summary(), f"{self.label}: cumulative impact {self.years[0]}-{self.years[-1]}, US$ bn "
+        return htmlrepr.table(self.summary(), f"{self.label}: cumulative impact {self.years[0]}-{self.years[-1]}, US$ bn "
                                      f"({self.n_draws:,} draws)")
 
 
@@ -263,99 +245,3 @@ def expected_impact(results: Mapping[str, MonteCarloResult], level: float = 0.90
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.index.name = "channel"
     return df
-
-
-@dataclass(frozen=True)
-class SensitivityResult:
-    """Sensitivity of a target to the uncertain inputs.
-
-    method : "tornado" | "two_way" | "sobol"
-    table : for tornado one row per input (low_value, high_value, low, high, swing, rank, ...);
-            for sobol one row per input (S1, S1_conf, ST, ST_conf); for two_way the grid
-            (rows: y values, columns: x values).
-    """
-
-    scenario: str
-    method: str
-    target: str
-    central: float
-    table: pd.DataFrame
-    meta: Mapping[str, Any] = field(default_factory=dict)
-    unit: str = USD
-
-    def ranked(self) -> pd.DataFrame:
-        if self.method == "tornado":
-            return self.table.sort_values(["swing", "input"], ascending=[False, True]).reset_index(drop=True)
-        if self.method == "sobol":
-            return self.table.sort_values(["ST", "input"], ascending=[False, True]).reset_index(drop=True)
-        return self.table
-
-    def to_frame(self) -> pd.DataFrame:
-        rows = []
-        ch = str(self.meta.get("channel", self.target))
-        yr = "cumulative" if self.meta.get("year") is None else str(self.meta["year"])
-        if self.method == "two_way":
-            x, y = self.meta["x"], self.meta["y"]
-            for yv, row in self.table.iterrows():
-                for xv, val in row.items():
-                    rows.append((self.scenario, ch, yr, f"{x}={xv:g}|{y}={yv:g}", float(val), self.unit))
-        else:
-            stat_cols = ["low", "high", "swing"] if self.method == "tornado" else ["S1", "S1_conf", "ST", "ST_conf"]
-            for _, r in self.table.iterrows():
-                for c in stat_cols:
-                    unit = self.unit if self.method == "tornado" else "index"
-                    rows.append((self.scenario, ch, yr, f"{c}:{r['input']}", float(r[c]), unit))
-        return pd.DataFrame(rows, columns=TIDY)
-
-    def summary(self) -> pd.DataFrame:
-        return self.ranked() if self.method != "two_way" else self.table
-
-    def __repr__(self) -> str:
-        return (f"<SensitivityResult {self.method} {self.scenario!r} target={self.target!r}: "
-                f"central {self.central:,.3f} {self.unit}, {len(self.table)} rows>")
-
-    def _repr_html_(self) -> str:
-        return _html(self.summary(), f"{self.method}: {self.scenario}, target {self.target} (cumulative, {self.unit})")
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """What is needed to reproduce a run."""
-
-    package_version: str
-    versions: Mapping[str, str]
-    assumption_hashes: Mapping[str, str]
-    data_hashes: Mapping[str, str]
-    data_vintages: Mapping[str, str]
-    seed: int
-    draws: int
-    scenarios: tuple[str, ...]
-    started: str
-    seconds: float
-    python: str
-    platform: str
-    command: str = ""
-
-    def to_frame(self) -> pd.DataFrame:
-        rows = [("impact version", self.package_version), ("python", self.python), ("platform", self.platform)]
-        rows += [(f"{k} version", v) for k, v in self.versions.items()]
-        rows += [("seed", str(self.seed)), ("draws per scenario", str(self.draws)),
-                 ("scenarios", ", ".join(self.scenarios)), ("run started (UTC)", self.started),
-                 ("run time (s)", f"{self.seconds:.2f}"), ("command", self.command)]
-        rows += [(f"sha256 {k}", v) for k, v in self.assumption_hashes.items()]
-        rows += [(f"sha256 data {k}", v) for k, v in self.data_hashes.items()]
-        rows += [(f"vintage {k}", v) for k, v in self.data_vintages.items()]
-        return pd.DataFrame(rows, columns=["item", "value"])
-
-    def summary(self) -> pd.DataFrame:
-        """Same as :meth:`to_frame` (item, value)."""
-        return self.to_frame()
-
-    def __repr__(self) -> str:
-        return f"<RunInfo impact {self.package_version}, seed={self.seed}, draws={self.draws}, {self.started}>"
-
-    def _repr_html_(self) -> str:
-        df = self.to_frame()
-        short = df[~df["item"].str.startswith(("sha256", "vintage"))]
-        return _html(short.set_index("item"), f"Run information ({len(df) - len(short)} file hashes and vintages "
-                                              "in to_frame())")

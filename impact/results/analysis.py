@@ -1,0 +1,132 @@
+"""What one run of the whole pipeline produced (:class:`AnalysisResult`) and how to reproduce it."""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .. import htmlrepr
+from ..assumptions import Assumptions
+from .common import TIDY
+from .impacts import MonteCarloResult, ScenarioResult
+from .sensitivity import SensitivityResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What is needed to reproduce a run."""
+
+    package_version: str
+    versions: Mapping[str, str]
+    assumption_hashes: Mapping[str, str]
+    data_hashes: Mapping[str, str]
+    data_vintages: Mapping[str, str]
+    seed: int
+    draws: int
+    scenarios: tuple[str, ...]
+    started: str
+    seconds: float
+    python: str
+    platform: str
+    command: str = ""
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = [("impact version", self.package_version), ("python", self.python), ("platform", self.platform)]
+        rows += [(f"{k} version", v) for k, v in self.versions.items()]
+        rows += [("seed", str(self.seed)), ("draws per scenario", str(self.draws)),
+                 ("scenarios", ", ".join(self.scenarios)), ("run started (UTC)", self.started),
+                 ("run time (s)", f"{self.seconds:.2f}"), ("command", self.command)]
+        rows += [(f"sha256 {k}", v) for k, v in self.assumption_hashes.items()]
+        rows += [(f"sha256 data {k}", v) for k, v in self.data_hashes.items()]
+        rows += [(f"vintage {k}", v) for k, v in self.data_vintages.items()]
+        return pd.DataFrame(rows, columns=["item", "value"])
+
+    def summary(self) -> pd.DataFrame:
+        """Same as :meth:`to_frame` (item, value)."""
+        return self.to_frame()
+
+    def __repr__(self) -> str:
+        return f"<RunInfo impact {self.package_version}, seed={self.seed}, draws={self.draws}, {self.started}>"
+
+    def _repr_html_(self) -> str:
+        df = self.to_frame()
+        short = df[~df["item"].str.startswith(("sha256", "vintage"))]
+        return htmlrepr.table(short.set_index("item"), f"Run information ({len(df) - len(short)} file hashes and vintages "
+                                              "in to_frame())")
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """Everything one run produced; the single input of the workbook writer."""
+
+    assumptions: Assumptions
+    model: Any
+    runs: Mapping[str, ScenarioResult]
+    montecarlo: Mapping[str, MonteCarloResult]
+    sensitivity: Mapping[str, Mapping[str, SensitivityResult]]
+    expected: pd.DataFrame
+    info: RunInfo
+
+    def summary(self) -> pd.DataFrame:
+        """Cumulative impact over the horizon by scenario and channel: central, P5, P95 (US$ bn)."""
+        rows = []
+        for name, run in self.runs.items():
+            mc = self.montecarlo.get(name)
+            q = mc.quantiles((0.05, 0.95)).xs("cumulative", level="year") if mc is not None else None
+            for ch, v in run.cumulative.items():
+                rows.append({"scenario": name, "channel": ch, "central": v,
+                             "p5": None if q is None else q.loc[ch, 0.05], "p95": None if q is None else q.loc[ch, 0.95],
+                             "pct_of_baseline": run.cumulative_pct[ch]})
+        return pd.DataFrame(rows)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy (scenario, channel, year, statistic, value, unit): central runs, then Monte Carlo statistics."""
+        frames = [r.to_frame() for r in self.runs.values()] + [m.to_frame() for m in self.montecarlo.values()]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TIDY)
+
+    def __repr__(self) -> str:
+        return f"<AnalysisResult scenarios={list(self.runs)}, draws={self.info.draws}, seed={self.info.seed}>"
+
+    def _repr_html_(self) -> str:
+        df = self.summary().set_index(["scenario", "channel"])
+        years = self.model.years
+        return htmlrepr.table(df, f"Cumulative impact {years[0]}-{years[-1]}, US$ bn (negative = loss); "
+                         f"{self.info.draws:,} draws, seed {self.info.seed}")
+
+
+class PendingTables(Mapping[str, Mapping[str, SensitivityResult]]):
+    """Sensitivity tables computed by a :class:`~impact.parallel.Background` job; the first access
+    waits for them (and re-issues the job's warnings).  Pickles as a plain dict."""
+
+    def __init__(self, job: Any) -> None:
+        self._job: Any = job
+        self._value: dict[str, dict[str, SensitivityResult]] | None = None
+
+    def resolved(self) -> dict[str, dict[str, SensitivityResult]]:
+        if self._value is None:
+            t = time.perf_counter()
+            self._value = self._job.result()
+            self._job = None
+            log.debug("sensitivity tables: waited %.3f s for the worker process", time.perf_counter() - t)
+        return self._value
+
+    def __getitem__(self, key: str) -> Mapping[str, SensitivityResult]:
+        return self.resolved()[key]
+
+    def __iter__(self) -> Any:
+        return iter(self.resolved())
+
+    def __len__(self) -> int:
+        return len(self.resolved())
+
+    def __reduce__(self) -> Any:
+        return (dict, (self.resolved(),))
+
+    def __repr__(self) -> str:
+        return repr(self.resolved()) if self._value is not None else "<sensitivity tables: computing>"
