@@ -71,7 +71,8 @@ def code_hash(channel: str) -> str:
     package version."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for f in (here / "channels" / f"{channel}.py", here / "channels" / "base.py", here / "estimation.py",
+    for f in (here / "channels" / f"{channel}.py", here / "channels" / "base.py", here / "channels" / "common.py",
+              here / "estimation.py",
               here / "results" / "estimates.py", here / "serial.py"):
         try:
             h.update(f.read_bytes())

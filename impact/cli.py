@@ -1,4 +1,4 @@
-"""Command-line interface: ``python -m impact [run|validate|init|data|channels] ...``.
+"""Command-line interface: ``python -m impact [run|validate|init|data] ...``.
 
 The only module that prints, reads ``sys.argv`` or sets exit codes.
 Exit status: 0 success; 2 invalid input (arguments, assumptions, data, output path) with one

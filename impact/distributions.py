@@ -1,8 +1,8 @@
 """Named-field probability distributions for uncertain assumptions.
 
 Each distribution is a frozen dataclass with named fields (never positional ``bounds``) and a
-vectorised inverse CDF, so that every sampler (Monte Carlo, Latin hypercube, Sobol designs,
-tornado percentiles) maps uniforms in (0, 1) to values the same way.
+vectorised inverse CDF, so that every sampler (the Monte Carlo, the Sobol design, the tornado and
+two-way percentiles) maps uniforms in (0, 1) to values the same way.
 
 Kinds and their fields (all in the parameter's own unit):
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 from scipy import special
@@ -53,11 +53,9 @@ class Distribution:
         body = ", ".join(f"{f.name}={getattr(self, f.name):g}" for f in fields(self))
         return f"{self.kind}({body})"
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, **{f.name: getattr(self, f.name) for f in fields(self)}}
 
     @property
-    def is_fixed(self) -> bool:
+    def fixed(self) -> bool:
         return False
 
 
@@ -80,7 +78,7 @@ class Fixed(Distribution):
         return 0.0
 
     @property
-    def is_fixed(self) -> bool:
+    def fixed(self) -> bool:
         return True
 
 
@@ -227,8 +225,6 @@ class Normal(Distribution):
     def describe(self) -> str:
         return f"normal(mean={self.mean_:g}, sd={self.sd:g})"
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "mean": self.mean_, "sd": self.sd}
 
 
 @dataclass(frozen=True)
@@ -302,8 +298,6 @@ class TruncNormal(Distribution):
     def describe(self) -> str:
         return f"truncnormal(mean={self.mean_:g}, sd={self.sd:g}, low={self.low:g}, high={self.high:g})"
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "mean": self.mean_, "sd": self.sd, "low": self.low, "high": self.high}
 
 
 @dataclass(frozen=True)

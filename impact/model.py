@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from .frozen import FrozenMap
@@ -18,48 +19,21 @@ import numpy as np
 import pandas as pd
 
 from . import channels as channel_registry
-from . import distributions as dist
-from .assumptions import Assumptions, Parameter, Scenario
-from .channels.base import ChannelFit, EffectContext
+from . import data as data_mod
+from . import evaluation as ev
+from . import sensitivity as sa
+from .assumptions import Assumptions, Scenario, load
+from .cache import FitCache, fit_key
+from .evaluation import Input, Outcome
+from .results.estimates import ChannelFit
 from .arguments import MAX_DRAWS, MAX_SEED, MIN_RELIABLE_DRAWS, check_run_arguments, integer
 from .errors import Issue, SampleSizeWarning, UsageError
 from .results.impacts import MonteCarloResult, ScenarioResult
+from .sampling import draw_outcomes, sample
 
 log = logging.getLogger(__name__)
 
-KINDS = ("assumption", "estimation", "forecast")
-EVAL_BLOCK = 8192  # rows evaluated at a time (keeps the working set in cache)
 SPLIT_DRAWS = 4000  # draws used for each of the two runs that split the variance
-
-
-@dataclass(frozen=True)
-class Input:
-    """One column of the input matrix."""
-
-    name: str
-    label: str
-    unit: str
-    kind: str  # assumption | estimation | forecast
-    central: float
-    distribution: dist.Distribution
-    channel: str | None
-    source: str = ""
-
-    @property
-    def uncertain(self) -> bool:
-        return not self.distribution.is_fixed
-
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        return self.distribution.ppf(u)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Arrays from one evaluation: impacts and baselines (draws, channels, years), US$ bn."""
-
-    impact: np.ndarray
-    baseline: np.ndarray
-    components: Mapping[str, Mapping[str, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -83,9 +57,7 @@ class Model:
 
     def resolve(self, scenario: str | Scenario) -> Scenario:
         """The fully merged assumptions of a scenario (``extends`` chain applied)."""
-        if isinstance(scenario, Scenario):
-            return scenario
-        return self.assumptions.scenario(scenario)
+        return ev.resolve(self, scenario)
 
     def baseline(self, channel: str) -> pd.DataFrame:
         """No-designation path by year: mean, median, lower, upper (interval level of the fit), unit."""
@@ -93,9 +65,9 @@ class Model:
             raise UsageError(Issue(f"unknown channel {channel!r}", hint=f"choose one of {', '.join(self.fits)}"))
         fit = self.fits[channel]
         df = fit.baseline.to_frame()
-        if channel == "tourism":
-            # the tourism baseline is an index; scale it by the central base level
-            level = self.resolve("baseline").parameters["tourism.base_level"].value
+        scale = channel_registry.get(channel).baseline_scale
+        if scale is not None:  # the forecast is an index: in US$ bn at the parameter's central value
+            level = self.resolve("baseline").parameters[f"{channel}.{scale}"].value
             for c in ("mean", "median", "lower", "upper"):
                 df[c] = df[c] * level
             df["unit"] = "US$ bn"
@@ -103,95 +75,24 @@ class Model:
         df.attrs["method"] = fit.baseline.method
         return df
 
-    def _param_central(self, p: Parameter, channel: str) -> tuple[float, dist.Distribution, str]:
-        if p.value is not None:
-            d = p.distribution if p.distribution is not None else dist.Fixed(p.value)
-            return p.value, d, "assumption"
-        pooled = self.fits[channel].pooled[p.name]
-        return pooled.value, dist.Normal(pooled.value, pooled.se), "estimation"
-
     def inputs(self, scenario: str | Scenario) -> list[Input]:
         """Every input of a scenario in a fixed order: parameters, shocks, then baseline forecasts."""
-        sc = self.resolve(scenario)
-        out: list[Input] = []
-        for ch, block in self.assumptions.channels.items():
-            for pn in block.parameters:
-                p = sc.parameters[f"{ch}.{pn}"]
-                c, d, kind = self._param_central(p, ch)
-                out.append(Input(p.qualname, p.label, p.unit_label, kind, c, d, ch, p.source))
-        for p in sc.shocks.values():
-            d = p.distribution if p.distribution is not None else dist.Fixed(p.value)
-            out.append(Input(p.qualname, p.label, p.unit_label, "assumption", float(p.value), d, None, p.source))
-        for ch, fit in self.fits.items():
-            fd: dist.Distribution = dist.Uniform(0.0, 1.0) if fit.baseline.uncertain else dist.Fixed(0.5)
-            out.append(Input(f"{ch}.baseline", f"{ch} baseline forecast (quantile)", "quantile", "forecast", 0.5, fd, ch,
-                             fit.baseline.method))
-        return out
+        return ev.inputs(self, scenario)
 
     def inputs_frame(self, scenario: str | Scenario) -> pd.DataFrame:
+        """The inputs as a table: name, label, kind, central value, unit, distribution, uncertain."""
         return pd.DataFrame([{"input": i.name, "label": i.label, "kind": i.kind, "central": i.central, "unit": i.unit,
                               "distribution": i.distribution.describe(), "uncertain": i.uncertain}
                              for i in self.inputs(scenario)])
 
     def central_row(self, scenario: str | Scenario) -> np.ndarray:
-        return np.array([i.central for i in self.inputs(scenario)], dtype=float)
+        """The deterministic run's row: every input at its central (most likely) value."""
+        return ev.central_row(self, scenario)
 
-    # ------------------------------------------------------------------ the evaluation path
     def evaluate(self, scenario: str | Scenario, X: np.ndarray, factors: Mapping[str, np.ndarray] | None = None,
                  inputs: list[Input] | None = None, components: bool = False) -> Outcome:
-        """Evaluate every channel for each row of ``X`` (draws x inputs, columns as :meth:`inputs`).
-
-        ``factors`` optionally gives each channel's baseline forecast draws as multiplicative
-        factors (draws x years); otherwise the ``<channel>.baseline`` quantile columns are used.
-        ``components=True`` also returns each channel's components (draws x years).
-        """
-        sc = self.resolve(scenario)
-        inputs = inputs if inputs is not None else self.inputs(sc)
-        X = np.asarray(X, dtype=float)
-        if X.ndim == 1:
-            X = X[None, :]
-        n = X.shape[0]
-        if n > 1 and X.strides[0] != X.itemsize:
-            X = np.asfortranarray(X)  # the channels work column by column: contiguous columns are ~2x faster
-        if n > EVAL_BLOCK:  # blocks that stay in cache are faster than one pass over big arrays
-            shape = (n, len(self.fits), len(self.years))
-            impact, base = np.empty(shape), np.empty(shape)
-            parts = []
-            for i in range(0, n, EVAL_BLOCK):
-                j = min(i + EVAL_BLOCK, n)
-                part = self.evaluate(sc, X[i:j], None if factors is None else {k: v[i:j] for k, v in factors.items()},
-                                     inputs=inputs, components=components)
-                impact[i:j], base[i:j] = part.impact, part.baseline
-                if components:
-                    parts.append(part.components)
-            comps = {ch: {name: np.concatenate([p[ch][name] for p in parts]) for name in d}
-                     for ch, d in parts[0].items()} if components else {}
-            return Outcome(impact, base, comps)
-        col = {inp.name: X[:, j] for j, inp in enumerate(inputs)}
-        years = np.asarray(self.years)
-        shocks = {p.name: col[p.qualname] for p in sc.shocks.values()}
-        starts = {p.name: int(p.start) for p in sc.shocks.values()}
-        timings = {p.name: str(p.timing) for p in sc.shocks.values()}
-        impacts, bases, comps = [], [], {}
-        for ch, fit in self.fits.items():
-            channel = channel_registry.get(ch)
-            block = self.assumptions.channels[ch]
-            params = {pn: col[f"{ch}.{pn}"] for pn in block.parameters}
-            if factors is not None and ch in factors:
-                fac = factors[ch]
-            else:
-                fac = fit.baseline.quantile_factors(col[f"{ch}.baseline"])
-            ctx = EffectContext(years=years, params=params, shocks=shocks, starts=starts, timings=timings,
-                                baseline=fit.baseline.central[None, :] * fac, constants=fit.constants,
-                                components=components)
-            eff = channel.effect(ctx)
-            impacts.append(eff.impact)
-            bases.append(eff.baseline)
-            if components:
-                comps[ch] = eff.components
-        out = np.stack(impacts, axis=1)
-        out += 0.0  # turns IEEE negative zeros (zero shock times a loss factor) into plain zeros
-        return Outcome(out, np.stack(bases, axis=1), comps)
+        """Evaluate every channel for each row of ``X`` (see :func:`impact.evaluation.evaluate`)."""
+        return ev.evaluate(self, scenario, X, factors, inputs, components)
 
     # ------------------------------------------------------------------ analyses
     def run(self, scenario: str | Scenario = "designation") -> ScenarioResult:
@@ -210,8 +111,6 @@ class Model:
     def sample(self, scenario: str | Scenario, draws: int, seed: int, *, estimation: bool = True,
                assumptions: bool = True) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Monte Carlo input matrix (draws x inputs) and baseline factors, see :func:`impact.sampling.sample`."""
-        from .sampling import sample
-
         return sample(self, scenario, draws, seed, estimation=estimation, assumptions=assumptions)
 
     def simulate(self, scenario: str | Scenario = "designation", draws: int | None = None, seed: int | None = None, *,
@@ -232,8 +131,6 @@ class Model:
             Draws evaluated at a time (bounds memory; results depend on it only through rounding in
             matrix products, so keep the default for bit-for-bit reproducibility).
         """
-        from .sampling import draw_outcomes
-
         sc = self.resolve(scenario)
         s = self.assumptions.settings
         n = integer(s.draws if draws is None else draws, "draws", low=1, high=MAX_DRAWS)
@@ -241,8 +138,6 @@ class Model:
         chunk = integer(chunk, "chunk", low=1)
         check_run_arguments(draws=n, scenarios=1, assumptions=self.assumptions)
         if n < MIN_RELIABLE_DRAWS:
-            import warnings
-
             warnings.warn(f"{n} Monte Carlo draws: percentiles such as P5 and P95 rest on very few draws and are "
                           f"unreliable; use at least {MIN_RELIABLE_DRAWS}", SampleSizeWarning, stacklevel=2)
         impact, base = draw_outcomes(self, sc, n, seed, estimation=estimation, assumptions=assumptions, chunk=chunk,
@@ -255,8 +150,6 @@ class Model:
     def sensitivity(self, scenario: str | Scenario = "designation", method: str = "tornado", target: str = "total",
                     **kwargs: Any) -> Any:
         """Tornado, two-way grid or Sobol indices of a target (a channel or ``total``), see :mod:`impact.sensitivity`."""
-        from . import sensitivity as sa
-
         if not isinstance(method, str) or not isinstance(target, str):
             raise UsageError(Issue(f"method and target must be text (got {method!r}, {target!r})",
                                    hint="e.g. method='tornado', target='total'"))
@@ -284,8 +177,6 @@ class Model:
 
 def _variance_table(model: Model, sc: Scenario, n: int, seed: int, impact: np.ndarray, chunk: int,
                     split: bool) -> pd.DataFrame:
-    from .sampling import draw_outcomes
-
     def cum(a: np.ndarray) -> dict[str, float]:
         c = a.sum(axis=2)
         out = {ch: float(np.var(c[:, i], ddof=1)) if n > 1 else 0.0 for i, ch in enumerate(model.channels)}
@@ -330,12 +221,7 @@ def fit(assumptions: Assumptions | None = None, *, cache: bool = True, cache_dir
     and pooling), which is cheap.  ``cache=False`` bypasses the cache; ``store`` passes an open
     :class:`~impact.cache.FitCache` (one per run, so a bad folder is reported once).
     """
-    from . import data as data_mod
-    from .cache import FitCache, fit_key
-
     if assumptions is None:
-        from .assumptions import load
-
         assumptions = load(None, specs=channel_registry.specs(), data_check=channel_registry.check_data)
     if not isinstance(assumptions, Assumptions):
         raise UsageError(Issue(f"fit() takes an Assumptions object (got {type(assumptions).__name__})",

@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.special import ndtr
 
+
 if TYPE_CHECKING:  # pragma: no cover
     from .assumptions import Scenario
-    from .model import Input, Model
+    from .evaluation import Input
+    from .model import Model
 
 
 def _active(inp: Input, estimation: bool, assumptions: bool) -> bool:

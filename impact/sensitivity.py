@@ -29,7 +29,8 @@ from .errors import Issue, SampleSizeWarning, UsageError
 from .results.sensitivity import SensitivityResult
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Model, Outcome
+    from .evaluation import Outcome
+    from .model import Model
 
 
 def _target(model: Model, out: Outcome, target: str, year: int | None) -> np.ndarray:

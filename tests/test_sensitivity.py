@@ -8,7 +8,7 @@ import pytest
 from impact import distributions as dist
 from impact import sensitivity as sa
 from impact.errors import SampleSizeWarning
-from impact.model import Input, Outcome
+from impact.evaluation import Input, Outcome
 
 A = {"x1": 2.0, "x2": -3.0, "x3": 0.0}
 DISTS = {"x1": dist.Uniform(0.0, 1.0), "x2": dist.Uniform(0.0, 2.0), "x3": dist.Normal(0.0, 1.0)}

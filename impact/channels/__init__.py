@@ -52,6 +52,3 @@ def check_data(data: Mapping[str, Any], blocks: Mapping[str, Any], settings: Any
 def get(name: str) -> Channel:
     return registry()[name]
 
-
-def available() -> list[str]:
-    return list(registry())

@@ -130,6 +130,8 @@ class Channel:
     #: shock names along which a larger value never gives a smaller loss
     monotone: tuple[str, ...] = ()
     calibrate: Callable[[ChannelFit, Any], ChannelFit] = calibrate
+    #: parameter the baseline forecast is multiplied by when it is an index (e.g. tourism's base level)
+    baseline_scale: str | None = None
     #: (data, options, settings) -> problems that would stop ``fit`` (checked when assumptions load)
     check_data: Callable[[Mapping[str, pd.Series], Mapping[str, Any], Any], list[DataProblem]] | None = None
 

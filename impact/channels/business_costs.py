@@ -26,7 +26,7 @@ from ..results.estimates import BaselineForecast, DataEstimate, EstimateResult
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
 from .base import (Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, min_obs_problem,
                    pool_data_estimates)
-from .tourism import excel_profile, homicide_rate, homicide_rate_problems
+from .common import excel_profile, homicide_rate, homicide_rate_problems
 
 SPEC = ChannelSpec(
     name="business_costs",

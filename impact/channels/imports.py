@@ -30,7 +30,7 @@ from ..estimation import baseline_from_logs, forecast_covariance, labelled, pool
 from ..results.estimates import Diagnostic, EstimateResult
 from ..spec import ChannelSpec, OptionSpec, ParamSpec, month_problem
 from .base import Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, min_obs_problem
-from .tourism import excel_profile
+from .common import excel_profile
 
 def _order_problem(order: list[int]) -> str | None:
     return f"d = {order[1]} regular differences: at most 2" if order[1] > 2 else None

@@ -26,6 +26,7 @@ from ..results.estimates import DataEstimate, Diagnostic, EstimateResult
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
 from .base import (Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, gaps,
                    min_obs_problem)
+from .common import excel_profile, homicide_rate, homicide_rate_problems
 
 SPEC = ChannelSpec(
     name="tourism",
@@ -75,30 +76,6 @@ def joined_receipts(data: Mapping[str, pd.Series]) -> tuple[pd.Series, list[str]
     out.name = "visitor_receipts_joined"
     out.attrs["unit"] = "USD millions (current)"
     return out, notes
-
-
-def homicide_rate(data: Mapping[str, pd.Series]) -> tuple[pd.Series, str]:
-    """Homicides per 100,000: WDI/UNODC to 2020, extended with INEGI death counts (growth) after."""
-    rate = data["mx_homicide_rate_wdi"].astype(float).copy()
-    cnt = data["mx_homicides_inegi"]
-    last = rate.index.max()
-    for y in cnt.index:
-        if y > last:
-            rate[y] = rate[last] * cnt[y] / cnt[last]
-    return rate.sort_index(), f"WDI VC.IHR.PSRC.P5 to {last}; later years grown with INEGI homicide counts"
-
-
-def homicide_rate_problems(data: Mapping[str, pd.Series]) -> list[DataProblem]:
-    """What :func:`homicide_rate` needs: positive rates and counts, and counts in the rate's last year."""
-    rate, cnt = data["mx_homicide_rate_wdi"], data["mx_homicides_inegi"]
-    probs = first_non_positive(rate, "mx_homicide_rate_wdi", "the homicide rate")
-    probs += first_non_positive(cnt, "mx_homicides_inegi", "homicide counts")
-    last = rate.index.max()
-    if any(y > last for y in cnt.index) and last not in cnt.index:
-        probs.append(DataProblem("mx_homicides_inegi", f"homicide counts must include {last}, the last year of the WDI "
-                                 "rate: later years of the rate grow with the counts from that year",
-                                 f"add a row for {last}", period=last))
-    return probs
 
 
 #: residual degrees of freedom the elasticity regression keeps at least (below, its standard error
@@ -301,16 +278,6 @@ def effect(ctx: EffectContext) -> ChannelEffect:
     return ChannelEffect(impact=impact, baseline=base, components={"visitor spending": impact})
 
 
-def excel_profile(shock: str, refs: Mapping[str, str], year: str, timings: Mapping[str, str], half_life: str) -> str:
-    start = refs[f"start:{shock}"]
-    timing = timings[shock]
-    if timing == "persistent":
-        return f"IF({year}>={start},1,0)"
-    if timing == "once":
-        return f"IF({year}={start},1,0)"
-    return f"IF({year}>={start},0.5^(({year}-{start})/{half_life}),0)"
-
-
 def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]) -> str:
     prof = excel_profile("insecurity", refs, year, timings, refs["half_life"])
     return (f"={refs['base_level']}*{refs['baseline']}*(EXP({refs['elasticity']}*LN(1+{refs['insecurity']}/100)"
@@ -318,4 +285,5 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
 
 
 CHANNEL = Channel(spec=SPEC, label="U.S. visitor spending in Mexico", fit=fit, effect=effect,
-                  excel_formula=excel_formula, monotone=("insecurity",), check_data=check_data)
+                  excel_formula=excel_formula, monotone=("insecurity",), check_data=check_data,
+                  baseline_scale="base_level")

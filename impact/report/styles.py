@@ -29,12 +29,10 @@ TOTAL_FILL = {"pattern": 1, "bg_color": "#D9E1F2"}
 
 BOX = {"border": 1, "border_color": "#BFBFBF"}          # thin grey
 CENTRAL_BOX = {"border": 2, "border_color": "#000000"}  # medium black
-TOP_RULE = {"top": 1, "top_color": "#" + NAVY}
 
 HEADER_ALIGN = {"text_wrap": True, "valign": "vcenter", "align": "center"}
 WRAP = {"text_wrap": True, "valign": "top"}
 TOP = {"valign": "top"}
-CENTER = {"align": "center", "valign": "vcenter"}
 LEFT = {"align": "left"}
 
 # Number formats, by unit.  Percent values are stored in percent (1.5 = 1.5 %), shares as fractions.
@@ -48,7 +46,6 @@ PVALUE = '0.000'
 INDEX = '0.000'                          # Sobol indices
 INT = '0'                                # years
 COUNT = '#,##0'
-GENERAL = 'General'
 VALUE = '#,##0.00##'                     # mixed-unit values (assumptions): up to 4 decimals
 
 # Column widths (characters).

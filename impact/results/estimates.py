@@ -204,9 +204,6 @@ class Summary:
     def __repr__(self) -> str:
         return str(self)
 
-    def as_text(self) -> str:
-        return str(self)
-
     def _repr_html_(self) -> str:
         parts = [f"<h4>{html.escape(self.title)}</h4>", "<br>".join(html.escape(h) for h in self.header[1:])]
         parts += [htmlrepr.table(df, name) for name, df in self.tables]
@@ -314,8 +311,9 @@ class BaselineForecast:
     """A channel's no-designation path by year, with prediction intervals and path draws.
 
     ``mean`` is the expected level (US$ bn) in each horizon year.  Forecast uncertainty is
-    carried as multiplicative factors with mean one: ``draw_factors(n, rng)`` returns an
-    (n, years) array whose columns average 1, so a draw's level is ``mean * factor``.
+    carried as multiplicative factors relative to :attr:`central` (the median path):
+    ``draw_factors(z)`` turns standard normals z (n, steps) into an (n, years) array of factors, one
+    per draw and year, so a draw's level is ``central * factor`` (z = 0 gives the central path).
     """
 
     channel: str
