@@ -6,17 +6,21 @@ import platform
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import channels
-from .assumptions import Assumptions, load
+from . import __version__, channels, parallel
+from . import sensitivity as sa
 from .arguments import MIN_RELIABLE_DRAWS, check_memory, check_run_arguments, sobol_memory
+from .assumptions import Assumptions, load
+from .cache import FitCache
 from .errors import Issue, SampleSizeWarning, UsageError
+from .model import fit
 from .results.analysis import AnalysisResult, PendingTables, RunInfo
 from .results.impacts import MonteCarloResult, expected_impact
 from .results.sensitivity import SensitivityResult
@@ -77,8 +81,6 @@ def sensitivity_tables(model: Any, names: Sequence[str], seed: int, store: Any =
     """Tornado (every channel and the total), the two-way grids of analysis.yaml and Sobol indices
     for each scenario in ``names`` except the baseline, keyed ``tornado:<target>``, ``two_way:<i>``,
     ``sobol:<target>``."""
-    from . import sensitivity as sa
-
     a = model.assumptions
     targets = list(model.channels) + ["total"]
     sens: dict[str, dict[str, SensitivityResult]] = {}
@@ -124,11 +126,56 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
         ``sensitivity`` is then a mapping that waits for the worker on first use (the CLI writes the
         other sheets meanwhile).
     """
-    from . import __version__
-    from .model import fit
-
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    plan = _plan(assumptions, scenarios, draws, seed, sensitivity, cache=cache, jobs=jobs, wait=wait)
+    clock = time.perf_counter()
+    store = FitCache(cache_dir) if cache else None
+    model = fit(plan.assumptions, cache=cache, store=store)
+    clock = _phase("fit", clock)
+    runs = {n: model.run(n) for n in plan.names}
+    sens: Mapping[str, Mapping[str, SensitivityResult]] = {}
+    background = None
+
+    def start_tables() -> Any:
+        fork = jobs > 1 and parallel.available()
+        return parallel.Background(sensitivity_tables, model, plan.names, plan.seed, store,
+                                   None if fork else progress, enabled=fork)
+
+    # With wait=True the worker overlaps the Monte Carlo.  With wait=False it is forked after it and
+    # overlaps what the caller does next (the CLI writes the workbook): a Monte Carlo run beside a
+    # fresh fork pays for copying every page of the heap it reuses (measured: 0.2 s -> 0.3 s).
+    if plan.sensitivity and wait:
+        background = start_tables()
+    mcs = _monte_carlo(model, plan, progress)
+    if plan.sensitivity and not wait:
+        background = start_tables()
+    clock = _phase(f"deterministic runs and Monte Carlo ({plan.draws:,} draws x {len(plan.names)} scenarios)", clock)
+    if background is not None:
+        if background.parallel and not wait:
+            sens = PendingTables(background)
+        else:
+            sens = PendingTables(background).resolved()
+            _phase("sensitivity tables" + (" (waiting for the worker process)" if background.parallel else ""), clock)
+    expected = expected_impact(mcs) if mcs else pd.DataFrame()
+    info = _run_info(model, plan, started, time.perf_counter() - t0, command)
+    return AnalysisResult(plan.assumptions, model, runs, mcs, sens, expected, info)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a run will do, after every argument was checked."""
+
+    assumptions: Assumptions
+    names: list[str]
+    draws: int
+    seed: int
+    sensitivity: bool
+
+
+def _plan(assumptions: Any, scenarios: Any, draws: Any, seed: Any, sensitivity: Any, *, cache: Any, jobs: Any,
+          wait: Any) -> _Plan:
+    """Check the arguments of :func:`run_analysis` (UsageError, as the CLI) and settle the defaults."""
     if assumptions is not None and not isinstance(assumptions, (Assumptions, str, Path)):
         raise UsageError(Issue(f"assumptions must be an Assumptions object or a folder (got {type(assumptions).__name__})",
                                hint="e.g. impact.load_assumptions('assumptions')"))
@@ -147,64 +194,39 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
     for n in names:
         if n not in a.scenario_names:
             raise UsageError(Issue(f"unknown scenario {n!r}", hint=f"choose from {', '.join(a.scenario_names)}"))
-    n_draws = s.draws if draws is None else int(draws)
-    seed_ = s.seed if seed is None else int(seed)
-    do_sa = s.sensitivity if sensitivity is None else sensitivity
-    check_run_arguments(draws=n_draws, scenarios=len(names), assumptions=a)
-    if do_sa:
+    plan = _Plan(a, names, s.draws if draws is None else int(draws), s.seed if seed is None else int(seed),
+                 s.sensitivity if sensitivity is None else sensitivity)
+    check_run_arguments(draws=plan.draws, scenarios=len(names), assumptions=a)
+    if plan.sensitivity:
         k = sum(len(c.parameters) + 1 for c in a.channels.values()) + len(a.scenario("baseline").shocks)
         n_sobol = a.analysis.sobol_base_samples
         check_memory(sobol_memory(n_sobol, k, len(a.channels), s.horizon),
                      f"the Sobol analysis ({n_sobol:,} base samples x {k} inputs)",
                      "lower analysis.yaml sensitivity.sobol.base_samples or run without sensitivity")
-    clock = time.perf_counter()
-    from .cache import FitCache
+    return plan
 
-    store = FitCache(cache_dir) if cache else None
-    model = fit(a, cache=cache, store=store)
-    clock = _phase("fit", clock)
-    runs = {n: model.run(n) for n in names}
-    sens: dict[str, dict[str, SensitivityResult]] = {}
-    background = None
 
-    def start_tables() -> Any:
-        from . import parallel
-
-        fork = jobs > 1 and parallel.available()
-        return parallel.Background(sensitivity_tables, model, names, seed_, store, None if fork else progress,
-                                   enabled=fork)
-
-    # With wait=True the worker overlaps the Monte Carlo.  With wait=False it is forked after it and
-    # overlaps what the caller does next (the CLI writes the workbook): a Monte Carlo run beside a
-    # fresh fork pays for copying every page of the heap it reuses (measured: 0.2 s -> 0.3 s).
-    if do_sa and wait:
-        background = start_tables()
-    mcs: dict[str, MonteCarloResult] = {}
-    if n_draws > 0:
-        if n_draws < MIN_RELIABLE_DRAWS:  # said once here rather than once per scenario
-            warnings.warn(f"{n_draws} Monte Carlo draws: percentiles such as P5 and P95 rest on very few draws and "
-                          f"are unreliable; use at least {MIN_RELIABLE_DRAWS}", SampleSizeWarning, stacklevel=2)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SampleSizeWarning)
-            for n in names:
-                cb = (lambda done, total, n=n: progress(f"Monte Carlo {n}", done, total)) if progress else None
-                mcs[n] = model.simulate(n, draws=n_draws, seed=seed_, progress=cb)
-    if do_sa and not wait:
-        background = start_tables()
-    clock = _phase(f"deterministic runs and Monte Carlo ({n_draws:,} draws x {len(names)} scenarios)", clock)
-    if background is not None:
-        if background.parallel and not wait:
-            sens = PendingTables(background)  # type: ignore[assignment]
-        else:
-            sens = PendingTables(background).resolved()
-            clock = _phase("sensitivity tables" + (" (waiting for the worker process)" if background.parallel else ""),
-                           clock)
-    expected = expected_impact(mcs) if mcs else pd.DataFrame()
-    info = RunInfo(
-        package_version=__version__, versions=dependency_versions(), assumption_hashes=dict(a.hashes),
+def _run_info(model: Any, plan: _Plan, started: str, seconds: float, command: str) -> RunInfo:
+    return RunInfo(
+        package_version=__version__, versions=dependency_versions(), assumption_hashes=dict(plan.assumptions.hashes),
         data_hashes={k: v.attrs.get("sha256", "") for k, v in model.data.items()},
         data_vintages={k: v.attrs.get("vintage", "") for k, v in model.data.items()},
-        seed=seed_, draws=n_draws, scenarios=tuple(names), started=started, seconds=time.perf_counter() - t0,
+        seed=plan.seed, draws=plan.draws, scenarios=tuple(plan.names), started=started, seconds=seconds,
         python=sys.version.split()[0], platform=platform.platform(), command=command,
     )
-    return AnalysisResult(a, model, runs, mcs, sens, expected, info)
+
+
+def _monte_carlo(model: Any, plan: _Plan, progress: Callable[[str, int, int], None] | None
+                 ) -> dict[str, MonteCarloResult]:
+    mcs: dict[str, MonteCarloResult] = {}
+    if plan.draws <= 0:
+        return mcs
+    if plan.draws < MIN_RELIABLE_DRAWS:  # said once here rather than once per scenario
+        warnings.warn(f"{plan.draws} Monte Carlo draws: percentiles such as P5 and P95 rest on very few draws and "
+                      f"are unreliable; use at least {MIN_RELIABLE_DRAWS}", SampleSizeWarning, stacklevel=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SampleSizeWarning)
+        for n in plan.names:
+            cb = (lambda done, total, n=n: progress(f"Monte Carlo {n}", done, total)) if progress else None
+            mcs[n] = model.simulate(n, draws=plan.draws, seed=plan.seed, progress=cb)
+    return mcs

@@ -250,73 +250,84 @@ class _Decoder:
         raise FormatError("unknown index kind")
 
     def dec(self, node: Any) -> Any:
-        if node is None or isinstance(node, (bool, int, str)):
-            return node
-        if isinstance(node, float):
+        if node is None or isinstance(node, (bool, int, str, float)):
             return node
         if isinstance(node, list):  # only produced inside tagged nodes; a bare list is not ours
             raise FormatError("untagged list")
         if not isinstance(node, dict):
             raise FormatError("unexpected value")
         kind = node.get("$")
-        if kind == "float":
-            if node.get("v") not in ("nan", "inf", "-inf"):
-                raise FormatError("bad float")
-            return float(node["v"])
-        if kind == "nd":
-            return self.array(node)
-        if kind in ("tuple", "list"):
-            items = node.get("v")
-            if not isinstance(items, list):
-                raise FormatError("bad sequence")
-            out = [self.dec(x) for x in items]
-            return tuple(out) if kind == "tuple" else out
-        if kind == "dict":
-            keys, values = node.get("k"), node.get("v")
-            if not (isinstance(keys, list) and isinstance(values, list) and len(keys) == len(values)):
-                raise FormatError("bad mapping")
-            out_d = {}
-            for k, v in zip(keys, values):
-                key = self.dec(k)
-                if not isinstance(key, (str, int, float, bool, type(None), tuple)):
-                    raise FormatError("unhashable key")
-                out_d[key] = self.dec(v)
-            return out_d
-        if kind == "series":
-            values = self.array(node["v"])
-            index = self.index(node["index"])
-            name = node.get("name")
-            if name is not None and not isinstance(name, str):
-                raise FormatError("series name must be text")
-            if values.ndim != 1 or len(values) != len(index):
-                raise FormatError("series length mismatch")
-            return pd.Series(values, index=index, name=name)
-        if kind == "frame":
-            cols = node.get("cols")
-            if not isinstance(cols, list):
-                raise FormatError("bad frame")
-            index, columns = self.index(node["index"]), self.index(node["columns"])
-            data = [self.array(c) for c in cols]
-            if len(data) != len(columns) or any(d.ndim != 1 or len(d) != len(index) for d in data):
-                raise FormatError("frame shape mismatch")
-            df = pd.DataFrame(dict(enumerate(data)), index=index)
-            df.columns = columns
-            return df
-        if kind == "dc":
-            name = node.get("cls")
-            cls = _CLASSES.get(name) if isinstance(name, str) else None
-            fields = node.get("f")
-            if cls is None or not isinstance(fields, dict):
-                raise FormatError(f"class {name!r} is not allowed")
-            allowed = {f.name for f in dataclasses.fields(cls) if f.init and f.name not in _SKIP[name]}
-            if set(fields) - allowed:
-                raise FormatError(f"unknown fields for {name}")
-            obj = cls(**{k: self.dec(v) for k, v in fields.items()})
-            after = _AFTER.get(name)
-            return after(obj) if after is not None else obj
-        if kind == "fn":
-            fn = _FUNCTIONS.get(node.get("name"))  # type: ignore[arg-type]
-            if fn is None:
-                raise FormatError(f"function {node.get('name')!r} is not allowed")
-            return fn
-        raise FormatError(f"unknown node kind {kind!r}")
+        handler = self._KINDS.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            raise FormatError(f"unknown node kind {kind!r}")
+        return handler(self, node)
+
+    def _float(self, node: dict[str, Any]) -> float:
+        if node.get("v") not in ("nan", "inf", "-inf"):
+            raise FormatError("bad float")
+        return float(node["v"])
+
+    def _sequence(self, node: dict[str, Any]) -> list[Any] | tuple[Any, ...]:
+        items = node.get("v")
+        if not isinstance(items, list):
+            raise FormatError("bad sequence")
+        out = [self.dec(x) for x in items]
+        return tuple(out) if node["$"] == "tuple" else out
+
+    def _dict(self, node: dict[str, Any]) -> dict[Any, Any]:
+        keys, values = node.get("k"), node.get("v")
+        if not (isinstance(keys, list) and isinstance(values, list) and len(keys) == len(values)):
+            raise FormatError("bad mapping")
+        out = {}
+        for k, v in zip(keys, values):
+            key = self.dec(k)
+            if not isinstance(key, (str, int, float, bool, type(None), tuple)):
+                raise FormatError("unhashable key")
+            out[key] = self.dec(v)
+        return out
+
+    def _series(self, node: dict[str, Any]) -> pd.Series:
+        values = self.array(node["v"])
+        index = self.index(node["index"])
+        name = node.get("name")
+        if name is not None and not isinstance(name, str):
+            raise FormatError("series name must be text")
+        if values.ndim != 1 or len(values) != len(index):
+            raise FormatError("series length mismatch")
+        return pd.Series(values, index=index, name=name)
+
+    def _frame(self, node: dict[str, Any]) -> pd.DataFrame:
+        cols = node.get("cols")
+        if not isinstance(cols, list):
+            raise FormatError("bad frame")
+        index, columns = self.index(node["index"]), self.index(node["columns"])
+        data = [self.array(c) for c in cols]
+        if len(data) != len(columns) or any(d.ndim != 1 or len(d) != len(index) for d in data):
+            raise FormatError("frame shape mismatch")
+        df = pd.DataFrame(dict(enumerate(data)), index=index)
+        df.columns = columns
+        return df
+
+    def _dataclass(self, node: dict[str, Any]) -> Any:
+        name = node.get("cls")
+        cls = _CLASSES.get(name) if isinstance(name, str) else None
+        fields = node.get("f")
+        if cls is None or not isinstance(fields, dict):
+            raise FormatError(f"class {name!r} is not allowed")
+        allowed = {f.name for f in dataclasses.fields(cls) if f.init and f.name not in _SKIP[name]}
+        if set(fields) - allowed:
+            raise FormatError(f"unknown fields for {name}")
+        obj = cls(**{k: self.dec(v) for k, v in fields.items()})
+        after = _AFTER.get(name)
+        return after(obj) if after is not None else obj
+
+    def _function(self, node: dict[str, Any]) -> Callable[..., Any]:
+        fn = _FUNCTIONS.get(node.get("name"))  # type: ignore[arg-type]
+        if fn is None:
+            raise FormatError(f"function {node.get('name')!r} is not allowed")
+        return fn
+
+    _KINDS: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
+        "float": _float, "nd": lambda self, node: self.array(node), "tuple": _sequence, "list": _sequence,
+        "dict": _dict, "series": _series, "frame": _frame, "dc": _dataclass, "fn": _function,
+    }

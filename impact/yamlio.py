@@ -8,7 +8,6 @@ The result keeps the line and column of every key path so validation messages ca
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,6 +122,19 @@ def parse_yaml(text: str, name: str, digest: str = "") -> YamlDoc:
     """Parse YAML text (see :func:`read_yaml`)."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    node = _node(text, name)
+    if node is None:
+        raise AssumptionError(Issue("file is empty", file=name, line=1, hint="see assumptions/README.md for the expected keys"))
+    conv = _Converter(text, name)
+    data = conv.convert(node, ())
+    if conv.issues:
+        raise AssumptionError(conv.issues)
+    return YamlDoc(file=name, data=data, marks=conv.marks, sha256=digest)
+
+
+def _node(text: str, name: str) -> Any:
+    """The composed node tree (libyaml when available; its errors re-read by the pure-Python parser so
+    that messages and positions do not depend on the build)."""
     try:
         node = None
         if _FAST_LOADER is not None:
@@ -142,83 +154,88 @@ def parse_yaml(text: str, name: str, digest: str = "") -> YamlDoc:
         raise AssumptionError(_issue(name, mark, f"YAML syntax error: {problem}{ctx}", hint)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - defensive
         raise AssumptionError(Issue(f"YAML error: {exc}", file=name)) from None
-    if node is None:
-        raise AssumptionError(Issue("file is empty", file=name, line=1, hint="see assumptions/README.md for the expected keys"))
-    marks: dict[Path_, tuple[int, int]] = {}
-    issues: list[Issue] = []
-    count = [0]
-    loader = _Loader("")
-    open_nodes: set[int] = set()  # collections being converted: meeting one again means a recursive alias
+    return node
 
-    def conv(n: yaml.Node, path: Path_) -> Any:
-        if id(n) in open_nodes:
-            issues.append(_issue(name, n.start_mark, "recursive alias (an anchor used inside itself)",
-                                 "remove the alias (*name) that refers to its own anchor", _dotted(path)))
+
+class _Converter:
+    """Nodes to plain data, recording the position of every key path and collecting every problem."""
+
+    def __init__(self, text: str, name: str) -> None:
+        self.text, self.name = text, name
+        self.marks: dict[Path_, tuple[int, int]] = {}
+        self.issues: list[Issue] = []
+        self.count = 0
+        self.loader = _Loader("")
+        self.open_nodes: set[int] = set()  # collections being converted: meeting one again means a recursive alias
+
+    def convert(self, n: yaml.Node, path: Path_) -> Any:
+        if id(n) in self.open_nodes:
+            self.issues.append(_issue(self.name, n.start_mark, "recursive alias (an anchor used inside itself)",
+                                      "remove the alias (*name) that refers to its own anchor", _dotted(path)))
             return None
         if isinstance(n, (yaml.MappingNode, yaml.SequenceNode)):
-            open_nodes.add(id(n))
+            self.open_nodes.add(id(n))
             try:
-                return _conv(n, path)
+                return self._node(n, path)
             finally:
-                open_nodes.discard(id(n))
-        return _conv(n, path)
+                self.open_nodes.discard(id(n))
+        return self._node(n, path)
 
-    def _conv(n: yaml.Node, path: Path_) -> Any:
-        count[0] += 1
-        if count[0] > MAX_NODES:
+    def _node(self, n: yaml.Node, path: Path_) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
             raise AssumptionError(
-                _issue(name, n.start_mark, f"document expands to more than {MAX_NODES:,} nodes",
+                _issue(self.name, n.start_mark, f"document expands to more than {MAX_NODES:,} nodes",
                        "remove recursive or repeated aliases (&anchor/*alias)")
             )
-        marks.setdefault(path, (n.start_mark.line + 1, n.start_mark.column + 1))
+        self.marks.setdefault(path, (n.start_mark.line + 1, n.start_mark.column + 1))
         if isinstance(n, yaml.MappingNode):
-            if n.tag not in ("tag:yaml.org,2002:map",):
-                issues.append(_issue(name, n.start_mark, f"tag {_tag(n.tag)!r} is not allowed (nothing was executed)",
-                                     _TAG_HINT, _dotted(path)))
-                return None
-            out: dict[Any, Any] = {}
-            for knode, vnode in n.value:
-                if knode.tag == "tag:yaml.org,2002:merge":
-                    issues.append(_issue(name, knode.start_mark, "merge keys (<<) are not supported",
-                                         "write the keys out", _dotted(path)))
-                    continue
-                if not isinstance(knode, yaml.ScalarNode) or knode.tag not in _SAFE_SCALAR_TAGS:
-                    issues.append(_issue(name, knode.start_mark, "mapping keys must be plain text or numbers",
-                                         "write the key as plain text", _dotted(path)))
-                    continue
-                key = loader.construct_object(knode, deep=True)
-                if key in out:
-                    first = marks.get(path + (key,), (None, None))[0]
-                    issues.append(_issue(name, knode.start_mark, f"duplicate key {key!r}",
-                                         f"it was already set on line {first}; keep one", _dotted(path + (key,))))
-                    continue
-                marks[path + (key,)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
-                out[key] = conv(vnode, path + (key,))
-            return out
+            return self._mapping(n, path)
         if isinstance(n, yaml.SequenceNode):
             if n.tag != "tag:yaml.org,2002:seq":
-                issues.append(_issue(name, n.start_mark, f"tag {_tag(n.tag)!r} is not allowed (nothing was executed)",
-                                     _TAG_HINT, _dotted(path)))
+                self._tag_issue(n, path)
                 return None
-            return [conv(v, path + (i,)) for i, v in enumerate(n.value)]
+            return [self.convert(v, path + (i,)) for i, v in enumerate(n.value)]
+        return self._scalar(n, path)
+
+    def _tag_issue(self, n: yaml.Node, path: Path_) -> None:
+        self.issues.append(_issue(self.name, n.start_mark, f"tag {_tag(n.tag)!r} is not allowed (nothing was executed)",
+                                  _TAG_HINT, _dotted(path)))
+
+    def _mapping(self, n: yaml.MappingNode, path: Path_) -> Any:
+        if n.tag not in ("tag:yaml.org,2002:map",):
+            self._tag_issue(n, path)
+            return None
+        out: dict[Any, Any] = {}
+        for knode, vnode in n.value:
+            if knode.tag == "tag:yaml.org,2002:merge":
+                self.issues.append(_issue(self.name, knode.start_mark, "merge keys (<<) are not supported",
+                                          "write the keys out", _dotted(path)))
+                continue
+            if not isinstance(knode, yaml.ScalarNode) or knode.tag not in _SAFE_SCALAR_TAGS:
+                self.issues.append(_issue(self.name, knode.start_mark, "mapping keys must be plain text or numbers",
+                                          "write the key as plain text", _dotted(path)))
+                continue
+            key = self.loader.construct_object(knode, deep=True)
+            if key in out:
+                first = self.marks.get(path + (key,), (None, None))[0]
+                self.issues.append(_issue(self.name, knode.start_mark, f"duplicate key {key!r}",
+                                          f"it was already set on line {first}; keep one", _dotted(path + (key,))))
+                continue
+            self.marks[path + (key,)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
+            out[key] = self.convert(vnode, path + (key,))
+        return out
+
+    def _scalar(self, n: yaml.Node, path: Path_) -> Any:
         if n.tag not in _SAFE_SCALAR_TAGS:
             m = n.start_mark
-            explicit = text[m.index:m.index + 1] == "!"
+            explicit = self.text[m.index:m.index + 1] == "!"
             if n.tag == "tag:yaml.org,2002:timestamp" and not explicit:  # an unquoted date, not a tag
-                issues.append(_issue(name, m, f"dates are not supported (got {n.value})",
-                                     f'write it in quotes ("{n.value}") where text is expected, or as a number',
-                                     _dotted(path)))
+                self.issues.append(_issue(self.name, m, f"dates are not supported (got {n.value})",
+                                          f'write it in quotes ("{n.value}") where text is expected, or as a number',
+                                          _dotted(path)))
             else:
-                issues.append(_issue(name, m, f"tag {_tag(n.tag)!r} is not allowed (nothing was executed)",
-                                     _TAG_HINT, _dotted(path)))
+                self._tag_issue(n, path)
             return None
-        value = loader.construct_object(n, deep=True)
-        if isinstance(value, float) and not math.isfinite(value):
-            # keep it; validation reports NaN/inf with the key's context
-            return value
-        return value
-
-    data = conv(node, ())
-    if issues:
-        raise AssumptionError(issues)
-    return YamlDoc(file=name, data=data, marks=marks, sha256=digest)
+        # NaN/inf are kept: validation reports them with the key's context
+        return self.loader.construct_object(n, deep=True)

@@ -167,11 +167,9 @@ def check_data(data: Mapping[str, pd.Series], options: Mapping[str, Any], settin
 
 def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> ChannelFit:
     opts = dict(options)
-    base_year = settings.base_year
     years = settings.years
     s = data["us_imports_mexico_monthly"]
-    end = _month(f"{base_year}-12")
-    logy = np.log(s.loc[_month(opts["fit_start"]): end])
+    logy = np.log(s.loc[_month(opts["fit_start"]): _month(f"{settings.base_year}-12")])
     idx = logy.index
     cols = {f"covid_{m}": m for m in opts["covid_months"]}
     cols.update({f"episode_{m}": m for m in EPISODES})
@@ -179,46 +177,15 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
     exog = exog.loc[:, exog.sum() > 0]
     order, seasonal = tuple(opts["order"]), tuple(opts["seasonal_order"])
     res = _fit_sarima(logy, exog, opts["maxiter"], order, seasonal)
-    converged = bool(res.mle_retvals.get("converged", True))
-    params, bse, cov = labelled(res, list(exog.columns) + list(res.param_names[exog.shape[1]:]))
-    sigma2 = float(params["sigma2"]) if "sigma2" in params else float(res.scale)
-    from statsmodels.stats.diagnostic import het_arch
-
-    resid = res.resid[13:]
-    arch = het_arch(resid, nlags=12, result_object=False)
-    diag = (
-        *residual_diagnostics(resid, 12),
-        Diagnostic("ARCH LM (12 lags)", float(arch[0]), float(arch[1]), "no conditional heteroskedasticity"),
-        Diagnostic("Stationarity", None, None, "",
-                   f"by construction: regular and seasonal differencing (d={order[1]}, D={seasonal[1]})"),
-        Diagnostic("Converged", 1.0 if converged else 0.0, None, "optimizer converged",
-                   "" if converged else "did not converge: baseline from last iterate, elasticity falls back to the prior"),
-    )
-    main = EstimateResult(
-        name=(f"Imports baseline and border-friction check: SARIMA({order[0]},{order[1]},{order[2]})"
-              f"x({seasonal[0]},{seasonal[1]},{seasonal[2]})12 on log monthly imports"),
-        method=("Gaussian maximum likelihood of the differenced series (statsmodels SARIMAX, simple_differencing), "
-                "OPG standard errors from the integrated model at the estimates"),
-        dependent="log(imports, US$ m, NSA)", sample=f"{idx.min()}..{idx.max()} (monthly)",
-        params=params, bse=bse, cov_params_=cov, nobs=int(res.nobs), df_resid=None, rsquared=None, diagnostics=diag,
-        notes=(
-            "Fitted on months up to the base year only: later months are the designation period itself.",
-            "COVID months enter as pulse dummies; the forecast sets every dummy to 0.",
-            f"Innovation variance (concentrated out of the likelihood): sigma^2 = {sigma2:.5f}.",
-            "episode_2019-04 and episode_2022-04: log change of imports in the months of the CBP officer reassignment "
-            "and the Texas DPS inspections. Both are within noise at the national monthly level: episodes of days "
-            "shift timing more than volume.",
-        ),
-        raw=res,
-        recipe=(rebuild_sarima, (logy.to_numpy(), exog.to_numpy(), np.asarray(res.params), order, seasonal)),
-    )
-    if not converged:
+    main = _estimate(res, logy, exog, order, seasonal)
+    if not bool(res.mle_retvals.get("converged", True)):
         warnings.warn("imports: SARIMA fit did not converge; trade elasticity uses the prior (documented fallback)",
                       EstimationWarning, stacklevel=2)
     steps = 12 * len(years)
     fc = res.get_forecast(steps=steps, exog=np.zeros((steps, exog.shape[1])))
     from numpy.polynomial import polynomial as P
 
+    sigma2 = float(main.params["sigma2"]) if "sigma2" in main.params else float(res.scale)
     lcov = forecast_covariance(P.polymul(res.polynomial_ar, res.polynomial_seasonal_ar),
                                P.polymul(res.polynomial_ma, res.polynomial_seasonal_ma),
                                sigma2, steps, d=order[1], D=seasonal[1], s=12)
@@ -231,11 +198,50 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
         months = s.loc[_month(f"{y}-01"): _month(f"{y}-12")]
         if len(months) == 12:
             actual[y] = float(months.sum()) / 1000.0
-    b, se = params.get("episode_2019-04"), bse.get("episode_2019-04")
+    b, se = main.params.get("episode_2019-04"), main.bse.get("episode_2019-04")
     episode = {"coef": None if b is None else float(b), "se": None if se is None else float(se),
-               "converged": converged, "delay_hours": float(opts["episode_2019_delay_hours"])}
+               "converged": bool(res.mle_retvals.get("converged", True)),
+               "delay_hours": float(opts["episode_2019_delay_hours"])}
     return ChannelFit(channel="imports", main=main, models={}, pooled={}, baseline=baseline,
                       constants={"actual": actual, "episode": episode})
+
+
+def _estimate(res: Any, logy: pd.Series, exog: pd.DataFrame, order: tuple[int, ...],
+              seasonal: tuple[int, ...]) -> EstimateResult:
+    """The SARIMA's coefficients, diagnostics and notes as an :class:`EstimateResult`."""
+    from statsmodels.stats.diagnostic import het_arch
+
+    converged = bool(res.mle_retvals.get("converged", True))
+    params, bse, cov = labelled(res, list(exog.columns) + list(res.param_names[exog.shape[1]:]))
+    sigma2 = float(params["sigma2"]) if "sigma2" in params else float(res.scale)
+    resid = res.resid[13:]
+    arch = het_arch(resid, nlags=12, result_object=False)
+    diag = (
+        *residual_diagnostics(resid, 12),
+        Diagnostic("ARCH LM (12 lags)", float(arch[0]), float(arch[1]), "no conditional heteroskedasticity"),
+        Diagnostic("Stationarity", None, None, "",
+                   f"by construction: regular and seasonal differencing (d={order[1]}, D={seasonal[1]})"),
+        Diagnostic("Converged", 1.0 if converged else 0.0, None, "optimizer converged",
+                   "" if converged else "did not converge: baseline from last iterate, elasticity falls back to the prior"),
+    )
+    return EstimateResult(
+        name=(f"Imports baseline and border-friction check: SARIMA({order[0]},{order[1]},{order[2]})"
+              f"x({seasonal[0]},{seasonal[1]},{seasonal[2]})12 on log monthly imports"),
+        method=("Gaussian maximum likelihood of the differenced series (statsmodels SARIMAX, simple_differencing), "
+                "OPG standard errors from the integrated model at the estimates"),
+        dependent="log(imports, US$ m, NSA)", sample=f"{logy.index.min()}..{logy.index.max()} (monthly)",
+        params=params, bse=bse, cov_params_=cov, nobs=int(res.nobs), df_resid=None, rsquared=None, diagnostics=diag,
+        notes=(
+            "Fitted on months up to the base year only: later months are the designation period itself.",
+            "COVID months enter as pulse dummies; the forecast sets every dummy to 0.",
+            f"Innovation variance (concentrated out of the likelihood): sigma^2 = {sigma2:.5f}.",
+            "episode_2019-04 and episode_2022-04: log change of imports in the months of the CBP officer reassignment "
+            "and the Texas DPS inspections. Both are within noise at the national monthly level: episodes of days "
+            "shift timing more than volume.",
+        ),
+        raw=res,
+        recipe=(rebuild_sarima, (logy.to_numpy(), exog.to_numpy(), np.asarray(res.params), order, seasonal)),
+    )
 
 
 def calibrate(fit: ChannelFit, block: Any) -> ChannelFit:

@@ -110,20 +110,12 @@ def _period_issue(text: str, frequency: str) -> str | None:
     return None if _YEAR.fullmatch(text) else "period must be a year YYYY"
 
 
-def validate_csv(series_id: str, path: str | Path, display: str | None = None) -> pd.Series:
-    """Read and check a series CSV (``period,value``); raise :class:`DataError` naming file and line.
-
-    Checked: the header, one finite number per row, periods in the catalog's frequency, in increasing
-    order, without duplicates and, for monthly series, without a missing month (a gap would shift
-    the seasonal pattern of every later month).  ``display`` is the file name shown in messages."""
-    meta = catalog()[series_id]
-    path = Path(path)
-    shown = display or str(path)
-    rows, digest = _rows(path, shown, series_id)
+def _values(rows: list[tuple[int, str, str]], freq: str, shown: str, series_id: str
+            ) -> tuple[list[float], list[str], list[int]]:
+    """Values, periods and line numbers of the rows; DataError listing every malformed row (up to 20)."""
     issues: list[Issue] = []
     if not rows:
         issues.append(Issue("no data rows", file=shown, line=2, path=series_id, hint="add at least one `period,value` row"))
-    freq = meta["frequency"]
     values, periods, lines = [], [], []
     for line, period, v in rows:
         if len(issues) > 20:
@@ -147,9 +139,13 @@ def validate_csv(series_id: str, path: str | Path, display: str | None = None) -
         lines.append(line)
     if issues:
         raise DataError(issues)
-    idx: pd.Index = (pd.PeriodIndex(periods, freq="M") if freq == "monthly"
-                     else pd.Index([int(p) for p in periods], name="year"))
-    keys = idx.asi8 if freq == "monthly" else idx.to_numpy()
+    return values, periods, lines
+
+
+def _order_issues(keys: Any, periods: list[str], lines: list[int], freq: str, shown: str, series_id: str
+                  ) -> list[Issue]:
+    """Duplicated, unsorted or (monthly) missing periods; ``keys`` are the periods as integers."""
+    issues: list[Issue] = []
     for i in range(1, len(keys)):
         if keys[i] == keys[i - 1]:
             issues.append(Issue(f"duplicate period {periods[i]} (also on line {lines[i - 1]})", file=shown,
@@ -166,6 +162,24 @@ def validate_csv(series_id: str, path: str | Path, display: str | None = None) -
                                 hint="every month needs a row: a gap shifts the seasonal pattern of later months"))
         if len(issues) >= 5:
             break
+    return issues
+
+
+def validate_csv(series_id: str, path: str | Path, display: str | None = None) -> pd.Series:
+    """Read and check a series CSV (``period,value``); raise :class:`DataError` naming file and line.
+
+    Checked: the header, one finite number per row, periods in the catalog's frequency, in increasing
+    order, without duplicates and, for monthly series, without a missing month (a gap would shift
+    the seasonal pattern of every later month).  ``display`` is the file name shown in messages."""
+    meta = catalog()[series_id]
+    path = Path(path)
+    shown = display or str(path)
+    rows, digest = _rows(path, shown, series_id)
+    freq = meta["frequency"]
+    values, periods, lines = _values(rows, freq, shown, series_id)
+    idx: pd.Index = (pd.PeriodIndex(periods, freq="M") if freq == "monthly"
+                     else pd.Index([int(p) for p in periods], name="year"))
+    issues = _order_issues(idx.asi8 if freq == "monthly" else idx.to_numpy(), periods, lines, freq, shown, series_id)
     if issues:
         raise DataError(issues)
     s = pd.Series(values, index=idx, name=series_id, dtype=float)
