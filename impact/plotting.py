@@ -139,7 +139,7 @@ def tornado(sens: SensitivityResult, top: int = 12, ax: Axes | None = None) -> F
     ax.axvline(c, color="black", lw=1)
     labels = [f"{r.label} ({r.low_value:.3g} to {r.high_value:.3g} {r.unit})" for r in df.itertuples()]
     ax.set_yticks(y, labels, fontsize="small")
-    ax.set_xlabel(f"{sens.target}, {sens.unit} (central {c:,.2f})")
+    ax.set_xlabel(f"{sens.label}, {sens.unit} (central {c:,.2f})")
     ax.set_title(f"Tornado: {sens.scenario}")
     ax.legend(fontsize="small", loc="best")
     return fig
@@ -173,8 +173,8 @@ def heatmap(sens: SensitivityResult, ax: Axes | None = None) -> Figure:
     ax.add_patch(Rectangle((cj - 0.5, ci - 0.5), 1, 1, fill=False, edgecolor="black", lw=2.5))
     ax.set_xlabel(f"{m.get('x_label', m.get('x'))} ({m.get('x_unit', '')})")
     ax.set_ylabel(f"{m.get('y_label', m.get('y'))} ({m.get('y_unit', '')})")
-    ax.set_title(f"{sens.scenario}: {sens.target}, {sens.unit}")
-    fig.colorbar(im, ax=ax, label=f"{sens.target}, {sens.unit}")
+    ax.set_title(f"{sens.scenario}: {sens.label}, {sens.unit}")
+    fig.colorbar(im, ax=ax, label=f"{sens.label}, {sens.unit}")
     return fig
 
 

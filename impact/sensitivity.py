@@ -61,9 +61,6 @@ def _year_arg(model: Model, year: Any) -> None:
                                hint=f"allowed: {model.years[0]}-{model.years[-1]}, or None for the cumulative impact"))
 
 
-def _label(target: str, year: int | None) -> str:
-    return f"{target} ({'cumulative' if year is None else year})"
-
 
 def tornado(model: Model, scenario: Any, target: str = "total", *, year: int | None = None,
             low: float | None = None, high: float | None = None) -> SensitivityResult:
@@ -76,8 +73,8 @@ def tornado_all(model: Model, scenario: Any, targets: Sequence[str] | None = Non
     """:func:`tornado` for several targets (default: every channel and the total) from one batch of
     evaluations."""
     an = model.assumptions.analysis
-    lo_q = an.tornado_low if low is None else _quantile_arg(low, "low")
-    hi_q = an.tornado_high if high is None else _quantile_arg(high, "high")
+    lo_q = an.tornado_low_q if low is None else _quantile_arg(low, "low")
+    hi_q = an.tornado_high_q if high is None else _quantile_arg(high, "high")
     _year_arg(model, year)
     targets = list(model.channels) + ["total"] if targets is None else list(targets)
     sc = model.resolve(scenario)
@@ -106,8 +103,8 @@ def tornado_all(model: Model, scenario: Any, targets: Sequence[str] | None = Non
                                             "high_value", "low", "high", "swing"])
         table = table.sort_values(["swing", "input"], ascending=[False, True]).reset_index(drop=True)
         table["rank"] = np.arange(1, len(table) + 1)
-        res[target] = SensitivityResult(sc.name, "tornado", _label(target, year), float(y[0]), table,
-                                        meta={"low_q": lo_q, "high_q": hi_q, "channel": target, "year": year})
+        res[target] = SensitivityResult(sc.name, "tornado", target, float(y[0]), table,
+                                        meta={"low_q": lo_q, "high_q": hi_q}, year=year)
     return res
 
 
@@ -144,9 +141,8 @@ def two_way(model: Model, scenario: Any, x: str, y: str, *, points: int = 7, tar
     vals = _target(model, model.evaluate(sc, X, inputs=inputs), target, year).reshape(points, points)
     table = pd.DataFrame(vals, index=pd.Index(gy, name=y), columns=pd.Index(gx, name=x))
     mid = (points - 1) // 2
-    return SensitivityResult(sc.name, "two_way", _label(target, year), float(vals[mid, mid]), table,
-                             meta={"channel": target, "year": year,
-                                   "x": x, "y": y, "x_label": inputs[jx].label, "y_label": inputs[jy].label,
+    return SensitivityResult(sc.name, "two_way", target, float(vals[mid, mid]), table, year=year,
+                             meta={"x": x, "y": y, "x_label": inputs[jx].label, "y_label": inputs[jy].label,
                                    "x_unit": inputs[jx].unit, "y_unit": inputs[jy].unit, "center": (mid, mid)})
 
 
@@ -279,9 +275,8 @@ def _sobol_result(sc: Any, unc: list[Any], target: str, year: int | None, si: di
                           "kind": [i.kind for i in unc], "S1": si["S1"], "S1_conf": si["S1_conf"],
                           "ST": si["ST"], "ST_conf": si["ST_conf"]})
     table = table.sort_values(["ST", "input"], ascending=[False, True]).reset_index(drop=True)
-    return SensitivityResult(sc.name, "sobol", _label(target, year), central, table,
-                             meta={"base_samples": n, "evaluations": n * (len(unc) + 2), "small_sample": small,
-                                   "channel": target, "year": year})
+    return SensitivityResult(sc.name, "sobol", target, central, table, year=year,
+                             meta={"base_samples": n, "evaluations": n * (len(unc) + 2), "small_sample": small})
 
 
 def _sobol_args(model: Model, base_samples: Any, seed: Any) -> tuple[int, int]:

@@ -24,7 +24,7 @@ class ToyModel:
 
     def __post_init__(self):
         self.assumptions = SimpleNamespace(
-            analysis=SimpleNamespace(tornado_low=0.1, tornado_high=0.9, sobol_base_samples=4096,
+            analysis=SimpleNamespace(tornado_low_q=0.1, tornado_high_q=0.9, sobol_base_samples=4096,
                                      sobol_min_base_samples=512),
             settings=SimpleNamespace(seed=7))
 
@@ -104,7 +104,7 @@ def test_tornado_all_targets_equal_single_input_runs(model):
         for _, row in t.table.head(4).iterrows():
             j = names.index(row["input"])
             x = model.central_row(sc)
-            x[j] = inputs[j].ppf(np.array([model.assumptions.analysis.tornado_low]))[0]
+            x[j] = inputs[j].ppf(np.array([model.assumptions.analysis.tornado_low_q]))[0]
             out = model.evaluate(sc, x[None, :])
             imp = out.impact if target == "total" else out.impact[:, [list(model.channels).index(target)], :]
             assert row["low"] == pytest.approx(float(imp.sum()), rel=1e-12, abs=1e-12), (target, row["input"])

@@ -157,8 +157,8 @@ class TwoWaySpec:
 @dataclass(frozen=True)
 class Analysis:
     correlations: tuple[Correlation, ...]
-    tornado_low: float
-    tornado_high: float
+    tornado_low_q: float  # quantile of each input's distribution for the tornado's low end
+    tornado_high_q: float
     two_way: tuple[TwoWaySpec, ...]
     sobol_base_samples: int
     sobol_min_base_samples: int

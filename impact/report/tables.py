@@ -224,7 +224,7 @@ def settings_rows(res: AnalysisResult) -> pd.DataFrame:
         for k, v in block.options.items():
             add(f"estimator {ch}", k, v, str(block.location))
     an = a.analysis
-    add("analysis", "tornado low / high quantile", f"{an.tornado_low:g} / {an.tornado_high:g}", afile)
+    add("analysis", "tornado low / high quantile", f"{an.tornado_low_q:g} / {an.tornado_high_q:g}", afile)
     for tw in an.two_way:
         add("analysis", "two-way grid", f"{tw.y} x {tw.x}, {tw.points} points, target {tw.target}", str(tw.location))
     add("analysis", "Sobol base samples", an.sobol_base_samples, afile)
@@ -300,7 +300,7 @@ def _tidy_sensitivity(res: AnalysisResult) -> dict[str, pd.DataFrame]:
             if t.method == "tornado":
                 df = t.ranked()[["rank", "input", "label", "kind", "unit", "low_value", "central_value", "high_value",
                                  "low", "high", "swing"]].copy()
-                df.insert(0, "target", t.target)
+                df.insert(0, "target", t.label)
                 df.insert(0, "scenario", scen)
                 df["central"] = t.central
                 df["impact_unit"] = t.unit
@@ -311,14 +311,14 @@ def _tidy_sensitivity(res: AnalysisResult) -> dict[str, pd.DataFrame]:
                 g.columns = ["y_value", "x_value", "value"]
                 g.insert(0, "y", m["y"])
                 g.insert(0, "x", m["x"])
-                g.insert(0, "target", t.target)
+                g.insert(0, "target", t.label)
                 g.insert(0, "scenario", scen)
                 g = g[["scenario", "target", "x", "x_value", "y", "y_value", "value"]]
                 g["unit"] = t.unit
                 two.append(g)
             elif t.method == "sobol":
                 df = t.ranked()[["input", "label", "kind", "S1", "S1_conf", "ST", "ST_conf"]].copy()
-                df.insert(0, "target", t.target)
+                df.insert(0, "target", t.label)
                 df.insert(0, "scenario", scen)
                 df["base_samples"] = t.meta.get("base_samples")
                 sob.append(df)

@@ -16,9 +16,15 @@ class SensitivityResult:
     """Sensitivity of a target to the uncertain inputs.
 
     method : "tornado" | "two_way" | "sobol"
-    table : for tornado one row per input (low_value, high_value, low, high, swing, rank, ...);
-            for sobol one row per input (S1, S1_conf, ST, ST_conf); for two_way the grid
-            (rows: y values, columns: x values).
+    target : the channel whose impact is analysed, or ``"total"``; ``year`` the year, or None for
+            the cumulative impact over the horizon (``label`` says which, e.g. "total (cumulative)")
+    central : the target in the deterministic run (every input at its central value)
+    table : for tornado one row per input: the input at its low and high quantile (``low_value``,
+            ``high_value``), the target there (``low``, ``high``), ``swing`` and ``rank``; for sobol
+            one row per input (S1, S1_conf, ST, ST_conf); for two_way the grid (rows: y values,
+            columns: x values).
+    meta : method details (tornado: the quantiles ``low_q``/``high_q``; two_way: the inputs and
+            the central cell; sobol: sample sizes)
     """
 
     scenario: str
@@ -28,6 +34,12 @@ class SensitivityResult:
     table: pd.DataFrame
     meta: Mapping[str, Any] = field(default_factory=dict)
     unit: str = USD
+    year: int | None = None
+
+    @property
+    def label(self) -> str:
+        """The target and its period, e.g. ``"tourism (cumulative)"`` or ``"total (2026)"``."""
+        return f"{self.target} ({'cumulative' if self.year is None else self.year})"
 
     def ranked(self) -> pd.DataFrame:
         if self.method == "tornado":
@@ -38,8 +50,8 @@ class SensitivityResult:
 
     def to_frame(self) -> pd.DataFrame:
         rows = []
-        ch = str(self.meta.get("channel", self.target))
-        yr = "cumulative" if self.meta.get("year") is None else str(self.meta["year"])
+        ch = self.target
+        yr = "cumulative" if self.year is None else str(self.year)
         if self.method == "two_way":
             x, y = self.meta["x"], self.meta["y"]
             for yv, row in self.table.iterrows():
@@ -57,8 +69,8 @@ class SensitivityResult:
         return self.ranked() if self.method != "two_way" else self.table
 
     def __repr__(self) -> str:
-        return (f"<SensitivityResult {self.method} {self.scenario!r} target={self.target!r}: "
+        return (f"<SensitivityResult {self.method} {self.scenario!r} target={self.label!r}: "
                 f"central {self.central:,.3f} {self.unit}, {len(self.table)} rows>")
 
     def _repr_html_(self) -> str:
-        return htmlrepr.table(self.summary(), f"{self.method}: {self.scenario}, target {self.target} (cumulative, {self.unit})")
+        return htmlrepr.table(self.summary(), f"{self.method}: {self.scenario}, {self.label}, {self.unit}")

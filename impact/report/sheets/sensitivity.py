@@ -84,7 +84,7 @@ def _tornado_total(book: Book, sh: Sheet, scen: str, t: Any) -> None:
 
 def _tornado_channel(sh: Sheet, t: Any) -> None:
     """The top eight inputs that move one channel."""
-    ch = t.target.split(" ")[0]
+    ch = t.target
     tab = t.ranked()
     tab = tab[tab["swing"] > 0]  # inputs that do not enter this channel have no swing
     sh.heading(f"Tornado, {tb.channel_title(ch)}: central {t.central:,.3f} US$ bn (top {min(8, len(tab))} "
@@ -97,7 +97,7 @@ def _tornado_channel(sh: Sheet, t: Any) -> None:
 
 
 def _sobol(sh: Sheet, t: Any) -> None:
-    ch = t.target.split(" ")[0]
+    ch = t.target
     sh.heading(f"Sobol indices, {tb.channel_title(ch)} (base sample {t.meta['base_samples']:,}, "
                f"{t.meta['evaluations']:,} model evaluations)")
     tab = t.ranked()
@@ -121,7 +121,7 @@ def _sobol(sh: Sheet, t: Any) -> None:
 
 def _two_way(sh: Sheet, t: Any) -> None:
     m = t.meta
-    ch = t.target.split(" ")[0]
+    ch = t.target
     sh.heading(f"Two-way grid, {tb.channel_title(ch)}, cumulative US$ bn: rows = {m['y_label']} ({m['y_unit']}), "
                f"columns = {m['x_label']} ({m['x_unit']})")
     grid = t.table
