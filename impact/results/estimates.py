@@ -82,8 +82,8 @@ class EstimateResult:
     diagnostics: tuple[Diagnostic, ...] = ()
     notes: tuple[str, ...] = ()
     raw: Any = field(default=None, repr=False, compare=False)
-    #: (builder, args) that rebuild ``raw`` from the data and fitted parameters; when set, pickles
-    #: (the fit cache) store the recipe instead of the large statsmodels object.
+    #: (builder, args) that rebuild ``raw`` from the data and fitted parameters: the fit cache stores
+    #: the recipe instead of the statsmodels object, and so do pickles (worker processes)
     recipe: tuple[Any, tuple[Any, ...]] | None = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
