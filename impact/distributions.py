@@ -42,8 +42,9 @@ class Distribution:
     def var(self) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def support(self) -> tuple[float, float]:
-        return float(self.ppf(np.array([0.0]))[0]), float(self.ppf(np.array([1.0]))[0])
+    def support(self) -> tuple[float, float]:  # pragma: no cover - abstract
+        """The smallest and largest values the distribution takes (infinite for normal tails)."""
+        raise NotImplementedError
 
     def problems(self) -> list[tuple[str, str]]:
         """(field, message) pairs for inconsistent fields; empty when valid."""
@@ -52,7 +53,6 @@ class Distribution:
     def describe(self) -> str:
         body = ", ".join(f"{f.name}={getattr(self, f.name):g}" for f in fields(self))
         return f"{self.kind}({body})"
-
 
     @property
     def fixed(self) -> bool:

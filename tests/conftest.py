@@ -15,6 +15,22 @@ RTOL_EXACT = 1e-12      # same computation done two ways
 MC_SIGMAS = 5.0         # Monte Carlo checks: |estimate - truth| < MC_SIGMAS * standard error
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cold_caches_under_mutation_testing(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Under mutation testing (tools/mutation.py sets MUTANT_UNDER_TEST), each mutant's test session
+    starts from cold in-process and on-disk caches: a memoised table or a cached fit made by other
+    code would hide the mutant.  A no-op otherwise."""
+    import os
+
+    if not os.environ.get("MUTANT_UNDER_TEST"):
+        return
+    from impact import data_rules, distributions
+
+    distributions._pert_table.cache_clear()
+    data_rules._SUPPORTED.clear()
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(tmp_path_factory.mktemp("fitcache"))

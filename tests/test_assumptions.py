@@ -1,6 +1,7 @@
 import filecmp
 
 import pytest
+import yaml
 
 import impact
 from impact.assumptions import DEFAULT_DIR, FILES
@@ -9,11 +10,23 @@ from impact.errors import AssumptionError, PlausibilityWarning
 from .conftest import ROOT, edit
 
 
+def _raw(file):
+    """A shipped default file read with plain PyYAML: the expected values, independent of the loader."""
+    return yaml.safe_load((DEFAULT_DIR / file).read_text(encoding="utf-8"))
+
+
 def test_defaults_validate(assumptions):
-    assert set(assumptions.channels) == {"tourism", "imports", "business_costs"}
+    """The loader returns what the files say (compared with a plain PyYAML read, not pinned numbers)."""
+    from impact import channels as registry
+
+    assert set(assumptions.channels) == set(_raw("channels.yaml")) == set(registry.registry())
+    raw_scen = _raw("scenarios.yaml")
     assert assumptions.scenario_names[0] == "baseline"
+    assert set(assumptions.scenario_names) == set(raw_scen)
+    raw_settings = _raw("settings.yaml")["settings"]
     s = assumptions.settings
-    assert (s.base_year, s.horizon, s.draws) == (2024, 6, 10_000)
+    for key, value in raw_settings.items():
+        assert getattr(s, key) == value, key
 
 
 def test_repo_assumptions_equal_shipped_defaults():
@@ -32,14 +45,40 @@ def test_every_parameter_has_unit_range_and_source(assumptions):
 
 
 def test_extends_chain_is_applied_in_order(assumptions):
-    mil = assumptions.scenario("military_incursion")
-    assert mil.chain == ("baseline", "designation", "financial_blocking", "military_incursion")
-    assert mil.shocks["insecurity"].value == 150           # military overrides designation's 20
-    assert mil.shocks["financing_premium"].value == 25     # inherited from financial_blocking
-    assert mil.shocks["compliance_cost"].value == 0.06     # inherited from designation
-    assert mil.parameters["tourism.half_life"].value == 1.0
-    assert assumptions.scenario("designation").parameters["tourism.half_life"].value == 0.5
-    assert all(p.value == 0 for p in assumptions.scenario("baseline").shocks.values())
+    """Every shock and parameter value of every scenario is the one set by the last scenario of its
+    ``extends`` chain that sets it (else channels.yaml), worked out here from a plain PyYAML read."""
+    raw, channels = _raw("scenarios.yaml"), _raw("channels.yaml")
+
+    def chain(name):
+        parent = raw[name].get("extends")
+        return (*chain(parent), name) if parent else (name,)
+
+    def set_by(name, section, key):
+        """(value, scenario) of the last scenario in the chain that sets ``section.key``."""
+        found = None
+        for link in chain(name):
+            entry = (raw[link].get(section) or {}).get(key)
+            if entry is not None and "value" in entry:
+                found = (entry["value"], link)
+        return found
+
+    overridden = inherited = 0
+    for name in raw:
+        sc = assumptions.scenario(name)
+        assert sc.chain == chain(name)
+        for shock, p in sc.shocks.items():
+            value, link = set_by(name, "shocks", shock)
+            assert p.value == value, (name, shock)
+            parent = set_by(sc.chain[-2], "shocks", shock) if len(sc.chain) > 1 else None
+            inherited += link != name
+            overridden += link == name and parent is not None and parent[0] != value
+        for qual, p in sc.parameters.items():
+            hit = set_by(name, "parameters", qual)
+            ch, par = qual.split(".", 1)
+            assert p.value == (hit[0] if hit else channels[ch]["parameters"][par].get("value")), (name, qual)
+    # the files exercise both cases: a child overriding its parent's value, and values inherited
+    assert overridden and inherited
+    assert sum(len(assumptions.scenario(n).chain) > 2 for n in raw), "no scenario extends a non-baseline one"
 
 
 def test_weights_sum_to_one(assumptions):
@@ -80,8 +119,12 @@ def test_all_problems_reported_in_one_pass(adir):
     edit(adir, "channels.yaml", "      value: 26.3\n", "      value: -5\n")
     edit(adir, "scenarios.yaml", "  weight: 0.20", "  weight: -0.20")
     msg = _load_error(adir)
-    assert "settings.horizon" in msg and "base_level" in msg and "certification.weight" in msg
-    assert msg.startswith("3 problems found") or "problems found" in msg
+    head, *problems = msg.splitlines()
+    assert head == "3 problems found", msg
+    assert len(problems) == 3, msg
+    for key, problem in zip(("settings.horizon", "tourism.parameters.base_level.value", "certification.weight"),
+                            problems):
+        assert f": {key}: " in problem, (key, problem)
 
 
 def test_plausibility_is_a_warning_not_an_error(adir):
@@ -93,13 +136,17 @@ def test_plausibility_is_a_warning_not_an_error(adir):
 
 
 def test_override_returns_modified_copy(assumptions):
-    b = assumptions.override({"tourism.elasticity.value": -0.3, "settings.horizon": 4,
-                              "scenarios.designation.shocks.insecurity.value": 30})
-    assert b.scenario("designation").parameters["tourism.elasticity"].value == -0.3
-    assert b.settings.horizon == 4 and b.scenario("designation").shocks["insecurity"].value == 30
-    assert assumptions.scenario("designation").parameters["tourism.elasticity"].value is None
-    assert assumptions.settings.horizon == 6
-    assert assumptions.scenario("designation").shocks["insecurity"].value == 20
+    def values(a):
+        d = a.scenario("designation")
+        return d.parameters["tourism.elasticity"].value, a.settings.horizon, d.shocks["insecurity"].value
+
+    before = values(assumptions)
+    new = (-0.3, 4, 30)
+    assert all(n != o for n, o in zip(new, before)), "the override must change every value it sets"
+    b = assumptions.override({"tourism.elasticity.value": new[0], "settings.horizon": new[1],
+                              "scenarios.designation.shocks.insecurity.value": new[2]})
+    assert values(b) == new
+    assert values(assumptions) == before  # the original is left alone
 
 
 def test_override_is_validated(assumptions):

@@ -6,7 +6,7 @@ import sys
 import openpyxl
 import pytest
 
-from impact import __version__
+from impact import __version__, load_assumptions
 from impact.assumptions import FILES
 from impact.cli import main
 
@@ -61,9 +61,17 @@ def test_init_copies_defaults_and_refuses_to_clobber(tmp_path, capsys):
 
 
 def test_data_lists_sources(capsys):
+    """Every series of the data catalog is listed with its unit, source and series code."""
+    from impact import data
+
     assert main(["data"]) == 0
     out = capsys.readouterr().out
-    assert "IMPMX" in out and "ST.INT.RCPT.CD" in out
+    catalog = data.catalog()
+    assert catalog
+    for sid, meta in catalog.items():
+        for field in ("unit", "source", "series_code"):
+            assert str(meta[field]) in out, (sid, field)
+        assert any(line.split()[:1] == [sid] for line in out.splitlines()), f"{sid} not listed"
 
 
 def test_run_in_process_small(tmp_path, capsys, cache_dir):
@@ -86,6 +94,7 @@ def test_subprocess_default_run_from_another_folder(tmp_path):
                        capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr
     assert "Workbook written to outputs/impact.xlsx" in r.stdout
-    assert "Cumulative impact 2025-2030" in r.stdout
+    s = load_assumptions().settings  # the shipped defaults: the years they simulate
+    assert f"Cumulative impact {s.base_year + 1}-{s.base_year + s.horizon}" in r.stdout
     assert (tmp_path / "outputs" / "impact.xlsx").exists()
     assert "defaults shipped with impact" in r.stderr

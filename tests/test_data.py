@@ -22,14 +22,15 @@ def test_catalog_matches_files():
 
 
 def test_monthly_imports_match_official_annual_totals():
-    # independent check: Census annual releases quoted in the reference data (SOURCES.md cross-checks)
+    # Independent check: annual totals published by the Census Bureau (U.S. trade in goods with Mexico,
+    # quoted in the reference data; the catalog lists 1993 and 1996 among its cross-checked Census
+    # releases). The bundled annual file is *not* compared here: it is derived by summing these
+    # same months (catalog: "annual total derived by summing months"), so that check was circular.
+    # Tolerance: Census publishes to 0.1 (US$ m); 0.2 allows the rounding of the 12 monthly values.
     m = data.load("us_imports_mexico_monthly")
     annual = m.groupby(m.index.year).sum()
     assert annual[1996] == pytest.approx(74297.2, abs=0.2)
     assert annual[1993] == pytest.approx(39917.5, abs=0.2)
-    assert annual[2024] == pytest.approx(503110.1, abs=0.2)
-    a = data.load("us_imports_mexico_annual")
-    assert np.allclose(annual.loc[a.index].to_numpy(), a.to_numpy(), atol=0.2)
 
 
 def test_unknown_series_suggests_name():

@@ -18,8 +18,9 @@ SCENARIOS = ["designation", "financial_blocking", "certification", "military_inc
 def test_fixed_monte_carlo_equals_deterministic_run(model, scenario):
     mc = model.simulate(scenario, draws=100, seed=3, estimation=False, assumptions=False, variance_split=False)
     run = model.run(scenario)
-    for d in range(25):
-        assert np.array_equal(mc.draws[d].T, run.impacts.to_numpy())
+    assert mc.draws.shape[0] == 100
+    for d in range(mc.draws.shape[0]):
+        assert np.array_equal(mc.draws[d].T, run.impacts.to_numpy()), d
 
 
 def test_baseline_scenario_has_zero_impact(model):
@@ -93,10 +94,26 @@ def test_seed_reproducibility_and_chunk_invariance(model):
 
 
 def test_variance_split_shares(model):
-    mc = model.simulate("designation", draws=2000, seed=2)
+    """The split equals the sample variances (numpy) of the cumulative draws of runs with only one
+    source of uncertainty switched on, same seed, ``min(draws, SPLIT_DRAWS)`` draws each."""
+    from impact.model import SPLIT_DRAWS
+
+    n = 2000
+    mc = model.simulate("designation", draws=n, seed=2)
     v = mc.variance
-    assert ((v["share_estimation"] >= 0) & (v["share_estimation"] <= 1)).all()
-    assert (v[["total", "estimation", "assumptions"]] >= 0).all().all()
+    m = min(n, SPLIT_DRAWS)
+    est = model.simulate("designation", draws=m, seed=2, assumptions=False, variance_split=False)
+    ass = model.simulate("designation", draws=m, seed=2, estimation=False, variance_split=False)
+    assert list(v.index) == [*model.channels, "total"]
+    for ch in v.index:
+        want = {"total": np.var(mc.cumulative_draws(ch), ddof=1), "estimation": np.var(est.cumulative_draws(ch), ddof=1),
+                "assumptions": np.var(ass.cumulative_draws(ch), ddof=1)}
+        for col, w in want.items():
+            assert v.loc[ch, col] == pytest.approx(w, rel=1e-12), (ch, col)
+        assert v.loc[ch, "share_estimation"] == pytest.approx(want["estimation"] / (want["estimation"] + want["assumptions"]),
+                                                              rel=1e-12), ch
+    # both sources move the total in this scenario (otherwise the comparison above says little)
+    assert 0 < v.loc["total", "share_estimation"] < 1
 
 
 def test_expected_impact_is_weighted_mean(model):
@@ -107,6 +124,17 @@ def test_expected_impact_is_weighted_mean(model):
     want = sum(m.weight * m.cumulative_draws().mean() for m in mcs.values())
     assert e.loc["total", "expected"] == pytest.approx(want, rel=1e-10)
     assert e.loc["total", "lower"] <= e.loc["total", "expected"] <= e.loc["total", "upper"]
+
+    # the interval is the mixture's 5 % and 95 % quantiles: the weighted share of draws at or below
+    # each bound, counted here scenario by scenario, is the level to within one draw's weight
+    wsum = sum(m.weight for m in mcs.values())
+
+    def mixture_cdf(x):
+        return sum(m.weight / wsum * np.mean(m.cumulative_draws() <= x) for m in mcs.values())
+
+    one_draw = max(m.weight / wsum / m.n_draws for m in mcs.values())
+    assert mixture_cdf(e.loc["total", "lower"]) == pytest.approx(0.05, abs=one_draw + 1e-12)
+    assert mixture_cdf(e.loc["total", "upper"]) == pytest.approx(0.95, abs=one_draw + 1e-12)
 
 
 CASES = [
@@ -144,6 +172,9 @@ def test_declared_rank_correlation_is_reproduced(model):
     rng, _ = streams(model, 99)
     X = draw_inputs(model, inputs, rng, 20_000)
     names = [i.name for i in inputs]
+    # tolerance: the standard error of Spearman's rho from n = 20,000 draws is at most about
+    # 1/sqrt(n) = 0.007, so 0.02 is about 3 standard errors (and 0.03 about 4; fixed seed)
+    assert model.assumptions.analysis.correlations, "no declared correlation to check"
     for c in model.assumptions.analysis.correlations:
         rho = stats.spearmanr(X[:, names.index(c.a)], X[:, names.index(c.b)]).statistic
         assert rho == pytest.approx(c.rho, abs=0.02)

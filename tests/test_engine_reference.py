@@ -189,3 +189,25 @@ def test_tourism_scalar_reference_central_row(model):
                                str(shock.timing))
     got = model.run(sc).impacts["tourism"].to_numpy()
     np.testing.assert_allclose(got, expected, rtol=RTOL_EXACT, atol=1e-13)
+
+
+def test_tourism_hand_worked_case(model):
+    """A case worked by hand, independent of the reference above: elasticity -1 and a 100 % rise
+    in insecurity halve visitor spending ((1 + 100/100) ** -1 = 1/2) in the shock's first year; with
+    a half-life of one year the exponent halves each year after: 2 ** -(1/2), 2 ** -(1/4), ..."""
+    sc = model.resolve(SCENARIO)
+    shock = sc.shocks["insecurity"]
+    assert shock.timing == "decay" and int(shock.start) == int(model.years[0])
+    inputs = model.inputs(sc)
+    names = [i.name for i in inputs]
+    x = model.central_row(sc)
+    for name, value in (("tourism.elasticity", -1.0), ("shocks.insecurity", 100.0), ("tourism.half_life", 1.0),
+                        ("tourism.base_level", 10.0)):
+        x[names.index(name)] = value
+    out = model.evaluate(sc, x[None, :], inputs=inputs)
+    ti = list(model.channels).index("tourism")
+    index = np.asarray(model.fits["tourism"].baseline.central, dtype=float)
+    by_hand = np.array([0.5, 2 ** -0.5, 2 ** -0.25, 2 ** -0.125, 2 ** -0.0625, 2 ** -0.03125])[: len(index)] - 1
+    np.testing.assert_allclose(out.baseline[0, ti], 10.0 * index, rtol=RTOL_EXACT)
+    np.testing.assert_allclose(out.impact[0, ti], 10.0 * index * by_hand, rtol=1e-12)
+    assert out.impact[0, ti, 0] == pytest.approx(-0.5 * 10.0 * index[0], rel=1e-12)  # half the first year's spending

@@ -145,7 +145,8 @@ def test_baseline_intervals_are_ordered(model, channel):
     b = model.baseline(channel)
     assert (b["lower"] <= b["median"] + 1e-12).all() and (b["median"] <= b["upper"] + 1e-12).all()
     assert (b["mean"] >= b["median"] - 1e-9).all()
-    assert list(b.index) == list(range(2025, 2031))
+    s = model.assumptions.settings  # the years after the base year, as many as the horizon
+    assert list(b.index) == list(range(s.base_year + 1, s.base_year + s.horizon + 1))
     assert (b["unit"] == "US$ bn").all()
 
 
@@ -157,19 +158,25 @@ def test_imports_baseline_2025_within_interval_of_actual(model):
 
 
 def test_imports_baseline_not_fitted_on_designation_months(model):
+    # the fit runs from the estimator's fit_start to the base year's December, every month once
     res = model.fits["imports"].raw
-    assert model.fits["imports"].main.sample.endswith("2024-12 (monthly)")
-    assert res.nobs == len(pd.period_range("1994-01", "2024-12", freq="M"))
+    start = model.assumptions.channels["imports"].options["fit_start"]
+    end = f"{model.assumptions.settings.base_year}-12"
+    assert model.fits["imports"].main.sample.endswith(f"{end} (monthly)")
+    assert res.nobs == len(pd.period_range(start, end, freq="M"))
 
 
 def test_designation_tourism_2025_plausibility(model):
     # documented calibration check (docs/model.md): observed 2025 change in U.S. air arrivals -1 % to -3 %
+    # y/y; the model's number must sit inside that range (the bounds of the cited range, not wider)
     pct = model.run("designation").pct.loc[2025, "tourism"]
-    assert -3.0 <= pct <= -0.5
+    assert -3.0 <= pct <= -1.0
 
 
 def test_imports_specification_beats_airline_model(model):
-    """The documented choice: (3,1,0)x(0,1,1)12 has a lower AIC than the airline model and white residuals at 12 lags."""
+    """The documented choice (docs/model.md): the airline model's residuals stay autocorrelated
+    (Ljung-Box at 12 lags p < 0.001); (3,1,0)x(0,1,1)12 lowers the AIC from -1197 to -1256 and
+    passes Ljung-Box at 12 lags (p = 0.21)."""
     from statsmodels.stats.diagnostic import acorr_ljungbox
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
@@ -177,7 +184,10 @@ def test_imports_specification_beats_airline_model(model):
     endog, exog = res.model.endog[:, 0], res.model.exog
     airline = SARIMAX(endog, exog=exog, order=(0, 1, 1), seasonal_order=(0, 1, 1, 12)).fit(disp=False, maxiter=300)
     ours = SARIMAX(endog, exog=exog, order=(3, 1, 0), seasonal_order=(0, 1, 1, 12)).fit(disp=False, maxiter=300)
-    assert ours.aic < airline.aic - 20
-    assert acorr_ljungbox(ours.resid[13:], lags=[12])["lb_pvalue"].iloc[0] > 0.05
+    # the documentation quotes the AICs to the unit and the p-value to two decimals: half a unit of
+    # the last digit quoted
+    assert airline.aic == pytest.approx(-1197, abs=0.5) and ours.aic == pytest.approx(-1256, abs=0.5)
+    assert acorr_ljungbox(airline.resid[13:], lags=[12])["lb_pvalue"].iloc[0] < 0.001
+    assert acorr_ljungbox(ours.resid[13:], lags=[12])["lb_pvalue"].iloc[0] == pytest.approx(0.21, abs=0.005)
     # same optimum up to optimizer tolerance (coefficient standard errors are about 0.04)
     np.testing.assert_allclose(ours.params[:-1], model.fits["imports"].params.to_numpy(), atol=1e-3)

@@ -1,18 +1,21 @@
 """Faults while writing or estimating: the previous workbook survives, problems are reported cleanly.
 
-(a) the writer fails midway, (b) the process is killed with SIGKILL while writing, (c) the output
-cannot be written, (d) NaN/inf never reach the workbook, (e) an estimator that does not converge
-falls back to the prior with an :class:`impact.EstimationWarning`.
+(a) the writer fails midway, (b) the process is killed with SIGKILL while writing (at a chosen point
+of the write, not after a delay), (c) the output cannot be written (as root: a read-only tmpfs),
+(d) NaN/inf never reach the workbook, (e) an estimator that does not converge falls back to the
+prior with an :class:`impact.EstimationWarning`.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -92,63 +95,72 @@ def test_sheet_builder_failing_midway_leaves_previous_workbook(result, tmp_path,
 
 
 # ----------------------------------------------------------------------------- (b) SIGKILL while writing
-def _run_and_kill(work: Path, cache_dir: str, *, kill_after: float | None) -> tuple[str, bool]:
-    """Start a run; SIGKILL it as soon as its temporary workbook appears (or after ``kill_after`` s).
+# A real `python -m impact run` whose output module stops at a chosen point of the write, tells the
+# test where its temporary workbook is, and waits there to be killed: the kill lands exactly there,
+# whatever the machine's speed (no timing window to hit).
+_KILLABLE_RUN = r"""
+import signal, sys
+from impact import cli
+from impact.report import output
 
-    Returns (outcome, tmp_seen): outcome is 'killed' or 'finished' (the run ended before the kill)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = work / "outputs"
-    proc = subprocess.Popen([sys.executable, "-m", "impact", "run", "--draws", "500", "--no-sensitivity", "--quiet",
-                             "--out", "outputs/impact.xlsx", "--cache-dir", cache_dir],
-                            cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    t0 = time.monotonic()
-    seen = False
-    try:
-        while proc.poll() is None and time.monotonic() - t0 < 120:
-            if kill_after is None:
-                seen = any(n.endswith(".tmp") for n in os.listdir(out))
-                if seen:
-                    break
-            elif time.monotonic() - t0 >= kill_after:
-                break
-            time.sleep(0.001)
-        if proc.poll() is not None:
-            return "finished", seen
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        assert proc.returncode == -signal.SIGKILL
-        return "killed", seen
-    finally:
-        if proc.poll() is None:  # pragma: no cover - only on test failure
-            proc.kill()
-            proc.wait()
+point = sys.argv.pop(1)
+
+
+def stop_here(tmp):
+    print("READY", tmp, flush=True)
+    while True:
+        signal.pause()
+
+
+if point == "writing":        # half of the bytes written to the temporary file
+    def write_bytes(data, path):
+        with open(path, "wb") as fh:
+            fh.write(data[: len(data) // 2])
+            fh.flush()
+        stop_here(path)
+    output.write_bytes = write_bytes
+else:                         # "staged": temporary file complete, before any rename
+    def commit(self):
+        stop_here(self._files[0][1])
+    output.OutputSet.commit = commit
+sys.exit(cli.main(sys.argv[1:]))
+"""
 
 
 @pytest.mark.slow
-def test_sigkill_while_writing_leaves_previous_workbook_readable(model, cache_dir, tmp_path):
+@pytest.mark.parametrize("point", ["writing", "staged"])
+def test_sigkill_while_writing_leaves_previous_workbook_readable(model, cache_dir, tmp_path, point):
     work = tmp_path / "work"
     target = work / "outputs" / "impact.xlsx"
-    caught = False
-    for _attempt in range(4):
-        old = _previous_workbook(target)
-        outcome, seen = _run_and_kill(work, cache_dir, kill_after=None)
-        if outcome == "killed":
-            tmp_left = [n for n in os.listdir(target.parent) if n.endswith(".tmp")]
-            if tmp_left:   # killed before the rename: the old workbook must be exactly as it was
-                _assert_intact(target, old)
-                caught = True
-                break
-        # the run got past the rename first (or finished): the workbook is a complete new one
-        assert "Summary" in openpyxl.load_workbook(target).sheetnames
-        for n in os.listdir(target.parent):
-            if n.endswith(".tmp"):
-                os.unlink(target.parent / n)
-    if not caught:
-        # timing window missed on every attempt: at least kill in the middle of the run
-        old = _previous_workbook(target)
-        outcome, _ = _run_and_kill(work, cache_dir, kill_after=1.0)
-        assert outcome == "killed", "the run finished in under a second"
-        _assert_intact(target, old)
+    old = _previous_workbook(target)
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    with open(tmp_path / "stderr.txt", "w") as err:
+        proc = subprocess.Popen([sys.executable, "-c", _KILLABLE_RUN, point, "run", "--draws", "500",
+                                 "--no-sensitivity", "--quiet", "--out", "outputs/impact.xlsx", "--cache-dir", cache_dir],
+                                cwd=work, env=env, stdout=subprocess.PIPE, stderr=err, text=True)
+    watchdog = threading.Timer(300, proc.kill)  # only against a hung run; never decides the outcome
+    watchdog.start()
+    try:
+        line = next((ln for ln in proc.stdout if ln.startswith("READY ")), None)
+        if line is None:
+            pytest.fail(f"the run ended (exit {proc.wait()}) before the kill point:\n"
+                        f"{(tmp_path / 'stderr.txt').read_text()}")
+        tmp = Path(line.split(" ", 1)[1].strip())
+        assert tmp.parent == target.parent and tmp.is_file()  # staged beside the target
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert proc.returncode == -signal.SIGKILL
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:  # pragma: no cover - only on test failure
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+    _assert_intact(target, old)
+    assert _leftovers(target.parent) == [tmp.name]  # only the killed run's temporary file is left
+    if point == "staged":  # the kill came between a complete new workbook and its rename
+        with open(tmp, "rb") as fh:  # (a file object: openpyxl refuses a .tmp name)
+            assert "Summary" in openpyxl.load_workbook(fh).sheetnames
 
 
 # ----------------------------------------------------------------------------- (c) output not writable
@@ -189,19 +201,59 @@ def test_output_that_is_a_folder_is_refused(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "outputs" / "impact.xlsx").is_dir()
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores folder permissions")
+def _run(args: list[str], **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(args, capture_output=True, text=True, timeout=60, **kw)
+
+
+@contextlib.contextmanager
+def _read_only_folder(folder: Path, fill) -> Iterator[None]:
+    """``folder`` made read-only for this process after ``fill(folder)`` has written into it.
+
+    Not root: ``chmod 0o500`` (restored afterwards).  Root ignores permission bits, so as root a small
+    tmpfs is mounted on the folder, filled, remounted read-only (writes then fail with EROFS, and
+    ``os.access(..., W_OK)`` is False even for root) and unmounted afterwards.  Skips, with the
+    reason, only when neither works."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        fill(folder)
+        folder.chmod(0o500)
+        try:
+            if os.access(folder, os.W_OK):  # e.g. CAP_DAC_OVERRIDE without being root
+                pytest.skip(f"chmod 0o500 did not make {folder} read-only for this process (capabilities?)")
+            yield
+        finally:
+            folder.chmod(0o700)
+        return
+    try:
+        mounted = _run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(folder)])
+    except FileNotFoundError:
+        pytest.skip("running as root (folder permissions are ignored) and no `mount` command to make a read-only "
+                    "tmpfs")
+    if mounted.returncode != 0:
+        pytest.skip(f"running as root (folder permissions are ignored) and mounting a tmpfs failed: "
+                    f"{mounted.stderr.strip() or mounted.returncode}")
+    try:
+        fill(folder)
+        remount = _run(["mount", "-o", "remount,ro", str(folder)])
+        assert remount.returncode == 0, f"mount -o remount,ro failed: {remount.stderr}"
+        assert not os.access(folder, os.W_OK), "the read-only tmpfs still reports as writable"
+        yield
+    finally:
+        if _run(["umount", str(folder)]).returncode != 0:
+            _run(["umount", "-l", str(folder)])  # lazy: detach even if something still holds it
+
+
 def test_read_only_output_folder_is_refused(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     target = tmp_path / "outputs" / "impact.xlsx"
-    old = _previous_workbook(target)
-    target.parent.chmod(0o500)
-    try:
+    old = {}
+    with _read_only_folder(target.parent, lambda folder: old.setdefault("bytes", _previous_workbook(target))):
         rc, err = _cli(["run", "--out", "outputs/impact.xlsx", "--draws", "10", "--no-sensitivity"], capsys)
-    finally:
-        target.parent.chmod(0o700)
+        # checked while the folder is still mounted (as root its content goes with the tmpfs)
+        _assert_intact(target, old["bytes"])
+        assert _leftovers(target.parent) == []
     assert rc == 2, err
     assert "cannot write" in err and "Traceback" not in err
-    _assert_intact(target, old)
 
 
 # ----------------------------------------------------------------------------- (d) NaN / inf

@@ -99,8 +99,10 @@ def test_assumption_error_message_equals_cli_output(adir):
     with pytest.raises(impact.AssumptionError) as ei:
         impact.load_assumptions(adir)
     exc = ei.value
-    assert len(exc.issues) >= 2 and all(isinstance(i, impact.errors.Issue) for i in exc.issues)
-    assert str(exc).splitlines()[1:] == [str(i) for i in exc.issues]
+    # two edits, two problems: the unknown key and the out-of-bounds value, each once
+    assert len(exc.issues) == 2 and all(isinstance(i, impact.errors.Issue) for i in exc.issues)
+    assert [i.path for i in exc.issues] == ["tourism.estimator.hac_maxlag", "tourism.parameters.base_level.value"]
+    assert str(exc).splitlines() == ["2 problems found", *(str(i) for i in exc.issues)]
     cli = subprocess.run([sys.executable, "-m", "impact", "validate", "--assumptions", str(adir)], cwd=os.getcwd(),
                          env=_env(), capture_output=True, text=True, timeout=120)
     assert cli.returncode == 2

@@ -75,8 +75,9 @@ def test_simulate_same_seed_same_draws_other_seed_other_draws(model):
     assert np.array_equal(m1.draws, m2.draws) and np.array_equal(m1.baseline, m2.baseline)
     assert m1.quantiles().equals(m2.quantiles())
     assert not np.array_equal(m1.draws, m3.draws)
-    # different draws, not a permutation or a shift of the same ones
-    assert np.mean(np.isclose(m1.draws, m3.draws)) < 0.5
+    # different draws, not a permutation or a shift of the same ones: a permutation or shifted rows
+    # would reuse seed 11's values, and continuous draws from another seed share none
+    assert not np.isin(m3.draws, m1.draws).any()
 
 
 def test_sample_is_reproducible_and_seed_dependent(model):

@@ -59,11 +59,16 @@ def test_tornado_closed_form():
 def test_sobol_closed_form():
     s = sa.sobol(ToyModel(), "toy", target="toy", base_samples=4096, seed=3)
     tab = s.table.set_index("input")
-    # Var = 4/12 + 9*4/12 = 10/3 -> S1 = ST = (0.1, 0.9, 0); tolerance 0.03 (N = 4096, bootstrap CI ~0.02)
-    for k, want in (("x1", 0.1), ("x2", 0.9), ("x3", 0.0)):
-        assert tab.loc[k, "S1"] == pytest.approx(want, abs=0.03)
-        assert tab.loc[k, "ST"] == pytest.approx(want, abs=0.03)
-    assert abs(tab.loc["x3", "ST"]) < 1e-9  # does not enter: exactly zero total effect
+    # Var = 4/12 + 9*4/12 = 10/3 -> S1 = ST = (0.1, 0.9, 0).
+    # Tolerance: the design is a scrambled Sobol' sequence, whose integration error for these smooth
+    # (polynomial) integrands falls like 1/N = 1/4096 = 2.4e-4; 1e-3 is about 4/N.  The truth must
+    # also lie inside each index's own 95 % bootstrap interval (S1_conf, ST_conf: 0.004-0.035 here).
+    for k, want in (("x1", 0.1), ("x2", 0.9)):
+        for col in ("S1", "ST"):
+            assert tab.loc[k, col] == pytest.approx(want, abs=1e-3), (k, col)
+            assert abs(tab.loc[k, col] - want) <= tab.loc[k, f"{col}_conf"], (k, col)
+    # x3 does not enter: f(AB_3) = f(A) row by row, so both estimators are zero up to rounding
+    assert abs(tab.loc["x3", "S1"]) < 1e-9 and abs(tab.loc["x3", "ST"]) < 1e-9
 
 
 def test_small_sobol_sample_warns():
@@ -123,10 +128,13 @@ def test_two_way_central_cell_equals_deterministic_run(model):
 def test_sobol_on_model_non_entering_inputs_near_zero(model):
     res = sa.sobol_all(model, "designation", base_samples=512, seed=1)
     imp = res["imports"].table.set_index("input")
+    # an input that does not enter the target leaves f(AB_i) = f(A) row by row: every term of both
+    # estimators is zero, so S1 and ST are zero up to rounding (not merely small)
     for k in ("tourism.elasticity", "tourism.base_level", "business_costs.firms"):
-        assert abs(imp.loc[k, "ST"]) < 1e-9 and abs(imp.loc[k, "S1"]) < 0.02
+        assert abs(imp.loc[k, "ST"]) < 1e-9 and abs(imp.loc[k, "S1"]) < 1e-9, k
+    # Jansen's total-effect estimator is a mean of squares over a variance: never negative
     tot = res["total"].table
-    assert (tot["ST"] >= -0.05).all()
+    assert (tot["ST"] >= 0).all()
     frame = res["total"].to_frame()
     assert list(frame.columns) == ["scenario", "channel", "year", "statistic", "value", "unit"]
 

@@ -1,0 +1,367 @@
+"""Contract tests: what every channel, every sensitivity method and every distribution kind must do.
+
+Parametrised over the channel registry and the distribution kinds, so a new channel or kind is
+covered without editing this file.  Every expected number comes from an independent computation: a
+statsmodels call written here, scipy's distributions, a closed form, a model run with the input
+set in the assumptions, or (for the transmission equations) arithmetic written from the formula in
+the channel's documentation.
+"""
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from impact import channels
+from impact import distributions as dist
+from impact.results import LazyResult
+
+CHANNELS = list(channels.registry())
+SCENARIO = "military_incursion"  # the end of the longest extends chain: every shock is set
+LEVELS = (0.5, 0.8, 0.9, 0.95, 0.99)
+
+
+def _raw(est: Any) -> Any:
+    return est.raw.get() if isinstance(est.raw, LazyResult) else est.raw
+
+
+def _models(fit: Any) -> list[Any]:
+    return [fit.main, *fit.models.values()]
+
+
+def _random_rows(model: Any, scenario: str, n: int, seed: int) -> tuple[np.ndarray, list[Any]]:
+    """n rows with every uncertain input drawn between its 5th and 95th percentiles."""
+    inputs = model.inputs(scenario)
+    rng = np.random.default_rng(seed)
+    X = np.repeat(model.central_row(scenario)[None, :], n, axis=0)
+    for j, inp in enumerate(inputs):
+        if inp.uncertain:
+            X[:, j] = inp.ppf(rng.uniform(0.05, 0.95, n))
+    return X, inputs
+
+
+# ----------------------------------------------------------------------------- estimators
+def _direct_refit(raw: Any) -> Any:
+    """The same estimator run again with a direct statsmodels call on the model's own data."""
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tsa.arima.model import ARIMA
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    m = raw.model
+    name = type(m).__name__
+    if name == "OLS":
+        if raw.cov_type == "nonrobust":
+            return OLS(m.endog, m.exog).fit()
+        return OLS(m.endog, m.exog).fit(cov_type=raw.cov_type, cov_kwds=raw.cov_kwds)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if name == "ARIMA":
+            exog = getattr(m, "_input_exog", m.data.orig_exog)  # the regressors given, without the trend column
+            return ARIMA(m.data.orig_endog, exog=exog, order=m.order, trend=m.trend).fit()
+        if name == "SARIMAX":  # estimated on the differenced series with the scale concentrated out (model.md)
+            return SARIMAX(m.data.orig_endog, exog=m.data.orig_exog, order=m.order, seasonal_order=m.seasonal_order,
+                           concentrate_scale=True, simple_differencing=True).fit(disp=False)
+    raise AssertionError(f"no direct refit written for {name}: add one here")
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_estimators_equal_a_direct_statsmodels_fit(model, channel):
+    for est in _models(model.fits[channel]):
+        direct = _direct_refit(_raw(est))
+        k = len(direct.params)
+        np.testing.assert_allclose(est.params.to_numpy()[:k], np.asarray(direct.params)[:len(est.params)],
+                                   rtol=1e-6, atol=1e-8, err_msg=est.name)
+        if type(_raw(est).model).__name__ == "OLS":  # state-space errors are recomputed by the integrated model
+            np.testing.assert_allclose(est.bse.to_numpy(), np.asarray(direct.bse), rtol=1e-8, err_msg=est.name)
+            assert est.nobs == int(direct.nobs)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("level", LEVELS)
+def test_confidence_intervals_follow_their_level(model, channel, level):
+    """params +- q(level) * bse with q from scipy: Student t with the residual degrees of freedom, else normal."""
+    for est in _models(model.fits[channel]):
+        q = (stats.t.ppf(0.5 + level / 2, est.df_resid) if est.df_resid else stats.norm.ppf(0.5 + level / 2))
+        ci = est.conf_int(level)
+        np.testing.assert_allclose(ci["lower"], est.params - q * est.bse, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(ci["upper"], est.params + q * est.bse, rtol=1e-12, atol=1e-14)
+        tidy = est.tidy(level)
+        np.testing.assert_allclose(tidy["conf_low"], ci["lower"], rtol=0, atol=0)
+    fit = model.fits[channel]
+    np.testing.assert_allclose(fit.conf_int(level)["upper"], fit.main.conf_int(level)["upper"])
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_tidy_covers_every_model_the_fit_holds(model, channel):
+    fit = model.fits[channel]
+    tidy = fit.tidy()
+    want = {m.name: len(m.params) for m in _models(fit)}
+    assert tidy.groupby("model").size().to_dict() == want
+    for m in _models(fit):
+        rows = tidy[tidy["model"] == m.name].set_index("term")
+        np.testing.assert_array_equal(rows["estimate"].to_numpy(), m.params.to_numpy())
+
+
+# ----------------------------------------------------------------------------- effects
+def _shock_columns(inputs: list[Any]) -> list[int]:
+    return [j for j, inp in enumerate(inputs) if inp.name.startswith("shocks.")]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_zero_shocks_give_exactly_zero(model, channel):
+    X, inputs = _random_rows(model, SCENARIO, 40, seed=1)
+    X[:, _shock_columns(inputs)] = 0.0
+    out = model.evaluate(SCENARIO, X, inputs=inputs)
+    k = list(model.channels).index(channel)
+    assert np.all(out.impact[:, k, :] == 0.0)
+
+
+def _monotone_cases():
+    for name, ch in channels.registry().items():
+        for shock in ch.monotone:
+            yield name, shock
+
+
+@pytest.mark.parametrize("channel,shock", list(_monotone_cases()))
+def test_a_larger_shock_never_reduces_the_loss(model, channel, shock):
+    """For any assumption values and the estimated coefficients at their central values (a positive
+    tail draw of an elasticity whose estimate is negative would reverse the sign by construction)."""
+    X, inputs = _random_rows(model, SCENARIO, 60, seed=2)
+    for j, inp in enumerate(inputs):
+        if inp.kind == "estimation":
+            X[:, j] = inp.central
+    j = [i.name for i in inputs].index(f"shocks.{shock}")
+    bounds = model.resolve(SCENARIO).shocks[shock].bounds
+    rng = np.random.default_rng(3)
+    lo = rng.uniform(bounds[0], bounds[1], len(X))
+    hi = np.minimum(lo + rng.uniform(0, bounds[1] - bounds[0], len(X)), bounds[1])
+    k = list(model.channels).index(channel)
+    X_lo, X_hi = X.copy(), X.copy()
+    X_lo[:, j], X_hi[:, j] = lo, hi
+    small = model.evaluate(SCENARIO, X_lo, inputs=inputs).impact[:, k, :]
+    large = model.evaluate(SCENARIO, X_hi, inputs=inputs).impact[:, k, :]
+    assert np.all(large <= small + 1e-12 * np.maximum(1.0, np.abs(small)))
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_batch_equals_one_row_at_a_time(model, channel):
+    X, inputs = _random_rows(model, SCENARIO, 25, seed=4)
+    k = list(model.channels).index(channel)
+    batch = model.evaluate(SCENARIO, X, inputs=inputs).impact[:, k, :]
+    rows = np.stack([model.evaluate(SCENARIO, X[i], inputs=inputs).impact[0, k, :] for i in range(len(X))])
+    np.testing.assert_allclose(batch, rows, rtol=1e-13, atol=0)
+
+
+def _excel_to_python(formula: str) -> str:
+    """An Excel formula of the What-if sheet as a numpy expression (IF -> where, ^ -> **, = -> ==)."""
+    text = formula.lstrip("=")
+    text = text.replace("^", "**").replace("EXP(", "np.exp(").replace("LN(", "np.log(").replace("IF(", "np.where(")
+    return re.sub(r"(?<![<>!=])=(?!=)", "==", text)
+
+
+@pytest.mark.parametrize("channel", [c for c in CHANNELS if channels.get(c).excel_formula is not None])
+def test_excel_formula_equals_the_effect_on_random_inputs(model, channel):
+    ch = channels.get(channel)
+    sc = model.resolve(SCENARIO)
+    fit = model.fits[channel]
+    X, inputs = _random_rows(model, SCENARIO, 12, seed=5)
+    names = [i.name for i in inputs]
+    X[:, names.index(f"{channel}.baseline")] = 0.5  # the central baseline path, which the sheet shows
+    k = list(model.channels).index(channel)
+    impact = model.evaluate(SCENARIO, X, inputs=inputs).impact[:, k, :]
+    timings = {p.name: str(p.timing) for p in sc.shocks.values()}
+    refs = {"base_year": "base_year", "baseline": "baseline"}
+    for p in sc.shocks.values():
+        refs[p.name], refs[f"start:{p.name}"] = f"shock_{p.name}", f"start_{p.name}"
+    for pn in model.assumptions.channels[channel].parameters:
+        refs[pn] = f"param_{pn}"
+    consts = {k_: v for k_, v in fit.constants.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    refs.update({c: f"const_{c}" for c in consts})
+    expr = _excel_to_python(ch.excel_formula(refs, "year", timings))
+    for i in range(len(X)):
+        env = {"np": np, "base_year": model.assumptions.settings.base_year}
+        env.update({f"shock_{p.name}": X[i, names.index(p.qualname)] for p in sc.shocks.values()})
+        env.update({f"start_{p.name}": p.start for p in sc.shocks.values()})
+        env.update({f"param_{pn}": X[i, names.index(f"{channel}.{pn}")]
+                    for pn in model.assumptions.channels[channel].parameters})
+        env.update({f"const_{c}": v for c, v in consts.items()})
+        for t, year in enumerate(model.years):
+            env.update(year=year, baseline=fit.baseline.central[t])
+            got = float(eval(expr, {"__builtins__": {}}, env))  # noqa: S307 - our own formula text
+            assert got == pytest.approx(impact[i, t], rel=1e-9, abs=1e-12), (channel, year)
+
+
+# ----------------------------------------------------------------------------- hand-worked equations
+def _profile(t: int, start: int, timing: str, half_life: float) -> float:
+    """A shock's timing profile as documented in scenarios.yaml."""
+    if t < start:
+        return 0.0
+    if timing == "persistent":
+        return 1.0
+    if timing == "once":
+        return 1.0 if t == start else 0.0
+    return 0.5 ** ((t - start) / half_life)
+
+
+def _row(model: Any, scenario: str, values: dict[str, float]) -> tuple[np.ndarray, list[Any]]:
+    inputs = model.inputs(scenario)
+    X = model.central_row(scenario).copy()
+    for name, v in values.items():
+        X[[i.name for i in inputs].index(name)] = v
+    return X, inputs
+
+
+def test_imports_equation_by_hand(model):
+    """Impact(t) = B(t) ((1 + tau)^(-eps) (1 - closure)(1 - exposed) - 1), channels/imports.py."""
+    v = {"imports.trade_elasticity": 4.0, "imports.time_cost_per_day": 1.2, "imports.exposed_share": 2.0,
+         "imports.closure_made_up": 40.0, "imports.half_life": 0.8, "shocks.compliance_cost": 0.1,
+         "shocks.trade_finance_friction": 0.2, "shocks.border_delay_hours": 3.0, "shocks.conflict_tariff": 5.0,
+         "shocks.border_closure_days": 6.0, "shocks.inspection_suspension_days": 10.0, "imports.baseline": 0.5}
+    X, inputs = _row(model, SCENARIO, v)
+    got = model.evaluate(SCENARIO, X, inputs=inputs).impact[0, list(model.channels).index("imports"), :]
+    sc = model.resolve(SCENARIO)
+    B = model.fits["imports"].baseline.central
+    for t, year in enumerate(model.years):
+        def part(name: str) -> float:
+            p = sc.shocks[name]
+            return v[f"shocks.{name}"] * _profile(year, p.start, p.timing, 0.8)
+        tau = (part("compliance_cost") + part("trade_finance_friction") + part("conflict_tariff")) / 100 \
+            + part("border_delay_hours") / 24 * 1.2 / 100
+        closure = part("border_closure_days") / 365 * (1 - 40.0 / 100)
+        exposed = 2.0 / 100 * part("inspection_suspension_days") / 365
+        want = B[t] * ((1 + tau) ** -4.0 * (1 - closure) * (1 - exposed) - 1)
+        assert got[t] == pytest.approx(want, rel=1e-12), year
+
+
+def test_business_costs_equation_by_hand(model):
+    """Cost(t) = base(t) (uplift + security share x increase) + paying firms x (payment x multiple x
+    prosecution + civil probability x damages) + premium x position(t) + forgone investment; the
+    impact is minus the cost (channels/business_costs.py)."""
+    v = {"business_costs.operating_cost_base": 120.0, "business_costs.operating_cost_growth": 4.0,
+         "business_costs.security_share": 5.0, "business_costs.firms": 12000.0,
+         "business_costs.extortion_share": 20.0, "business_costs.extortion_payment": 50.0,
+         "business_costs.penalty_multiple": 20.0, "business_costs.civil_damages": 30.0,
+         "business_costs.investment_elasticity": -0.3, "business_costs.half_life": 1.5,
+         "shocks.compliance_uplift": 0.5, "shocks.security_increase": 10.0, "shocks.prosecution_probability": 1.0,
+         "shocks.civil_suit_probability": 0.5, "shocks.financing_premium": 30.0, "shocks.insecurity": 100.0}
+    X, inputs = _row(model, SCENARIO, v)
+    got = model.evaluate(SCENARIO, X, inputs=inputs).impact[0, list(model.channels).index("business_costs"), :]
+    sc = model.resolve(SCENARIO)
+    c = model.fits["business_costs"].constants
+    base_year = model.assumptions.settings.base_year
+    for t, year in enumerate(model.years):
+        def part(name: str) -> float:
+            p = sc.shocks[name]
+            return v[f"shocks.{name}"] * _profile(year, p.start, p.timing, 1.5)
+        grow = 1.04 ** (year - base_year)
+        base = 120.0 * grow
+        paying = 12000.0 * 0.20
+        cost = (base * part("compliance_uplift") / 100
+                + base * 0.05 * part("security_increase") / 100
+                + paying * 50.0e3 * 20.0 * part("prosecution_probability") / 100 / 1e9
+                + paying * part("civil_suit_probability") / 100 * 30.0e6 / 1e9
+                + c["di_position_bn"] * 1.04 ** (year - c["di_year"]) * part("financing_premium") / 1e4)
+        p = sc.shocks["insecurity"]
+        inflow = c["fdi_us_bn"] * 1.04 ** (year - c["fdi_year"])
+        cost += -inflow * (math.exp(-0.3 * math.log(2.0) * _profile(year, p.start, p.timing, 1.5)) - 1)
+        assert got[t] == pytest.approx(-cost, rel=1e-12), year
+
+
+# ----------------------------------------------------------------------------- sensitivity methods
+def _scipy(d: dist.Distribution) -> Any:
+    """The scipy.stats distribution of a kind, from its documented parameters."""
+    if isinstance(d, dist.Uniform):
+        return stats.uniform(d.low, d.high - d.low)
+    if isinstance(d, dist.Triangular):
+        return stats.triang((d.mode - d.low) / (d.high - d.low), loc=d.low, scale=d.high - d.low)
+    if isinstance(d, dist.Pert):
+        r = d.high - d.low
+        return stats.beta(1 + d.lamb * (d.mode - d.low) / r, 1 + d.lamb * (d.high - d.mode) / r, loc=d.low, scale=r)
+    if isinstance(d, dist.Normal):
+        return stats.norm(d.mean_, d.sd)
+    if isinstance(d, dist.TruncNormal):
+        return stats.truncnorm((d.low - d.mean_) / d.sd, (d.high - d.mean_) / d.sd, loc=d.mean_, scale=d.sd)
+    if isinstance(d, dist.LogNormal):
+        return stats.lognorm(d.sigma, scale=d.median)
+    raise AssertionError(f"no scipy counterpart written for {d.kind}")
+
+
+def test_two_way_grid_runs_from_p5_to_p95_with_the_central_value_in_the_middle(model):
+    tw = model.assumptions.analysis.two_way[0]
+    t = model.sensitivity("designation", method="two_way", x=tw.x, y=tw.y, points=7, target=tw.target)
+    inputs = {i.name: i for i in model.inputs("designation")}
+    for axis, name in ((t.table.columns, tw.x), (t.table.index, tw.y)):
+        inp = inputs[name]
+        lo, hi = _scipy(inp.distribution).ppf([0.05, 0.95])
+        assert axis[0] == pytest.approx(min(lo, inp.central), rel=1e-9)
+        assert axis[-1] == pytest.approx(max(hi, inp.central), rel=1e-9)
+        assert axis[3] == inp.central
+    assert t.central == pytest.approx(model.run("designation").cumulative[tw.target], rel=1e-12)
+
+
+def test_tornado_ends_are_the_quantiles_and_a_year_target_is_that_year(model, assumptions):
+    """Each low/high equals a model run with that one input set to its value in the assumption files."""
+    year = model.years[1]
+    t = model.sensitivity("designation", method="tornado", target="total", year=year)
+    an = model.assumptions.analysis
+    row = t.table.set_index("input").loc["shocks.insecurity"]
+    d = assumptions.scenario("designation").shocks["insecurity"].distribution
+    lo_v, hi_v = _scipy(d).ppf([an.tornado_low_q, an.tornado_high_q])
+    assert (row["low_value"], row["high_value"]) == pytest.approx((lo_v, hi_v), rel=1e-9)
+    for value, want_col in ((lo_v, "low"), (hi_v, "high")):
+        b = assumptions.override({"scenarios.designation.shocks.insecurity.value": float(value),
+                                  "scenarios.designation.shocks.insecurity.distribution": None})
+        from impact import fit
+
+        run = fit(b, cache_dir=None).run("designation")
+        assert row[want_col] == pytest.approx(run.impacts.loc[year].sum(), rel=1e-9)
+    assert t.central == pytest.approx(model.run("designation").impacts.loc[year].sum(), rel=1e-12)
+    assert t.year == year and t.label == f"total ({year})"
+
+
+@pytest.mark.parametrize("target", [*CHANNELS, "total"])
+def test_sobol_central_is_the_deterministic_run(model, target):
+    s = model.sensitivity("designation", method="sobol", target=target, base_samples=512, seed=11)
+    assert s.central == pytest.approx(model.run("designation").cumulative[target], rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- distribution kinds
+YAML_KINDS = {
+    "uniform": {"kind": "uniform", "low": 10.0, "high": 70.0},
+    "triangular": {"kind": "triangular", "low": 5.0, "mode": 20.0, "high": 80.0},
+    "pert": {"kind": "pert", "low": 5.0, "mode": 60.0, "high": 90.0, "lamb": 3.0},
+    "normal": {"kind": "normal", "mean": 50.0, "sd": 8.0},
+    "truncnormal": {"kind": "truncnormal", "mean": 30.0, "sd": 25.0, "low": 0.0, "high": 90.0},
+    "lognormal": {"kind": "lognormal", "median": 30.0, "sigma": 0.3},
+    "fixed": {"kind": "fixed", "value": 42.0},
+}
+
+
+def test_every_kind_has_a_yaml_case():
+    assert set(YAML_KINDS) == set(dist.KINDS)
+
+
+@pytest.mark.parametrize("kind", list(YAML_KINDS))
+def test_every_distribution_kind_written_in_yaml_samples_like_scipy(assumptions, kind):
+    spec = YAML_KINDS[kind]
+    central = {"normal": 50.0, "lognormal": 30.0, "fixed": 42.0}.get(kind, 40.0)
+    a = assumptions.override({"imports.closure_made_up.value": central,
+                              "imports.closure_made_up.distribution": dict(spec)})
+    d = a.scenario("baseline").parameters["imports.closure_made_up"].distribution
+    assert d.kind == kind
+    u = np.linspace(0.01, 0.99, 99)
+    if kind == "fixed":
+        assert np.all(d.ppf(u) == 42.0) and d.mean() == 42.0 and d.var() == 0.0
+        return
+    ref = _scipy(d)
+    np.testing.assert_allclose(d.ppf(u), ref.ppf(u), rtol=1e-8, atol=1e-9)
+    assert d.mean() == pytest.approx(ref.mean(), rel=1e-9)
+    assert d.var() == pytest.approx(ref.var(), rel=1e-8)
+    draws = d.ppf(np.random.default_rng(0).uniform(size=20_000))
+    assert stats.kstest(draws, ref.cdf).pvalue > 1e-4  # the sampler, not only the quantile function
