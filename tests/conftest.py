@@ -31,6 +31,71 @@ def _cold_caches_under_mutation_testing(tmp_path_factory: pytest.TempPathFactory
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
 
 
+# ----------------------------------------------------------------------------- mutmut's stats run
+# mutmut (tools/mutation.py) first runs the selected tests once with MUTANT_UNDER_TEST=stats and
+# records, per test, which functions it executed; a mutant is then tested by those tests only.  Code
+# run by a session fixture (the `model` fit) or served from a cache would be credited to the first
+# test that needed it, so a mutant in a fit would meet one test instead of every test that reads the
+# fit.  In the stats run, each test is therefore credited with what its wider-scoped fixtures ran,
+# and starts from cold caches.  Crediting too many tests only costs time; too few hides mutants.
+def _stats_run() -> bool:
+    import os
+
+    return os.environ.get("MUTANT_UNDER_TEST") == "stats"
+
+
+class _CreditFixtureHits:
+    """Registered as a plugin (not conftest hooks, which pytest does not call for session-scoped
+    fixtures: those are set up by the session node, above this folder)."""
+
+    def __init__(self) -> None:
+        self.hits: dict[str, set[str]] = {}
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef, request: pytest.FixtureRequest):
+        if not _stats_run() or fixturedef.scope == "function":
+            yield
+            return
+        from mutmut.state import state
+
+        outer, state()._stats = state()._stats, set()  # this fixture's hits on their own
+        try:
+            yield
+        finally:
+            self.hits[fixturedef.argname] = set(state()._stats)
+            state()._stats = outer | state()._stats
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item):
+        yield
+        if not _stats_run():
+            return
+        from mutmut.state import state
+
+        names = set(getattr(item, "fixturenames", ()))
+        if "cache_dir" in names:  # a fit given the session cache_dir may be served from what `model` stored
+            names.add("model")
+        for name in names:
+            state()._stats |= self.hits.get(name, set())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _stats_run():
+        config.pluginmanager.register(_CreditFixtureHits(), "credit-fixture-hits")
+
+
+@pytest.fixture(autouse=True)
+def _cold_caches_per_test_in_the_stats_run(tmp_path_factory: pytest.TempPathFactory,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    if not _stats_run():
+        return
+    from impact import data_rules, distributions
+
+    distributions._pert_table.cache_clear()
+    data_rules._SUPPORTED.clear()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache-stats")))
+
+
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(tmp_path_factory.mktemp("fitcache"))
