@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,6 +95,28 @@ def _cold_caches_per_test_in_the_stats_run(tmp_path_factory: pytest.TempPathFact
     distributions._pert_table.cache_clear()
     data_rules._SUPPORTED.clear()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache-stats")))
+
+
+def scipy_counterpart(d: Any) -> Any:
+    """The scipy.stats distribution of a kind, from its documented parameters."""
+    from scipy import stats
+
+    from impact import distributions as dist
+
+    if isinstance(d, dist.Uniform):
+        return stats.uniform(d.low, d.high - d.low)
+    if isinstance(d, dist.Triangular):
+        return stats.triang((d.mode - d.low) / (d.high - d.low), loc=d.low, scale=d.high - d.low)
+    if isinstance(d, dist.Pert):
+        r = d.high - d.low
+        return stats.beta(1 + d.lamb * (d.mode - d.low) / r, 1 + d.lamb * (d.high - d.mode) / r, loc=d.low, scale=r)
+    if isinstance(d, dist.Normal):
+        return stats.norm(d.mean_, d.sd)
+    if isinstance(d, dist.TruncNormal):
+        return stats.truncnorm((d.low - d.mean_) / d.sd, (d.high - d.mean_) / d.sd, loc=d.mean_, scale=d.sd)
+    if isinstance(d, dist.LogNormal):
+        return stats.lognorm(d.sigma, scale=d.median)
+    raise AssertionError(f"no scipy counterpart written for {d.kind}")
 
 
 @pytest.fixture(scope="session")
