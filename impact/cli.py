@@ -238,9 +238,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out or a.settings.output)
     check_workbook_path(out)
     if args.csv:
-        from .report.tables import ALL_TABLES
+        from .report.tables import KNOWN_CSV
 
-        check_csv_folder(args.csv, tuple(f"{n}.csv" for n in ALL_TABLES), workbook=str(out))
+        check_csv_folder(args.csv, KNOWN_CSV, workbook=str(out))
     log.info("assumptions: %s", _describe_folder(folder))
     progress = _Progress(not args.quiet)
     result = run_analysis(a, scenarios, draws=args.draws, seed=args.seed,
@@ -257,9 +257,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         outputs.stage_file(out, book.getvalue())
         if args.csv:
-            from .report.tables import ALL_TABLES, csv_files
+            from .report.tables import KNOWN_CSV, csv_files
 
-            outputs.stage_folder(Path(args.csv), csv_files(result), known=frozenset(f"{n}.csv" for n in ALL_TABLES))
+            outputs.stage_folder(Path(args.csv), csv_files(result), known=frozenset(KNOWN_CSV))
         outputs.commit()
     finally:
         outputs.abort()
@@ -292,16 +292,9 @@ def _describe_folder(folder: Path | None) -> str:
 
 
 def _summary_text(result: object) -> str:
-    import pandas as pd
+    from .report.console import headline_text
 
-    df = result.summary()  # type: ignore[attr-defined]
-    tot = df[df["channel"] == "total"].set_index("scenario")[["central", "p5", "p95", "pct_of_baseline"]]
-    years = result.model.years  # type: ignore[attr-defined]
-    tot.columns = ["central", "P5", "P95", "% of baseline"]
-    with pd.option_context("display.float_format", "{:,.2f}".format, "display.width", 200):
-        text = tot.to_string()
-    return (f"Cumulative impact {years[0]}-{years[-1]}, all channels (US$ bn, current dollars; negative = loss)\n"
-            + text)
+    return headline_text(result)  # type: ignore[arg-type]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

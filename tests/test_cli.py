@@ -83,7 +83,7 @@ def test_run_in_process_small(tmp_path, capsys, cache_dir):
     assert f"Workbook written to {out}" in text and "designation" in text
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[0] == "Summary"
-    assert (tmp_path / "csv" / "central.csv").exists()
+    assert (tmp_path / "csv" / "deterministic.csv").exists() and (tmp_path / "csv" / "headline.csv").exists()
 
 
 @pytest.mark.slow

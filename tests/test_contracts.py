@@ -8,19 +8,22 @@ the channel's documentation.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import warnings
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 
 from impact import channels
 from impact import distributions as dist
 from impact.results import LazyResult
+
+from .timing_reference import excel_serial
+from .timing_reference import profile as reference_profile
 
 CHANNELS = list(channels.registry())
 SCENARIO = "military_incursion"  # the end of the longest extends chain: every shock is set
@@ -158,15 +161,31 @@ def test_batch_equals_one_row_at_a_time(model, channel):
     np.testing.assert_allclose(batch, rows, rtol=1e-13, atol=0)
 
 
+_EXCEL_FUNCTIONS = {
+    "IF": lambda c, a, b: a if c else b, "MIN": min, "MAX": max, "EXP": math.exp, "LN": math.log,
+    "YEAR": lambda serial: (dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))).year,
+    "MONTH": lambda serial: (dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))).month,
+    "DATE": lambda y, m, d: excel_serial(dt.date(int(y), int(m), int(d))),
+}
+
+
 def _excel_to_python(formula: str) -> str:
-    """An Excel formula of the What-if sheet as a numpy expression (IF -> where, ^ -> **, = -> ==)."""
-    text = formula.lstrip("=")
-    text = text.replace("^", "**").replace("EXP(", "np.exp(").replace("LN(", "np.log(").replace("IF(", "np.where(")
-    return re.sub(r"(?<![<>!=])=(?!=)", "==", text)
+    """An Excel formula of the What-if sheet as a Python expression over scalars (^ -> **, = -> ==;
+    functions from _EXCEL_FUNCTIONS, dates as Excel serial numbers)."""
+    text = formula.lstrip("=").replace("^", "**")
+    return re.sub(r'(?<![<>!=])=(?!=)', "==", text)
 
 
+def _excel_eval(formula: str, env: dict[str, Any]) -> float:
+    return float(eval(_excel_to_python(formula), {"__builtins__": {}}, {**_EXCEL_FUNCTIONS, **env}))  # noqa: S307
+
+
+@pytest.mark.parametrize("timing_cells", [False, True], ids=["timing-written-in", "timing-from-a-cell"])
 @pytest.mark.parametrize("channel", [c for c in CHANNELS if channels.get(c).excel_formula is not None])
-def test_excel_formula_equals_the_effect_on_random_inputs(model, channel):
+def test_excel_formula_equals_the_effect_on_random_inputs(model, channel, timing_cells):
+    """The What-if formula, evaluated with Excel's semantics (dates as serial numbers), equals the
+    model's effect on random inputs; with ``timing_cells`` each shock's timing is read from a cell
+    (the sheet's drop-down) instead of being written into the formula."""
     ch = channels.get(channel)
     sc = model.resolve(SCENARIO)
     fit = model.fits[channel]
@@ -175,7 +194,7 @@ def test_excel_formula_equals_the_effect_on_random_inputs(model, channel):
     X[:, names.index(f"{channel}.baseline")] = 0.5  # the central baseline path, which the sheet shows
     k = list(model.channels).index(channel)
     impact = model.evaluate(SCENARIO, X, inputs=inputs).impact[:, k, :]
-    timings = {p.name: str(p.timing) for p in sc.shocks.values()}
+    timings = {p.name: (f"timing_{p.name}" if timing_cells else str(p.timing)) for p in sc.shocks.values()}
     refs = {"base_year": "base_year", "baseline": "baseline"}
     for p in sc.shocks.values():
         refs[p.name], refs[f"start:{p.name}"] = f"shock_{p.name}", f"start_{p.name}"
@@ -183,32 +202,21 @@ def test_excel_formula_equals_the_effect_on_random_inputs(model, channel):
         refs[pn] = f"param_{pn}"
     consts = {k_: v for k_, v in fit.constants.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     refs.update({c: f"const_{c}" for c in consts})
-    expr = _excel_to_python(ch.excel_formula(refs, "year", timings))
+    formula = ch.excel_formula(refs, "year", timings)
     for i in range(len(X)):
-        env = {"np": np, "base_year": model.assumptions.settings.base_year}
+        env: dict[str, Any] = {"base_year": model.assumptions.settings.base_year}
         env.update({f"shock_{p.name}": X[i, names.index(p.qualname)] for p in sc.shocks.values()})
-        env.update({f"start_{p.name}": p.start for p in sc.shocks.values()})
+        env.update({f"start_{p.name}": excel_serial(p.start) for p in sc.shocks.values()})
+        env.update({f"timing_{p.name}": str(p.timing) for p in sc.shocks.values()})
         env.update({f"param_{pn}": X[i, names.index(f"{channel}.{pn}")]
                     for pn in model.assumptions.channels[channel].parameters})
         env.update({f"const_{c}": v for c, v in consts.items()})
         for t, year in enumerate(model.years):
             env.update(year=year, baseline=fit.baseline.central[t])
-            got = float(eval(expr, {"__builtins__": {}}, env))  # noqa: S307 - our own formula text
-            assert got == pytest.approx(impact[i, t], rel=1e-9, abs=1e-12), (channel, year)
+            assert _excel_eval(formula, env) == pytest.approx(impact[i, t], rel=1e-9, abs=1e-12), (channel, year)
 
 
 # ----------------------------------------------------------------------------- hand-worked equations
-def _profile(t: int, start: int, timing: str, half_life: float) -> float:
-    """A shock's timing profile as documented in scenarios.yaml."""
-    if t < start:
-        return 0.0
-    if timing == "persistent":
-        return 1.0
-    if timing == "once":
-        return 1.0 if t == start else 0.0
-    return 0.5 ** ((t - start) / half_life)
-
-
 def _row(model: Any, scenario: str, values: dict[str, float]) -> tuple[np.ndarray, list[Any]]:
     inputs = model.inputs(scenario)
     X = model.central_row(scenario).copy()
@@ -230,7 +238,7 @@ def test_imports_equation_by_hand(model):
     for t, year in enumerate(model.years):
         def part(name: str) -> float:
             p = sc.shocks[name]
-            return v[f"shocks.{name}"] * _profile(year, p.start, p.timing, 0.8)
+            return v[f"shocks.{name}"] * reference_profile(year, p.start, str(p.timing), 0.8, grid="month")
         tau = (part("compliance_cost") + part("trade_finance_friction") + part("conflict_tariff")) / 100 \
             + part("border_delay_hours") / 24 * 1.2 / 100
         closure = part("border_closure_days") / 365 * (1 - 40.0 / 100)
@@ -258,7 +266,7 @@ def test_business_costs_equation_by_hand(model):
     for t, year in enumerate(model.years):
         def part(name: str) -> float:
             p = sc.shocks[name]
-            return v[f"shocks.{name}"] * _profile(year, p.start, p.timing, 1.5)
+            return v[f"shocks.{name}"] * reference_profile(year, p.start, str(p.timing), 1.5)
         grow = 1.04 ** (year - base_year)
         base = 120.0 * grow
         paying = 12000.0 * 0.20
@@ -269,7 +277,7 @@ def test_business_costs_equation_by_hand(model):
                 + c["di_position_bn"] * 1.04 ** (year - c["di_year"]) * part("financing_premium") / 1e4)
         p = sc.shocks["insecurity"]
         inflow = c["fdi_us_bn"] * 1.04 ** (year - c["fdi_year"])
-        cost += -inflow * (math.exp(-0.3 * math.log(2.0) * _profile(year, p.start, p.timing, 1.5)) - 1)
+        cost += -inflow * (math.exp(-0.3 * math.log(2.0) * reference_profile(year, p.start, str(p.timing), 1.5)) - 1)
         assert got[t] == pytest.approx(-cost, rel=1e-12), year
 
 

@@ -8,9 +8,8 @@ import pandas as pd
 import pytest
 
 import impact
-from impact.results import ComparisonResult
 from impact.errors import UsageError
-from impact.results import TIDY
+from impact.results import TIDY, ComparisonResult
 
 TWO_WAY = {"x": "tourism.elasticity", "y": "shocks.insecurity", "target": "tourism", "points": 5}
 
@@ -119,13 +118,18 @@ def test_compare_impacts_side_by_side(model):
     for n, r in runs.items():
         pd.testing.assert_series_equal(s[n], r.cumulative.reindex(s.index), check_names=False)
     assert list(c.to_frame().columns) == ["name", *TIDY]
-    assert (c.summary(pct=True).loc["total"] < 0).all()
+    pct = c.summary(pct=True)
+    assert pct.loc["total"].isna().all()  # no percentage of a sum of unlike baselines
+    for n, r in runs.items():
+        for ch in model.channels:
+            want = 100 * r.impacts[ch].sum() / r.baseline[ch].sum()
+            assert pct.loc[ch, n] == pytest.approx(want, rel=1e-12)
 
 
 def test_compare_monte_carlo_has_quantile_columns(model):
     mc = model.simulate("designation", draws=300, seed=3)
     s = impact.compare({"mc": mc}).summary()
-    assert list(s.columns.get_level_values("statistic")) == ["central", "p5", "p50", "p95"]
+    assert list(s.columns.get_level_values("statistic")) == ["median", "p5", "p95", "deterministic"]
     q = mc.quantiles((0.05, 0.95)).xs("cumulative", level="year")
     assert s[("mc", "p5")].tolist() == q[0.05].reindex(s.index).tolist()
 

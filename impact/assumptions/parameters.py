@@ -14,7 +14,6 @@ from ..spec import ESTIMATE_MODES, TIMINGS, UNITS
 from .objects import Parameter, Prior
 from .reader import Reader, choices_hint, fmt
 
-
 _PARAM_KEYS = ("label", "value", "unit", "description", "source", "bounds", "plausible", "distribution",
                "estimate", "prior", "note")
 
@@ -148,7 +147,7 @@ def parse_parameter(v: Reader, obj: Any, path: tuple[Any, ...], qualname: str, *
         distribution = parse_distribution(v, d["distribution"], path + ("distribution",))
     start = timing = None
     if shock:
-        start = v.number(d, "start", path, integer=True, required=False, low=1900, high=2200)
+        start = v.date(d, "start", path)
         timing = v.string(d, "timing", path, choices=TIMINGS)
     check_in_bounds(v, path, value, distribution, bounds)
     if len(v.issues) > n0:
@@ -194,7 +193,7 @@ def apply_override(v: Reader, base: Parameter, obj: Any, path: tuple[Any, ...], 
     if "plausible" in d:
         changes["plausible"] = v.pair(d, "plausible", path, False)
     if "start" in d:
-        changes["start"] = v.number(d, "start", path, integer=True, low=1900, high=2200)
+        changes["start"] = v.date(d, "start", path)
     if "timing" in d:
         changes["timing"] = v.string(d, "timing", path, choices=TIMINGS)
     if len(v.issues) > n0:

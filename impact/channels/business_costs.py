@@ -24,8 +24,16 @@ import pandas as pd
 from ..estimation import ols_fit, regression_diagnostics
 from ..results.estimates import BaselineForecast, DataEstimate, EstimateResult
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
-from .base import (Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, min_obs_problem,
-                   pool_data_estimates)
+from .base import (
+    Channel,
+    ChannelEffect,
+    ChannelFit,
+    DataProblem,
+    EffectContext,
+    first_non_positive,
+    min_obs_problem,
+    pool_data_estimates,
+)
 from .common import excel_profile, homicide_rate, homicide_rate_problems
 
 SPEC = ChannelSpec(
@@ -200,5 +208,7 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
 CHANNEL = Channel(spec=SPEC, label="Extra costs of U.S. businesses in Mexico", fit=fit, calibrate=calibrate, effect=effect,
                   check_data=check_data,
                   excel_formula=excel_formula,
+                  presented_as=("additional cost to U.S. businesses (positive = higher cost; counted as a loss in "
+                                "the total)", -1),
                   monotone=("compliance_uplift", "security_increase", "prosecution_probability", "civil_suit_probability",
                             "financing_premium"))

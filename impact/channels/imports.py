@@ -32,6 +32,7 @@ from ..spec import ChannelSpec, OptionSpec, ParamSpec, month_problem
 from .base import Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, min_obs_problem
 from .common import excel_profile
 
+
 def _order_problem(order: list[int]) -> str | None:
     return f"d = {order[1]} regular differences: at most 2" if order[1] > 2 else None
 
@@ -288,7 +289,7 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
     hl = refs["half_life"]
 
     def part(name: str) -> str:
-        return f"{refs[name]}*{excel_profile(name, refs, year, timings, hl)}"
+        return f"{refs[name]}*{excel_profile(name, refs, year, timings, hl, grid='month')}"
 
     tau = (f"(({part('compliance_cost')})+({part('trade_finance_friction')})+({part('conflict_tariff')}))/100"
            f"+({part('border_delay_hours')})/24*{refs['time_cost_per_day']}/100")
@@ -298,6 +299,6 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
 
 
 CHANNEL = Channel(spec=SPEC, label="U.S. goods imports from Mexico", fit=fit, calibrate=calibrate, effect=effect,
-                  excel_formula=excel_formula, check_data=check_data,
+                  excel_formula=excel_formula, check_data=check_data, timing_grid="month",
                   monotone=("compliance_cost", "trade_finance_friction", "border_delay_hours", "conflict_tariff",
                             "border_closure_days", "inspection_suspension_days"))

@@ -43,23 +43,35 @@ def designation_scenarios(res: AnalysisResult) -> list[str]:
     return [n for n in res.runs if n != "baseline"]
 
 
+#: What the deterministic run is, in the words every table and sheet uses.
+DETERMINISTIC = "deterministic run: all inputs at their most likely values"
+#: What the total is (until value-added totals exist): not a loss of GDP, not a welfare measure.
+TOTAL_LABEL = "sum of channel changes, US$ bn, gross"
+#: The sign and unit convention, stated on the Summary and About sheets.
+CONVENTION = ("Impacts are changes relative to the no-designation baseline in US$ bn, current dollars; negative = "
+              "loss (less U.S. visitor spending in Mexico, fewer U.S. imports from Mexico, higher costs for U.S. "
+              "businesses in Mexico, which the total counts as a loss; the Business costs sheet shows them as a "
+              "positive additional cost). The total is the sum of channel changes, gross: visitor spending, gross "
+              "import value and business costs are unlike quantities, so it is neither a GDP nor a welfare measure, "
+              "and it has no percentage of its own (channel percentages are of each channel's own baseline). "
+              "Percentages are real percentages (0.25 shows as 25.00%).")
+
+
 # ----------------------------------------------------------------------------- impacts
 def headline(res: AnalysisResult) -> pd.DataFrame:
-    """Cumulative impact by scenario and channel (plus total): central, P5, P95 (US$ bn), % of baseline, weight."""
-    rows = []
-    chans = [*res.model.channels, "total"]
-    for name in designation_scenarios(res):
-        run = res.runs[name]
-        mc = res.montecarlo.get(name)
-        q = mc.quantiles((0.05, 0.95)).xs("cumulative", level="year") if mc is not None else None
-        cum, pct = run.cumulative, run.cumulative_pct
-        for ch in chans:
-            rows.append({"scenario": name, "label": run.label, "channel": ch, "central": float(cum[ch]),
-                         "p5": float(q.at[ch, 0.05]) if q is not None else np.nan,
-                         "p95": float(q.at[ch, 0.95]) if q is not None else np.nan,
-                         "pct_of_baseline": float(pct[ch]), "weight": float(run.weight)})
-    return pd.DataFrame(rows, columns=["scenario", "label", "channel", "central", "p5", "p95", "pct_of_baseline",
-                                       "weight"])
+    """The headline (``AnalysisResult.summary()``): by scenario and channel plus total, Monte Carlo
+    median, mean, P5, P10, P90, P95, the deterministic run and its percentile (US$ bn; fraction)."""
+    return res.summary()
+
+
+def median_pct(res: AnalysisResult) -> dict[tuple[str, str], float]:
+    """(scenario, channel) -> Monte Carlo median of the cumulative impact in % of the channel's own
+    cumulative baseline (no total: its parts have unlike baselines)."""
+    out = {}
+    for name, mc in res.montecarlo.items():
+        q = mc.quantiles((0.5,), pct=True).xs("cumulative", level="year")[0.5]
+        out.update({(name, ch): float(q[ch]) for ch in mc.channels})
+    return out
 
 
 def expected(res: AnalysisResult) -> pd.DataFrame:
@@ -72,34 +84,34 @@ def expected(res: AnalysisResult) -> pd.DataFrame:
 
 
 def scenario_impacts(res: AnalysisResult) -> pd.DataFrame:
-    """Every scenario x channel (plus total) x year (plus cumulative): central, P5, P95 in US$ bn and % of baseline."""
+    """Every scenario x channel (plus total) x year (plus cumulative): Monte Carlo median, P5, P95 and
+    the deterministic run in US$ bn and in % of the channel's own baseline (none for the total)."""
     chans = [*res.model.channels, "total"]
     years = [str(y) for y in res.model.years] + ["cumulative"]
     rows = []
+    qs = (0.05, 0.5, 0.95)
     for name, run in res.runs.items():
         summ = run.summary()
         summ.index = [str(i) for i in summ.index]
         pct = run.pct.copy()
-        pct["total"] = 100 * run.impacts.sum(axis=1) / run.baseline.sum(axis=1)
+        pct["total"] = np.nan  # a sum of unlike baselines is no denominator
         pct.index = [str(i) for i in pct.index]
-        pct.loc["cumulative"] = run.cumulative_pct
-        cen = summ.to_dict()
-        cpct = pct.to_dict()
+        pct.loc["cumulative"] = run.cumulative_pct.reindex(pct.columns)
+        det, dpct = summ.to_dict(), pct.to_dict()
         mc = res.montecarlo.get(name)
-        if mc is not None:
-            q = mc.quantiles((0.05, 0.95)).to_dict()
-            qp = mc.quantiles((0.05, 0.95), pct=True).to_dict()
+        q = mc.quantiles(qs).to_dict() if mc is not None else None
+        qp = mc.quantiles(qs, pct=True).to_dict() if mc is not None else None
         for ch in chans:
             for y in years:
-                rows.append({
-                    "scenario": name, "channel": ch, "year": y, "central": float(cen[ch][y]),
-                    "p5": float(q[0.05][(ch, y)]) if mc is not None else np.nan,
-                    "p95": float(q[0.95][(ch, y)]) if mc is not None else np.nan,
-                    "central_pct": float(cpct[ch][y]),
-                    "p5_pct": float(qp[0.05][(ch, y)]) if mc is not None else np.nan,
-                    "p95_pct": float(qp[0.95][(ch, y)]) if mc is not None else np.nan,
-                })
-    return pd.DataFrame(rows)
+                row = {"scenario": name, "channel": ch, "year": y}
+                for unit, src in (("", q), ("_pct", qp)):
+                    for x, stat in zip(qs, ("p5", "median", "p95")):
+                        row[stat + unit] = float(src[x][(ch, y)]) if src is not None else np.nan
+                row["deterministic"] = float(det[ch][y])
+                row["deterministic_pct"] = float(dpct[ch][y])
+                rows.append(row)
+    return pd.DataFrame(rows, columns=["scenario", "channel", "year", "median", "p5", "p95", "deterministic",
+                                       "median_pct", "p5_pct", "p95_pct", "deterministic_pct"])
 
 
 def quantile_table(res: AnalysisResult, qs: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
@@ -257,10 +269,27 @@ def data_values(res: AnalysisResult) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- tidy export
-def _tidy_headline_expected(res: AnalysisResult) -> pd.DataFrame:
+def _tidy_headline(res: AnalysisResult) -> pd.DataFrame:
+    """The headline, long: statistic median, mean, p5, p10, p90, p95, deterministic (US$ bn) and
+    deterministic_percentile (fraction 0-1), cumulative over the horizon."""
+    h = res.summary().drop(columns=["label", "weight"])
+    out = h.melt(id_vars=["scenario", "channel"], var_name="statistic", value_name="value").dropna(subset=["value"])
+    out.insert(2, "year", "cumulative")
+    out["unit"] = np.where(out["statistic"] == "deterministic_percentile", "fraction (0-1)", USD)
+    return out[TIDY].reset_index(drop=True)
+
+
+def _tidy_expected(res: AnalysisResult) -> pd.DataFrame:
+    """Probability-weighted expectation (mixture mean, P5, P95) and its reconciliation by scenario."""
     e = expected(res)
     rows = [("expected (probability-weighted)", r.channel, "cumulative", stat, float(getattr(r, stat)), USD)
             for r in e.itertuples() for stat in ("expected", "p5", "p95")]
+    for r in res.reconciliation().itertuples():
+        if r.scenario == "expected":
+            continue
+        rows += [(r.scenario, "total", "cumulative", "weight", float(r.weight), "fraction (0-1)"),
+                 (r.scenario, "total", "cumulative", "weight_x_mean", float(r.mean_contribution), USD),
+                 (r.scenario, "total", "cumulative", "weight_x_deterministic", float(r.deterministic_contribution), USD)]
     return pd.DataFrame(rows, columns=TIDY)
 
 
@@ -332,13 +361,15 @@ def _tidy_sensitivity(res: AnalysisResult) -> dict[str, pd.DataFrame]:
 def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
     """Every table of the workbook in tidy form, by CSV file stem (stable order)."""
     out: dict[str, pd.DataFrame] = {
-        "central": pd.concat([r.to_frame() for r in res.runs.values()], ignore_index=True),
+        "headline": _tidy_headline(res),
+        "deterministic": pd.concat([r.to_frame() for r in res.runs.values()], ignore_index=True),
         "components": _tidy_components(res),
         "baselines": _tidy_baselines(res),
     }
     if res.montecarlo:
         out["montecarlo"] = pd.concat([m.to_frame() for m in res.montecarlo.values()], ignore_index=True)
-        out["expected"] = _tidy_headline_expected(res)
+        out["exceedance"] = res.exceedance()
+        out["expected"] = _tidy_expected(res)
         out["variance"] = _tidy_variance(res)
     sens = [t.to_frame() for block in res.sensitivity.values() for t in block.values()]
     if sens:
@@ -360,9 +391,14 @@ def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
 
 
 #: Every table a run can write (``tables()`` keys); ``--csv`` removes stale ones from its folder.
-ALL_TABLES = ("central", "components", "baselines", "montecarlo", "expected", "variance", "sensitivity",
+ALL_TABLES = ("headline", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected", "variance",
+              "sensitivity",
               "sensitivity_tornado", "sensitivity_two_way", "sensitivity_sobol", "estimates", "pooled", "diagnostics",
               "scenarios", "assumptions", "settings", "data_catalog", "data", "about")
+#: Tables earlier versions wrote: removed from a ``--csv`` folder like stale ones.
+RETIRED_TABLES = ("central",)
+#: File names a ``--csv`` folder may hold from a run of impact.
+KNOWN_CSV = tuple(f"{n}.csv" for n in (*ALL_TABLES, *RETIRED_TABLES))
 
 #: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP,
 #: "CSV Injection"), plus line feed.
@@ -403,7 +439,7 @@ def write_csv(res: AnalysisResult, folder: Path | str) -> list[Path]:
     from .output import OutputSet, check_csv_folder
 
     folder = Path(folder)
-    names = tuple(f"{n}.csv" for n in ALL_TABLES)
+    names = KNOWN_CSV
     check_csv_folder(folder, names)
     files = csv_files(res)
     with OutputSet() as out:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .. import htmlrepr
 from ..assumptions import Assumptions
+from . import headline
 from .common import TIDY
 from .impacts import MonteCarloResult, ScenarioResult
 from .sensitivity import SensitivityResult
@@ -74,16 +75,21 @@ class AnalysisResult:
     info: RunInfo
 
     def summary(self) -> pd.DataFrame:
-        """Cumulative impact over the horizon by scenario and channel: central, P5, P95 (US$ bn)."""
-        rows = []
-        for name, run in self.runs.items():
-            mc = self.montecarlo.get(name)
-            q = mc.quantiles((0.05, 0.95)).xs("cumulative", level="year") if mc is not None else None
-            for ch, v in run.cumulative.items():
-                rows.append({"scenario": name, "channel": ch, "central": v,
-                             "p5": None if q is None else q.loc[ch, 0.05], "p95": None if q is None else q.loc[ch, 0.95],
-                             "pct_of_baseline": run.cumulative_pct[ch]})
-        return pd.DataFrame(rows)
+        """The headline: cumulative impact over the horizon by scenario and channel (plus ``total``),
+        US$ bn, negative = loss.  Monte Carlo median, mean, P5, P10, P90, P95, then the deterministic
+        run (all inputs at their most likely values) and its percentile in the draws (fraction 0-1).
+        Without a Monte Carlo (``draws=0``) only the deterministic columns are filled."""
+        return headline.headline(self.runs, self.montecarlo, self.model.channels)
+
+    def exceedance(self) -> pd.DataFrame:
+        """P(cumulative loss > threshold) by scenario, and for the probability-weighted mixture, at the
+        thresholds of analysis.yaml ``headline.loss_thresholds`` (US$ bn)."""
+        return headline.exceedance(self.runs, self.montecarlo, self.assumptions.analysis.loss_thresholds)
+
+    def reconciliation(self) -> pd.DataFrame:
+        """How the probability-weighted expected total is computed: weight x Monte Carlo mean per
+        scenario, summed; beside it the same weighting of the deterministic runs."""
+        return headline.reconciliation(self.runs, self.montecarlo)
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy (scenario, channel, year, statistic, value, unit): central runs, then Monte Carlo statistics."""
@@ -94,10 +100,12 @@ class AnalysisResult:
         return f"<AnalysisResult scenarios={list(self.runs)}, draws={self.info.draws}, seed={self.info.seed}>"
 
     def _repr_html_(self) -> str:
-        df = self.summary().set_index(["scenario", "channel"])
+        df = self.summary().drop(columns=["label", "weight"]).set_index(["scenario", "channel"])
         years = self.model.years
-        return htmlrepr.table(df, f"Cumulative impact {years[0]}-{years[-1]}, US$ bn (negative = loss); "
-                         f"{self.info.draws:,} draws, seed {self.info.seed}")
+        what = (f"Monte Carlo, {self.info.draws:,} draws, seed {self.info.seed}" if self.montecarlo else
+                "Monte Carlo skipped: deterministic run only (all inputs at their most likely values)")
+        return htmlrepr.table(df.dropna(axis=1, how="all"),
+                              f"Cumulative impact {years[0]}-{years[-1]}, US$ bn (negative = loss); {what}")
 
 
 class PendingTables(Mapping[str, Mapping[str, SensitivityResult]]):

@@ -58,12 +58,13 @@ class ComparisonResult:
     def _impact_columns(self, pct: bool) -> dict[tuple[str, str], pd.Series]:
         cols: dict[tuple[str, str], pd.Series] = {}
         for name, r in self.results.items():
-            central = r if isinstance(r, ScenarioResult) else r.central
-            cols[(name, "central")] = central.cumulative_pct if pct else central.cumulative
+            # the simulated distribution first (median, P5, P95), then the deterministic run
             if isinstance(r, MonteCarloResult):
                 q = r.quantiles((0.05, 0.5, 0.95), pct=pct).xs("cumulative", level="year")
-                for p, label in ((0.05, "p5"), (0.5, "p50"), (0.95, "p95")):
+                for p, label in ((0.5, "median"), (0.05, "p5"), (0.95, "p95")):
                     cols[(name, label)] = q[p]
+            det = r if isinstance(r, ScenarioResult) else r.central
+            cols[(name, "deterministic")] = det.cumulative_pct if pct else det.cumulative
         return cols
 
     # ------------------------------------------------------------------ estimates
@@ -131,7 +132,7 @@ class ComparisonResult:
         cols = self._impact_columns(pct)
         df = pd.DataFrame(cols).reindex(self._channels())
         if all(isinstance(r, ScenarioResult) for r in self.results.values()):
-            df.columns = [n for n, _ in df.columns]
+            df.columns = [n for n, _ in df.columns]  # deterministic runs only: one column each
         else:
             df.columns = pd.MultiIndex.from_tuples(df.columns, names=["name", "statistic"])
         df.index.name = "channel"
@@ -154,8 +155,10 @@ class ComparisonResult:
             n_terms = len(self._estimate_rows(0.95)["term"].unique())
             return f"<ComparisonResult estimates: {', '.join(self.names)} ({n_terms} terms)>"
         cols = self._impact_columns(False)
-        body = ", ".join(f"{n} {v['total']:,.2f}" for (n, stat), v in cols.items() if stat == "central")
-        return f"<ComparisonResult impacts {self._years()}, cumulative total central {USD}: {body}>"
+        stat = "median" if any(st_ == "median" for _, st_ in cols) else "deterministic"
+        body = ", ".join(f"{n} {v['total']:,.2f}" for (n, st_), v in cols.items()
+                         if st_ == stat or (st_ == "deterministic" and (n, "median") not in cols))
+        return f"<ComparisonResult impacts {self._years()}, cumulative total ({stat}; {USD}): {body}>"
 
     def _repr_html_(self) -> str:
         if self.kind == "estimates":

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import htmlrepr
 from .common import PCT, TIDY, USD, memo
+from .headline import headline
 
 
 @dataclass(frozen=True)
@@ -53,14 +54,14 @@ class ScenarioResult:
 
     @property
     def cumulative_pct(self) -> pd.Series:
-        """Cumulative impact in % of the cumulative baseline, by channel plus ``total``."""
+        """Cumulative impact in % of the channel's own cumulative baseline, by channel (no total)."""
         return memo(self, "_cumulative_pct", self._make_cumulative_pct).copy()
 
     def _make_cumulative_pct(self) -> pd.Series:
+        # no "total": the channels' baselines (visitor spending, gross imports, business costs) are
+        # unlike quantities whose sum is not a meaningful denominator
         b = self.baseline.sum(axis=0)
-        out = 100 * self.impacts.sum(axis=0) / b
-        out["total"] = 100 * self.impacts.sum().sum() / b.sum()
-        return out.rename("cumulative_pct")
+        return (100 * self.impacts.sum(axis=0) / b).rename("cumulative_pct")
 
     def summary(self) -> pd.DataFrame:
         df = self.impacts.copy()
@@ -73,21 +74,21 @@ class ScenarioResult:
         summ = self.summary()
         for year, row in summ.iterrows():
             for ch, v in row.items():
-                rows.append((self.scenario, ch, str(year), "central", float(v), USD))
+                rows.append((self.scenario, ch, str(year), "deterministic", float(v), USD))
         pct = self.pct.copy()
-        pct["total"] = 100 * self.impacts.sum(axis=1) / self.baseline.sum(axis=1)
         pct.loc["cumulative"] = self.cumulative_pct
         for year, row in pct.iterrows():
             for ch, v in row.items():
-                rows.append((self.scenario, ch, str(year), "central", float(v), PCT))
+                rows.append((self.scenario, ch, str(year), "deterministic", float(v), PCT))
         return pd.DataFrame(rows, columns=TIDY)
 
     def __repr__(self) -> str:
-        return (f"<ScenarioResult {self.scenario!r}: cumulative {self.cumulative['total']:,.2f} US$ bn over "
-                f"{self.impacts.index[0]}-{self.impacts.index[-1]}>")
+        return (f"<ScenarioResult {self.scenario!r}: deterministic run (all inputs at their most likely values), "
+                f"cumulative {self.cumulative['total']:,.2f} US$ bn over {self.impacts.index[0]}-{self.impacts.index[-1]}>")
 
     def _repr_html_(self) -> str:
-        return htmlrepr.table(self.summary(), f"{self.label}: central impact, US$ bn")
+        return htmlrepr.table(self.summary(), f"{self.label}: deterministic run (all inputs at their most likely "
+                                               "values), US$ bn")
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: Sequence[float]) -> np.ndarray:
@@ -144,7 +145,9 @@ class MonteCarloResult:
         bt = np.concatenate([b, b.sum(axis=1, keepdims=True)], axis=1)
         bt = np.concatenate([bt, bt.sum(axis=2, keepdims=True)], axis=2)
         full, _, _ = self._cube()
-        return 100 * full / bt
+        out = 100 * full / bt
+        out[:, -1, :] = np.nan  # the total has no baseline of its own (a sum of unlike quantities)
+        return out
 
     def _index(self) -> pd.MultiIndex:  # immutable, so shared by every table of this result
         return memo(self, "_index_cache",
@@ -187,12 +190,14 @@ class MonteCarloResult:
         return self.draws[:, self.channels.index(channel), :].sum(axis=1)
 
     def summary(self) -> pd.DataFrame:
-        """Cumulative impact by channel: central, mean, P5, P50, P95 (US$ bn) and central % of baseline."""
-        q = self.quantiles().xs("cumulative", level="year")
-        m = self.mean().xs("cumulative", level="year")
-        out = pd.DataFrame({"central": self.central.cumulative.reindex(q.index), "mean": m,
-                            "p5": q[0.05], "p50": q[0.5], "p95": q[0.95],
-                            "central_pct": self.central.cumulative_pct.reindex(q.index)})
+        """Cumulative impact by channel plus ``total`` (US$ bn, negative = loss): median, mean, P5,
+        P10, P90, P95 of the draws, the deterministic run (all inputs at their most likely values)
+        and its percentile in the draws (fraction 0-1), and the median in % of the channel's own
+        baseline (none for the total)."""
+        h = headline({self.scenario: self.central}, {self.scenario: self}, self.channels).set_index("channel")
+        out = h.drop(columns=["scenario", "label", "weight"])
+        med = self.quantiles((0.5,), pct=True).xs("cumulative", level="year")[0.5]
+        out["median_pct"] = med.reindex(out.index)
         out.index.name = "channel"
         return out
 
@@ -205,6 +210,8 @@ class MonteCarloResult:
         stats_p = {"mean": self.mean(pct=True), "p5": qp[0.05], "p50": qp[0.5], "p95": qp[0.95]}
         for unit, group in ((USD, stats_), (PCT, stats_p)):
             for name, s in group.items():
+                if unit == PCT:
+                    s = s.drop("total", level="channel")
                 df = s.rename("value").reset_index()
                 df["statistic"] = name
                 df["unit"] = unit
@@ -215,9 +222,9 @@ class MonteCarloResult:
 
     def __repr__(self) -> str:
         c = self.cumulative_draws()
-        p5, p95 = np.quantile(c, [0.05, 0.95])
+        p5, p50, p95 = np.quantile(c, [0.05, 0.5, 0.95])
         return (f"<MonteCarloResult {self.scenario!r}: {self.n_draws:,} draws, seed={self.seed}; cumulative total "
-                f"mean {c.mean():,.2f} US$ bn [P5 {p5:,.2f}, P95 {p95:,.2f}]>")
+                f"median {p50:,.2f} US$ bn, mean {c.mean():,.2f} [P5 {p5:,.2f}, P95 {p95:,.2f}]>")
 
     def _repr_html_(self) -> str:
         return htmlrepr.table(self.summary(), f"{self.label}: cumulative impact {self.years[0]}-{self.years[-1]}, US$ bn "
