@@ -156,3 +156,23 @@ def test_init_copies_the_defaults_and_refuses_to_overwrite(tmp_path, capsys):
     assert (tmp_path / "mine" / "channels.yaml").read_bytes() == (DEFAULT_DIR / "channels.yaml").read_bytes()
     rc, out, err = _main(["init", str(tmp_path / "mine")], capsys)
     assert rc == 2 and "use --force to overwrite" in err
+
+
+def test_data_fits_an_ordinary_terminal_and_survives_a_closed_pipe(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    rc, out, err = _main(["data"], capsys)
+    assert rc == 0 and err == ""
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "us_imports_mexico_monthly: USD millions (nominal), monthly" in out
+    import subprocess
+    import sys
+
+    proc = subprocess.run(f"{sys.executable} -m impact data | head -1", shell=True, capture_output=True, text=True)
+    assert proc.stderr == "" and re.match(r"\d+ bundled data series", proc.stdout)
+
+
+def test_the_start_up_line_says_what_was_loaded_in_words(work, cache_dir, capsys):
+    rc, out, err = _main(["run", *QUICK, "--cache-dir", cache_dir], capsys)
+    assert rc == 0, err
+    assert err.splitlines()[0] == ("Using the assumption files in assumptions/: 3 channels (tourism, imports, "
+                                   "business_costs), 4 designation scenarios against the baseline, years 2025-2030")
