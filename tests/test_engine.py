@@ -81,8 +81,8 @@ def test_total_is_sum_of_channels_and_quantiles_ordered(model, scenario):
     iv = mc.interval(0.9)
     assert (iv["lower"] <= iv["upper"]).all()
     tidy = mc.to_frame()
-    assert list(tidy.columns) == ["scenario", "channel", "year", "statistic", "value", "unit"]
-    assert set(tidy["year"]) == {*(str(y) for y in model.years), "cumulative"}
+    assert list(tidy.columns) == ["scenario", "channel", "period", "year", "measure", "statistic", "value", "unit"]
+    assert set(tidy["year"].dropna()) == set(model.years) and set(tidy["period"]) == {"year", "cumulative"}
     assert np.isfinite(tidy["value"]).all()
 
 

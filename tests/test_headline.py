@@ -118,13 +118,13 @@ def test_api_summary_and_csv_give_the_same_headline(result, tmp_path):
     for n in designations(result):
         d = _totals(result, n)
         row = h[(h["scenario"] == n) & (h["channel"] == "total")].iloc[0]
-        assert row["median"] == pytest.approx(np.median(d), rel=1e-12)
+        assert row["p50"] == pytest.approx(np.median(d), rel=1e-12)
         assert row["p10"] == pytest.approx(np.quantile(d, 0.10), rel=1e-12)
         assert row["p90"] == pytest.approx(np.quantile(d, 0.90), rel=1e-12)
     files = tables.csv_files(result)
     text = files["headline.csv"].decode()
-    assert text.splitlines()[0] == "scenario,channel,year,statistic,value,unit"
-    assert "deterministic_percentile" in text and "fraction (0-1)" in text
+    assert text.splitlines()[0] == "scenario,channel,period,year,measure,statistic,value,unit"
+    assert "percentile_rank" in text and "fraction (0-1)" in text
 
 
 def test_without_monte_carlo_the_summary_says_so(cache_dir, tmp_path):

@@ -24,7 +24,7 @@ from impact.errors import OutputError
 from impact.report import excel, tables
 from impact.report import styles as st
 from impact.report.book import NonFiniteError
-from impact.results import TIDY
+from impact.results.common import KEY, TIDY
 
 RTOL = 1e-12  # a number written to a cell and read back (float64 round trip through XML)
 
@@ -227,13 +227,13 @@ def test_scenarios_table_matches_results(wb, result):
         det = run.cumulative[ch] if y == "Cumulative" else (run.total[y] if ch == "total" else run.impacts.loc[y, ch])
         assert shown(row["Deterministic run (US$ bn)"], det)
         q = mc.quantiles((0.05, 0.5, 0.95)).loc[(ch, key)]
-        assert shown(row["P5 (US$ bn)"], q[0.05]) and shown(row["P95 (US$ bn)"], q[0.95])
-        assert shown(row["Median (US$ bn)"], q[0.5])
+        assert shown(row["P5 (US$ bn)"], q["p5"]) and shown(row["P95 (US$ bn)"], q["p95"])
+        assert shown(row["Median (US$ bn)"], q["p50"])
         if ch == "total":
             assert row["P5 (% of baseline)"] is None
         else:  # a real percentage: the cell holds the fraction
             qp = mc.quantiles((0.05,), pct=True).loc[(ch, key)]
-            assert shown(row["P5 (% of baseline)"], qp[0.05] / 100, decimals=4)
+            assert shown(row["P5 (% of baseline)"], qp["p5"] / 100, decimals=4)
 
 
 @pytest.mark.parametrize("ch", ["tourism", "imports", "business_costs"])
@@ -279,7 +279,7 @@ def test_uncertainty_quantiles_and_fan_charts(wb, result):
         mc = result.montecarlo[row["Scenario"]]
         key = (titles[row["Channel"]], "cumulative" if row["Year"] == "Cumulative" else str(row["Year"]))
         q = mc.quantiles((0.05, 0.5, 0.95)).loc[key]
-        assert close(row["Median (US$ bn)"], q[0.5]) and close(row["P95 (US$ bn)"], q[0.95])
+        assert close(row["Median (US$ bn)"], q["p50"]) and close(row["P95 (US$ bn)"], q["p95"])
         assert close(row["Mean (US$ bn)"], mc.mean().loc[key])
     assert len(ws._charts) == 3 * len(designations(result))  # fan chart, histogram, S-curve per scenario
 
@@ -552,24 +552,23 @@ def test_csv_writes_every_table_tidy(result, tmp_path):
     written = tables.write_csv(result, tmp_path / "csv")
     names = {p.stem for p in written}
     assert {"headline", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected",
-            "variance", "sensitivity",
-            "sensitivity_tornado", "sensitivity_two_way", "sensitivity_sobol", "estimates", "pooled", "diagnostics",
-            "scenarios", "assumptions", "settings", "data_catalog", "data", "about"} == names
+            "expectation_terms", "variance", "sensitivity_tornado", "sensitivity_two_way", "sensitivity_sobol",
+            "estimates", "pooled", "diagnostics", "scenarios", "assumptions", "settings", "data_catalog", "data",
+            "about"} == names
     assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == sorted(p.name for p in written)
     frames = {p.stem: pd.read_csv(p) for p in written}
-    for name in ("headline", "deterministic", "montecarlo", "expected", "sensitivity"):
+    for name in ("headline", "deterministic", "montecarlo", "expected"):
         assert list(frames[name].columns) == TIDY, name
-        key = frames[name][["scenario", "channel", "year", "statistic", "unit"]]
-        assert not key.duplicated().any(), f"{name}: one value per key"
+        assert not frames[name][KEY].duplicated().any(), f"{name}: one value per key"
     c = frames["deterministic"]
     for n, run in result.runs.items():
-        v = c[(c.scenario == n) & (c.channel == "total") & (c.year == "cumulative") & (c.unit == "US$ bn")]["value"]
-        assert v.item() == pytest.approx(run.cumulative["total"], rel=1e-12)
+        v = c[(c.scenario == n) & (c.channel == "total") & (c.period == "cumulative") & (c.measure == "impact")]
+        assert v["value"].item() == pytest.approx(run.cumulative["total"], rel=1e-12)
     comp = frames["components"]
     got = comp[(comp.scenario == "designation") & (comp.channel == "imports")].groupby("year")["value"].sum()
     assert np.allclose(got.to_numpy(), result.runs["designation"].impacts["imports"].to_numpy(), rtol=1e-9)
     base = frames["baselines"]
-    med = base[(base.channel == "imports") & (base.statistic == "median")]["value"].to_numpy()
+    med = base[(base.channel == "imports") & (base.statistic == "p50")]["value"].to_numpy()
     assert np.allclose(med, result.model.baseline("imports")["median"].to_numpy(), rtol=1e-12)
     two = frames["sensitivity_two_way"]
     assert len(two) == sum(t.table.size for b in result.sensitivity.values() for k, t in b.items()

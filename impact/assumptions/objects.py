@@ -58,6 +58,7 @@ class Parameter:
 
     @property
     def unit_label(self) -> str:
+        """The unit as people read it (``percent`` -> ``%``, ``usd_bn`` -> ``US$ bn``)."""
         return UNITS[self.unit][0]
 
 
@@ -201,9 +202,12 @@ class Assumptions:
 
     @property
     def scenarios(self) -> Mapping[str, Scenario]:
+        """Every scenario, resolved along its extends chain, by key (the order of scenarios.yaml)."""
         return self._scenarios
 
     def parameter(self, qualname: str, scenario: str = "baseline") -> Parameter:
+        """The parameter or shock ``qualname`` (``tourism.elasticity``, ``shocks.insecurity``) as
+        ``scenario`` resolves it."""
         s = self.scenario(scenario)
         if qualname in s.parameters:
             return s.parameters[qualname]

@@ -40,7 +40,7 @@ def headline_text(res: AnalysisResult) -> str:
         return "\n".join(lines + [view.to_string()])
     lines.append(f"Monte Carlo: {res.info.draws:,} draws per scenario, seed {res.info.seed}")
     view = pd.DataFrame({
-        "median": [_money(v) for v in tot["median"]], "mean": [_money(v) for v in tot["mean"]],
+        "median": [_money(v) for v in tot["p50"]], "mean": [_money(v) for v in tot["mean"]],
         "P5": [_money(v) for v in tot["p5"]], "P95": [_money(v) for v in tot["p95"]],
         "deterministic*": [_money(v) for v in tot["deterministic"]],
         "its percentile": [f"{100 * p:.0f}%" for p in tot["deterministic_percentile"]],

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..results.common import TIDY, USD
+from ..results.common import USD, categorical, pct_label, restore_categories, tidy
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..api import AnalysisResult
@@ -69,7 +69,7 @@ def median_pct(res: AnalysisResult) -> dict[tuple[str, str], float]:
     cumulative baseline (no total: its parts have unlike baselines)."""
     out = {}
     for name, mc in res.montecarlo.items():
-        q = mc.quantiles((0.5,), pct=True).xs("cumulative", level="year")[0.5]
+        q = mc.quantiles((0.5,), pct=True).xs("cumulative", level="year")["p50"]
         out.update({(name, ch): float(q[ch]) for ch in mc.channels})
     return out
 
@@ -83,50 +83,47 @@ def expected(res: AnalysisResult) -> pd.DataFrame:
                          "p5": e["lower"].astype(float), "p95": e["upper"].astype(float)})
 
 
+def _wide(df: pd.DataFrame) -> pd.DataFrame:
+    """A tidy impact frame with one column per statistic (``<stat>`` in US$ bn, ``<stat>_pct`` in %),
+    one row per scenario, channel and year-or-``cumulative`` (a string, as the sheets show it)."""
+    d = df.assign(when=np.where(df["period"] == "cumulative", "cumulative", df["year"].astype(str)),
+                  column=df["statistic"].astype(str) + np.where(df["measure"] == "impact_pct", "_pct", ""))
+    wide = d.pivot_table(index=["scenario", "channel", "when"], columns="column", values="value", observed=True,
+                         sort=False, aggfunc="first")
+    return wide.reset_index().rename(columns={"when": "year"})
+
+
 def scenario_impacts(res: AnalysisResult) -> pd.DataFrame:
     """Every scenario x channel (plus total) x year (plus cumulative): Monte Carlo median, P5, P95 and
-    the deterministic run in US$ bn and in % of the channel's own baseline (none for the total)."""
-    chans = [*res.model.channels, "total"]
+    the deterministic run in US$ bn and in % of the channel's own baseline (none for the total);
+    read from the same tidy frames as the CSV tables."""
+    frames = [res.to_frame(), res.to_frame(pct=True)]
+    wide = _wide(pd.concat(frames, ignore_index=True))
+    cols = ["p50", "p5", "p95", "deterministic", "p50_pct", "p5_pct", "p95_pct", "deterministic_pct"]
+    wide = wide.reindex(columns=["scenario", "channel", "year", *cols])
     years = [str(y) for y in res.model.years] + ["cumulative"]
-    rows = []
-    qs = (0.05, 0.5, 0.95)
-    for name, run in res.runs.items():
-        summ = run.summary()
-        summ.index = [str(i) for i in summ.index]
-        pct = run.pct.copy()
-        pct["total"] = np.nan  # a sum of unlike baselines is no denominator
-        pct.index = [str(i) for i in pct.index]
-        pct.loc["cumulative"] = run.cumulative_pct.reindex(pct.columns)
-        det, dpct = summ.to_dict(), pct.to_dict()
-        mc = res.montecarlo.get(name)
-        q = mc.quantiles(qs).to_dict() if mc is not None else None
-        qp = mc.quantiles(qs, pct=True).to_dict() if mc is not None else None
-        for ch in chans:
-            for y in years:
-                row = {"scenario": name, "channel": ch, "year": y}
-                for unit, src in (("", q), ("_pct", qp)):
-                    for x, stat in zip(qs, ("p5", "median", "p95")):
-                        row[stat + unit] = float(src[x][(ch, y)]) if src is not None else np.nan
-                row["deterministic"] = float(det[ch][y])
-                row["deterministic_pct"] = float(dpct[ch][y])
-                rows.append(row)
-    return pd.DataFrame(rows, columns=["scenario", "channel", "year", "median", "p5", "p95", "deterministic",
-                                       "median_pct", "p5_pct", "p95_pct", "deterministic_pct"])
+    wide["year"] = pd.Categorical(wide["year"], categories=years, ordered=True)
+    wide = wide.sort_values(["scenario", "channel", "year"]).reset_index(drop=True)
+    for c in ("scenario", "channel", "year"):
+        wide[c] = wide[c].astype(str)
+    return wide
 
 
 def quantile_table(res: AnalysisResult, qs: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
-    """Monte Carlo mean and quantiles (US$ bn) by scenario, channel (plus total) and year (plus cumulative)."""
-    frames = []
-    for name, mc in res.montecarlo.items():
-        q = mc.quantiles(qs)
-        q.columns = [f"p{round(100 * x)}" for x in qs]
-        q.insert(0, "mean", mc.mean().to_numpy())
-        q = q.reset_index()
-        q.insert(0, "scenario", name)
-        frames.append(q)
-    if not frames:
-        return pd.DataFrame(columns=["scenario", "channel", "year", "mean", *[f"p{round(100 * x)}" for x in qs]])
-    return pd.concat(frames, ignore_index=True)
+    """Monte Carlo mean and quantiles (US$ bn) by scenario, channel (plus total) and year (plus
+    cumulative), from the same tidy frames as ``montecarlo.csv``."""
+    cols = ["mean", *[pct_label(x) for x in qs]]
+    if not res.montecarlo:
+        return pd.DataFrame(columns=["scenario", "channel", "year", *cols])
+    df = restore_categories(pd.concat([m.to_frame() for m in res.montecarlo.values()], ignore_index=True),
+                            *_order(res))
+    wide = _wide(df)
+    years = [str(y) for y in res.model.years] + ["cumulative"]
+    wide["year"] = pd.Categorical(wide["year"], categories=years, ordered=True)
+    wide = wide.sort_values(["scenario", "channel", "year"]).reset_index(drop=True)
+    for c in ("scenario", "channel", "year"):
+        wide[c] = wide[c].astype(str)
+    return wide[["scenario", "channel", "year", *cols]]
 
 
 def variance_table(res: AnalysisResult) -> pd.DataFrame:
@@ -269,28 +266,40 @@ def data_values(res: AnalysisResult) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- tidy export
+def _order(res: AnalysisResult) -> tuple[list[str], list[str]]:
+    """The scenario and channel orders of the schema's categoricals."""
+    return list(res.assumptions.scenario_names), list(res.model.channels)
+
+
 def _tidy_headline(res: AnalysisResult) -> pd.DataFrame:
-    """The headline, long: statistic median, mean, p5, p10, p90, p95, deterministic (US$ bn) and
-    deterministic_percentile (fraction 0-1), cumulative over the horizon."""
-    h = res.summary().drop(columns=["label", "weight"])
-    out = h.melt(id_vars=["scenario", "channel"], var_name="statistic", value_name="value").dropna(subset=["value"])
-    out.insert(2, "year", "cumulative")
-    out["unit"] = np.where(out["statistic"] == "deterministic_percentile", "fraction (0-1)", USD)
-    return out[TIDY].reset_index(drop=True)
+    """The headline in the impact schema (cumulative period): statistics p50, mean, p5, p10, p90,
+    p95 and deterministic (measure ``impact``, US$ bn), and the deterministic run's percentile rank
+    in the draws (measure ``percentile_rank``, fraction 0-1)."""
+    h = res.summary()
+    rows = []
+    for r in h.itertuples(index=False):
+        for stat in ("p50", "mean", "p5", "p10", "p90", "p95", "deterministic"):
+            if np.isfinite(getattr(r, stat)):
+                rows.append((r.scenario, r.channel, "cumulative", "impact", stat, float(getattr(r, stat))))
+        if np.isfinite(r.deterministic_percentile):
+            rows.append((r.scenario, r.channel, "cumulative", "percentile_rank", "deterministic",
+                         float(r.deterministic_percentile)))
+    return tidy(rows, *_order(res))
 
 
 def _tidy_expected(res: AnalysisResult) -> pd.DataFrame:
-    """Probability-weighted expectation (mixture mean, P5, P95) and its reconciliation by scenario."""
+    """The probability-weighted mixture of the scenarios (scenario ``weighted``): its mean, P5, P95."""
     e = expected(res)
-    rows = [("expected (probability-weighted)", r.channel, "cumulative", stat, float(getattr(r, stat)), USD)
-            for r in e.itertuples() for stat in ("expected", "p5", "p95")]
-    for r in res.reconciliation().itertuples():
-        if r.scenario == "expected":
-            continue
-        rows += [(r.scenario, "total", "cumulative", "weight", float(r.weight), "fraction (0-1)"),
-                 (r.scenario, "total", "cumulative", "weight_x_mean", float(r.mean_contribution), USD),
-                 (r.scenario, "total", "cumulative", "weight_x_deterministic", float(r.deterministic_contribution), USD)]
-    return pd.DataFrame(rows, columns=TIDY)
+    rows = [("weighted", r.channel, "cumulative", "impact", stat, float(getattr(r, col)))
+            for r in e.itertuples() for stat, col in (("mean", "expected"), ("p5", "p5"), ("p95", "p95"))]
+    scen, chans = _order(res)
+    return tidy(rows, [*scen, "weighted"], chans)
+
+
+def _tidy_impacts(res: AnalysisResult, results: list[Any]) -> pd.DataFrame:
+    """Results' ``to_frame()`` in US$ bn and in %, stacked, with the schema's categoricals."""
+    frames = [r.to_frame(pct=pct) for r in results for pct in (False, True)]
+    return restore_categories(pd.concat(frames, ignore_index=True), *_order(res))
 
 
 def _tidy_baselines(res: AnalysisResult) -> pd.DataFrame:
@@ -298,11 +307,14 @@ def _tidy_baselines(res: AnalysisResult) -> pd.DataFrame:
     for ch, fit in res.model.fits.items():
         b = baseline_table(res, ch)
         for r in b.itertuples(index=False):
-            for stat in ("mean", "median", "lower", "upper"):
-                rows.append({"channel": ch, "year": str(r.year), "statistic": stat, "value": float(getattr(r, stat)),
-                             "unit": USD, "interval": float(fit.baseline.level), "estimator": fit.baseline.method,
+            for stat in ("mean", "p50", "lower", "upper"):
+                rows.append({"channel": ch, "year": int(r.year), "statistic": stat,
+                             "value": float(getattr(r, "median" if stat == "p50" else stat)), "unit": USD,
+                             "interval": float(fit.baseline.level), "estimator": fit.baseline.method,
                              "data": fit.baseline.data})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out["channel"] = categorical(out["channel"], list(res.model.channels))
+    return out
 
 
 def _tidy_components(res: AnalysisResult) -> pd.DataFrame:
@@ -310,51 +322,34 @@ def _tidy_components(res: AnalysisResult) -> pd.DataFrame:
     for name, run in res.runs.items():
         for (ch, comp), col in run.components.items():
             for y, v in col.items():
-                rows.append({"scenario": name, "channel": ch, "component": comp, "year": str(y), "value": float(v),
+                rows.append({"scenario": name, "channel": ch, "component": comp, "year": int(y), "value": float(v),
                              "unit": USD})
-    return pd.DataFrame(rows, columns=["scenario", "channel", "component", "year", "value", "unit"])
-
-
-def _tidy_variance(res: AnalysisResult) -> pd.DataFrame:
-    v = variance_table(res)
-    out = v.melt(id_vars=["scenario", "channel"], var_name="statistic", value_name="value")
-    out["unit"] = np.where(out["statistic"] == "share_estimation", "share (0-1)", "US$ bn squared")
+    out = pd.DataFrame(rows, columns=["scenario", "channel", "component", "year", "value", "unit"])
+    scen, chans = _order(res)
+    out["scenario"] = categorical(out["scenario"], scen)
+    out["channel"] = categorical(out["channel"], chans)
     return out
 
 
+def _tidy_variance(res: AnalysisResult) -> pd.DataFrame:
+    """One row per scenario and channel: variances (US$ bn squared) and the estimation share (0-1)."""
+    return variance_table(res)
+
+
 def _tidy_sensitivity(res: AnalysisResult) -> dict[str, pd.DataFrame]:
-    torn, two, sob = [], [], []
-    for scen, block in res.sensitivity.items():
-        for key, t in block.items():
-            if t.method == "tornado":
-                df = t.ranked()[["rank", "input", "label", "kind", "unit", "low_value", "central_value", "high_value",
-                                 "low", "high", "swing"]].copy()
-                df.insert(0, "target", t.label)
-                df.insert(0, "scenario", scen)
-                df["central"] = t.central
-                df["impact_unit"] = t.unit
-                torn.append(df)
-            elif t.method == "two_way":
-                m = t.meta
-                g = t.table.stack().rename("value").reset_index()
-                g.columns = ["y_value", "x_value", "value"]
-                g.insert(0, "y", m["y"])
-                g.insert(0, "x", m["x"])
-                g.insert(0, "target", t.label)
-                g.insert(0, "scenario", scen)
-                g = g[["scenario", "target", "x", "x_value", "y", "y_value", "value"]]
-                g["unit"] = t.unit
-                two.append(g)
-            elif t.method == "sobol":
-                df = t.ranked()[["input", "label", "kind", "S1", "S1_conf", "ST", "ST_conf"]].copy()
-                df.insert(0, "target", t.label)
-                df.insert(0, "scenario", scen)
-                df["base_samples"] = t.meta.get("base_samples")
-                sob.append(df)
+    """Each method's ``SensitivityResult.to_frame()``, stacked over scenarios and targets."""
+    frames: dict[str, list[pd.DataFrame]] = {"tornado": [], "two_way": [], "sobol": []}
+    for block in res.sensitivity.values():
+        for t in block.values():
+            frames[t.method].append(t.to_frame())
+    scen, chans = _order(res)
     out = {}
-    for name, frames in (("sensitivity_tornado", torn), ("sensitivity_two_way", two), ("sensitivity_sobol", sob)):
-        if frames:
-            out[name] = pd.concat(frames, ignore_index=True)
+    for method, parts in frames.items():
+        if parts:
+            df = pd.concat(parts, ignore_index=True)
+            df["scenario"] = categorical(df["scenario"], scen)
+            df["target"] = categorical(df["target"], [*chans, "total"])
+            out[f"sensitivity_{method}"] = df
     return out
 
 
@@ -362,19 +357,17 @@ def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
     """Every table of the workbook in tidy form, by CSV file stem (stable order)."""
     out: dict[str, pd.DataFrame] = {
         "headline": _tidy_headline(res),
-        "deterministic": pd.concat([r.to_frame() for r in res.runs.values()], ignore_index=True),
+        "deterministic": _tidy_impacts(res, list(res.runs.values())),
         "components": _tidy_components(res),
         "baselines": _tidy_baselines(res),
     }
     if res.montecarlo:
-        out["montecarlo"] = pd.concat([m.to_frame() for m in res.montecarlo.values()], ignore_index=True)
+        out["montecarlo"] = _tidy_impacts(res, list(res.montecarlo.values()))
         out["exceedance"] = res.exceedance()
         out["expected"] = _tidy_expected(res)
+        out["expectation_terms"] = res.reconciliation()
         out["variance"] = _tidy_variance(res)
-    sens = [t.to_frame() for block in res.sensitivity.values() for t in block.values()]
-    if sens:
-        out["sensitivity"] = pd.concat(sens, ignore_index=True)
-        out.update(_tidy_sensitivity(res))
+    out.update(_tidy_sensitivity(res))
     fits = res.model.fits
     out["estimates"] = pd.concat([f.tidy().assign(channel=ch) for ch, f in fits.items()], ignore_index=True)
     out["pooled"] = pd.concat([f.pooled_frame().assign(channel=ch) for ch, f in fits.items()], ignore_index=True)
@@ -391,12 +384,11 @@ def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
 
 
 #: Every table a run can write (``tables()`` keys); ``--csv`` removes stale ones from its folder.
-ALL_TABLES = ("headline", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected", "variance",
-              "sensitivity",
-              "sensitivity_tornado", "sensitivity_two_way", "sensitivity_sobol", "estimates", "pooled", "diagnostics",
+ALL_TABLES = ("headline", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected",
+              "expectation_terms", "variance", "sensitivity_tornado", "sensitivity_two_way", "sensitivity_sobol", "estimates", "pooled", "diagnostics",
               "scenarios", "assumptions", "settings", "data_catalog", "data", "about")
 #: Tables earlier versions wrote: removed from a ``--csv`` folder like stale ones.
-RETIRED_TABLES = ("central",)
+RETIRED_TABLES = ("central", "sensitivity")
 #: File names a ``--csv`` folder may hold from a run of impact.
 KNOWN_CSV = tuple(f"{n}.csv" for n in (*ALL_TABLES, *RETIRED_TABLES))
 

@@ -12,7 +12,7 @@ import pandas as pd
 from .. import htmlrepr
 from ..assumptions import Assumptions
 from . import headline
-from .common import TIDY
+from .common import TIDY, restore_categories
 from .impacts import MonteCarloResult, ScenarioResult
 from .sensitivity import SensitivityResult
 
@@ -38,6 +38,7 @@ class RunInfo:
     command: str = ""
 
     def to_frame(self) -> pd.DataFrame:
+        """Every item as a row: item, value (versions, seed, draws, hashes, vintages)."""
         rows = [("impact version", self.package_version), ("python", self.python), ("platform", self.platform)]
         rows += [(f"{k} version", v) for k, v in self.versions.items()]
         rows += [("seed", str(self.seed)), ("draws per scenario", str(self.draws)),
@@ -91,10 +92,16 @@ class AnalysisResult:
         scenario, summed; beside it the same weighting of the deterministic runs."""
         return headline.reconciliation(self.runs, self.montecarlo)
 
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy (scenario, channel, year, statistic, value, unit): central runs, then Monte Carlo statistics."""
-        frames = [r.to_frame() for r in self.runs.values()] + [m.to_frame() for m in self.montecarlo.values()]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TIDY)
+    def to_frame(self, pct: bool = False) -> pd.DataFrame:
+        """Tidy (docs/schema.md): every scenario's deterministic run, then its Monte Carlo statistics,
+        in US$ bn (``pct=True``: % of each channel's own baseline); scenario and channel are ordered
+        categoricals in the order of the assumption files."""
+        frames = [r.to_frame(pct=pct) for r in self.runs.values()]
+        frames += [m.to_frame(pct=pct) for m in self.montecarlo.values()]
+        if not frames:
+            return pd.DataFrame(columns=TIDY)
+        return restore_categories(pd.concat(frames, ignore_index=True), list(self.assumptions.scenario_names),
+                                  list(self.model.channels))
 
     def __repr__(self) -> str:
         return f"<AnalysisResult scenarios={list(self.runs)}, draws={self.info.draws}, seed={self.info.seed}>"

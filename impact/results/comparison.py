@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import htmlrepr
-from .common import TIDY, USD
+from .common import TIDY, USD, categorical, restore_categories
 from .estimates import ChannelFit, EstimateResult, Summary
 from .impacts import MonteCarloResult, ScenarioResult
 
@@ -40,6 +40,7 @@ class ComparisonResult:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """The column names of the comparison, in the order given."""
         return tuple(self.results)
 
     # ------------------------------------------------------------------ impacts
@@ -61,8 +62,8 @@ class ComparisonResult:
             # the simulated distribution first (median, P5, P95), then the deterministic run
             if isinstance(r, MonteCarloResult):
                 q = r.quantiles((0.05, 0.5, 0.95), pct=pct).xs("cumulative", level="year")
-                for p, label in ((0.5, "median"), (0.05, "p5"), (0.95, "p95")):
-                    cols[(name, label)] = q[p]
+                for label in ("p50", "p5", "p95"):
+                    cols[(name, label)] = q[label]
             det = r if isinstance(r, ScenarioResult) else r.central
             cols[(name, "deterministic")] = det.cumulative_pct if pct else det.cumulative
         return cols
@@ -148,16 +149,20 @@ class ComparisonResult:
             df = r.to_frame()
             df.insert(0, "name", name)
             frames.append(df)
-        return pd.concat(frames, ignore_index=True)[["name", *TIDY]]
+        out = pd.concat(frames, ignore_index=True)[["name", *TIDY]]
+        out["name"] = categorical(out["name"], list(self.results))
+        scen = list(dict.fromkeys(str(s) for f in frames for s in f["scenario"]))
+        chans = [c for c in self._channels() if c != "total"]
+        return restore_categories(out, scen, chans)
 
     def __repr__(self) -> str:
         if self.kind == "estimates":
             n_terms = len(self._estimate_rows(0.95)["term"].unique())
             return f"<ComparisonResult estimates: {', '.join(self.names)} ({n_terms} terms)>"
         cols = self._impact_columns(False)
-        stat = "median" if any(st_ == "median" for _, st_ in cols) else "deterministic"
+        stat = "p50" if any(st_ == "p50" for _, st_ in cols) else "deterministic"
         body = ", ".join(f"{n} {v['total']:,.2f}" for (n, st_), v in cols.items()
-                         if st_ == stat or (st_ == "deterministic" and (n, "median") not in cols))
+                         if st_ == stat or (st_ == "deterministic" and (n, "p50") not in cols))
         return f"<ComparisonResult impacts {self._years()}, cumulative total ({stat}; {USD}): {body}>"
 
     def _repr_html_(self) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 
 #: quantiles of the headline table, and their column names
 QUANTILES = (0.05, 0.10, 0.50, 0.90, 0.95)
-COLUMNS = ["scenario", "label", "channel", "weight", "median", "mean", "p5", "p10", "p90", "p95", "deterministic",
+COLUMNS = ["scenario", "label", "channel", "weight", "p50", "mean", "p5", "p10", "p90", "p95", "deterministic",
            "deterministic_percentile"]
 
 
@@ -34,10 +34,10 @@ def percentile_of(draws: np.ndarray, value: float) -> float:
 def _row(name: str, run: Any, ch: str, det: float, mc: Any) -> dict[str, Any]:
     row = {"scenario": name, "label": run.label, "channel": ch, "weight": float(run.weight), "deterministic": det}
     if mc is None:
-        return row | {k: np.nan for k in ("median", "mean", "p5", "p10", "p90", "p95", "deterministic_percentile")}
+        return row | {k: np.nan for k in ("p50", "mean", "p5", "p10", "p90", "p95", "deterministic_percentile")}
     d = mc.cumulative_draws(ch)
     q = np.quantile(d, QUANTILES)
-    return row | {"median": float(q[2]), "mean": float(d.mean()), "p5": float(q[0]), "p10": float(q[1]),
+    return row | {"p50": float(q[2]), "mean": float(d.mean()), "p5": float(q[0]), "p10": float(q[1]),
                   "p90": float(q[3]), "p95": float(q[4]), "deterministic_percentile": percentile_of(d, det)}
 
 

@@ -28,9 +28,9 @@ def build(book: Book, res: AnalysisResult) -> None:
     view = frame({
         "Scenario": df["scenario"], "Channel": [tb.channel_title(c) for c in df["channel"]],
         "Year": [int(y) if y.isdigit() else "Cumulative" for y in df["year"]],
-        "Median (US$ bn)": df["median"], "P5 (US$ bn)": df["p5"], "P95 (US$ bn)": df["p95"],
+        "Median (US$ bn)": df["p50"], "P5 (US$ bn)": df["p5"], "P95 (US$ bn)": df["p95"],
         "Deterministic run (US$ bn)": df["deterministic"],
-        "Median (% of baseline)": df["median_pct"] / 100, "P5 (% of baseline)": df["p5_pct"] / 100,
+        "Median (% of baseline)": df["p50_pct"] / 100, "P5 (% of baseline)": df["p5_pct"] / 100,
         "P95 (% of baseline)": df["p95_pct"] / 100, "Deterministic run (% of baseline)": df["deterministic_pct"] / 100})
     if not res.montecarlo:
         view = view[[c for c in view.columns if not c.startswith(("P5", "P95", "Median"))]]

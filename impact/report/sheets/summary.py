@@ -86,7 +86,7 @@ def _totals(sh: Sheet, res: AnalysisResult, h: Any) -> None:
     tot = h[h["channel"] == "total"].reset_index(drop=True)
     sh.heading(f"Total by scenario, cumulative {years[0]}-{years[-1]} ({tb.TOTAL_LABEL})")
     if res.montecarlo:
-        view = frame({"Scenario": tot["label"], "Median (US$ bn)": tot["median"], "Mean (US$ bn)": tot["mean"],
+        view = frame({"Scenario": tot["label"], "Median (US$ bn)": tot["p50"], "Mean (US$ bn)": tot["mean"],
                       "P5 (US$ bn)": tot["p5"], "P95 (US$ bn)": tot["p95"], "Deterministic run* (US$ bn)": tot["deterministic"],
                       "Percentile of the deterministic run": tot["deterministic_percentile"],
                       "Scenario weight": tot["weight"]})
@@ -156,7 +156,7 @@ def _channels(sh: Sheet, res: AnalysisResult, h: Any) -> None:
     if res.montecarlo:
         med_pct = tb.median_pct(res)
         view = frame({"Scenario": np.where(first, h["label"], ""), "Channel": chan,
-                      "Median (US$ bn)": h["median"], "P5 (US$ bn)": h["p5"], "P95 (US$ bn)": h["p95"],
+                      "Median (US$ bn)": h["p50"], "P5 (US$ bn)": h["p5"], "P95 (US$ bn)": h["p95"],
                       "Deterministic run (US$ bn)": h["deterministic"],
                       "Percentile of the deterministic run": h["deterministic_percentile"],
                       "Median, % of the channel's baseline": [med_pct.get((s, c), np.nan) / 100
@@ -203,7 +203,7 @@ def _charts(book: Book, sh: Sheet, res: AnalysisResult, h: Any, chart_row: int) 
         sh.chart(chart, chart_row, 1)
         return
     base, up, down = charts.floating_parts(tot["p5"], tot["p95"])
-    t = frame({"Scenario": short, "P5": tot["p5"], "Median": tot["median"], "P95": tot["p95"],
+    t = frame({"Scenario": short, "P5": tot["p5"], "Median": tot["p50"], "P95": tot["p95"],
                "Deterministic run": tot["deterministic"], "base": base, "above": up, "below": down})
     t0, tc0, t1, _ = sh.table(t, {c: st.USD_BN for c in t.columns[1:]})
     col = {name: tc0 + j for j, name in enumerate(t.columns)}
@@ -218,7 +218,7 @@ def _charts(book: Book, sh: Sheet, res: AnalysisResult, h: Any, chart_row: int) 
     base, up, down = charts.floating_parts(h["p5"], h["p95"])
     c = frame({"Scenario and channel": [f"{tb.short_label(res, n)}: {tb.channel_title(ch)}"
                                         for n, ch in zip(h["scenario"], h["channel"])],
-               "P5": h["p5"], "Median": h["median"], "P95": h["p95"], "base": base, "above": up, "below": down})
+               "P5": h["p5"], "Median": h["p50"], "P95": h["p95"], "base": base, "above": up, "below": down})
     c0, cc0, c1, _ = sh.table(c, {k: st.USD_BN for k in c.columns[1:]})
     col = {name: cc0 + j for j, name in enumerate(c.columns)}
     ref = {name: sh.ref(c0 + 1, k, c1, k) for name, k in col.items()}
