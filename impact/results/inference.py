@@ -143,14 +143,14 @@ class StatsmodelsLink:
         # channel's own baseline forecast
         return n, (np.zeros((n, k)) if k else None)
 
-    def get_forecast(self, steps: int = 1) -> Any:
+    def get_forecast(self, steps: int) -> Any:
         """statsmodels' ``get_forecast`` for ``steps`` periods after the sample, the pulse dummies set to
         zero: a PredictionResults with ``predicted_mean``, ``se_mean``, ``conf_int(alpha=...)`` and
         ``summary_frame()``, in the model's units (logs of the level)."""
         n, exog = self._future_exog(steps)
         return self.results.get_forecast(steps=n, exog=exog)
 
-    def forecast(self, steps: int = 1) -> pd.Series:
+    def forecast(self, steps: int) -> pd.Series:
         """Point forecasts for ``steps`` periods after the sample (statsmodels' ``forecast``), the pulse
         dummies set to zero as in the channel's baseline; indexed by period, in the model's units
         (logs: log US$ m for monthly imports, log receipts for the tourism baseline)."""
@@ -196,8 +196,7 @@ class MainModelLink:
         """Akaike information criterion of the main model."""
         return self.main.aic
 
-    @property
-    def time_series_model(self) -> Any:
+    def _time_series_model(self) -> Any:
         """The channel's time-series model: the main model when it is one, else the first of ``models``
         that is (the tourism baseline); UsageError when the channel has none."""
         for m in (self.main, *self.models.values()):
@@ -205,10 +204,10 @@ class MainModelLink:
                 return m
         raise UsageError(Issue(f"the {self.channel} channel has no time-series model to forecast with"))
 
-    def forecast(self, steps: int = 1) -> pd.Series:
+    def forecast(self, steps: int) -> pd.Series:
         """Point forecasts of the channel's time-series model (:meth:`EstimateResult.forecast`)."""
-        return self.time_series_model.forecast(steps)
+        return self._time_series_model().forecast(steps)
 
-    def get_forecast(self, steps: int = 1) -> Any:
+    def get_forecast(self, steps: int) -> Any:
         """statsmodels' prediction results of the channel's time-series model (:meth:`EstimateResult.get_forecast`)."""
-        return self.time_series_model.get_forecast(steps)
+        return self._time_series_model().get_forecast(steps)
