@@ -20,7 +20,6 @@ from scipy import stats
 
 from impact import channels
 from impact import distributions as dist
-from impact.results import LazyResult
 
 from .timing_reference import excel_serial
 from .timing_reference import profile as reference_profile
@@ -31,7 +30,7 @@ LEVELS = (0.5, 0.8, 0.9, 0.95, 0.99)
 
 
 def _raw(est: Any) -> Any:
-    return est.raw.get() if isinstance(est.raw, LazyResult) else est.raw
+    return est.results
 
 
 def _models(fit: Any) -> list[Any]:
@@ -88,16 +87,19 @@ def test_estimators_equal_a_direct_statsmodels_fit(model, channel):
 @pytest.mark.parametrize("channel", CHANNELS)
 @pytest.mark.parametrize("level", LEVELS)
 def test_confidence_intervals_follow_their_level(model, channel, level):
-    """params +- q(level) * bse with q from scipy: Student t with the residual degrees of freedom, else normal."""
+    """params +- q(level) * bse with q from scipy: Student t with the residual degrees of freedom where
+    the estimator's inference is t-based (statsmodels' ``use_t``), else normal."""
     for est in _models(model.fits[channel]):
-        q = (stats.t.ppf(0.5 + level / 2, est.df_resid) if est.df_resid else stats.norm.ppf(0.5 + level / 2))
-        ci = est.conf_int(level)
+        assert est.use_t == bool(_raw(est).use_t), est.name
+        q = (stats.t.ppf(0.5 + level / 2, est.df_resid) if est.use_t else stats.norm.ppf(0.5 + level / 2))
+        ci = est.conf_int(level=level)
         np.testing.assert_allclose(ci["lower"], est.params - q * est.bse, rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(ci["upper"], est.params + q * est.bse, rtol=1e-12, atol=1e-14)
         tidy = est.tidy(level)
         np.testing.assert_allclose(tidy["conf_low"], ci["lower"], rtol=0, atol=0)
+        assert set(tidy["distribution"]) == {"t" if est.use_t else "z"}
     fit = model.fits[channel]
-    np.testing.assert_allclose(fit.conf_int(level)["upper"], fit.main.conf_int(level)["upper"])
+    np.testing.assert_allclose(fit.conf_int(level=level)["upper"], fit.main.conf_int(level=level)["upper"])
 
 
 @pytest.mark.parametrize("channel", CHANNELS)

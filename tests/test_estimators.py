@@ -89,11 +89,12 @@ def test_fits_are_complete(model, channel):
     fit = model.fits[channel]
     assert fit.nobs > 0
     assert np.isfinite(fit.params).all() and (fit.bse > 0).all()
-    ci = fit.conf_int(0.95)
+    ci = fit.conf_int(alpha=0.05)
     assert ((ci["lower"] <= fit.params) & (fit.params <= ci["upper"])).all()
     assert ((ci["upper"] - ci["lower"]) > 0).all()
     tidy = fit.tidy()
-    assert list(tidy.columns) == ["model", "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+    assert list(tidy.columns) == ["model", "term", "estimate", "std_error", "statistic", "distribution", "p_value",
+                                   "conf_low", "conf_high"]
     assert "Diagnostics" in str(fit.summary()) and "<table" in fit._repr_html_()
     assert fit.raw is not None
     for p in fit.pooled.values():

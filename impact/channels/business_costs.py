@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..estimation import ols_fit, regression_diagnostics
+from ..estimation import annual_index, ols_fit, regression_diagnostics
 from ..results.estimates import BaselineForecast, DataEstimate, EstimateResult
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
 from .base import (
@@ -108,8 +108,9 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
     fdi = data["mx_fdi_inflows_total"].loc[:base_year]
     rate, rate_note = homicide_rate(data)
     df = pd.DataFrame({"fdi": fdi, "rate": rate}).dropna()
-    y = np.log(df["fdi"])
-    X = add_constant(pd.DataFrame({"log_homicide_rate": np.log(df["rate"])}))
+    # dated and named, so statsmodels' own summary() shows the years and the regressor
+    y = pd.Series(np.log(df["fdi"]).to_numpy(), index=annual_index(df.index), name="log_fdi_inflows")
+    X = add_constant(pd.DataFrame({"log_homicide_rate": np.log(df["rate"]).to_numpy()}, index=y.index))
     res = ols_fit(y, X)
     main = EstimateResult(
         name="Investment response to insecurity: log FDI inflows on log homicide rate",
@@ -117,14 +118,14 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
         dependent="log(FDI inflows to Mexico, US$ bn, first release)",
         sample=", ".join(str(i) for i in df.index), params=res.params, bse=res.bse, cov_params_=res.cov_params(),
         nobs=int(res.nobs), df_resid=float(res.df_resid), rsquared=float(res.rsquared),
-        diagnostics=regression_diagnostics(res, stationarity=False),
+        diagnostics=regression_diagnostics(res, stationarity=False), use_t=bool(res.use_t),
         recipe=(ols_fit, (y, X)),
         notes=(
             "Seven first-release points of mixed vintage (Secretaría de Economía): the elasticity is not identified; "
             "the default assumption uses the literature prior and reports this estimate for transparency.",
             rate_note,
         ),
-        raw=res,
+        _results=res,
     )
     data_est = DataEstimate("log_homicide_rate", float(res.params["log_homicide_rate"]),
                             float(res.bse["log_homicide_rate"]), "coefficient on log_homicide_rate")

@@ -10,12 +10,12 @@ from __future__ import annotations
 from .analysis import AnalysisResult, PendingTables, RunInfo
 from .common import PCT, TIDY, USD
 from .comparison import ComparisonResult
-from .estimates import (BaselineForecast, ChannelFit, DataEstimate, Diagnostic, EstimateResult, LazyResult,
+from .estimates import (BaselineForecast, ChannelFit, DataEstimate, Diagnostic, EstimateResult,
                         PooledEstimate, Summary)
 from .impacts import COMMON_QUANTILES, MonteCarloResult, ScenarioResult, expected_impact, weighted_quantile
 from .sensitivity import SensitivityResult
 
 __all__ = ["AnalysisResult", "PendingTables", "RunInfo", "PCT", "TIDY", "USD", "ComparisonResult", "BaselineForecast",
-           "ChannelFit", "DataEstimate", "Diagnostic", "EstimateResult", "LazyResult", "PooledEstimate", "Summary",
+           "ChannelFit", "DataEstimate", "Diagnostic", "EstimateResult", "PooledEstimate", "Summary",
            "COMMON_QUANTILES", "MonteCarloResult", "ScenarioResult", "expected_impact", "weighted_quantile",
            "SensitivityResult"]

@@ -85,7 +85,8 @@ class ComparisonResult:
                     z = p.value / p.se if p.se else float("nan")
                     frames.append(pd.DataFrame([{
                         "name": name, "model": f"coefficient used ({p.mode})", "term": term, "estimate": p.value,
-                        "std_error": p.se, "statistic": z, "p_value": float(2 * stats.norm.sf(abs(z))),
+                        "std_error": p.se, "statistic": z, "distribution": "z",
+                        "p_value": float(2 * stats.norm.sf(abs(z))),
                         "conf_low": p.value - c * p.se, "conf_high": p.value + c * p.se}]))
         return pd.concat(frames, ignore_index=True)
 
