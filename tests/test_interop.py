@@ -80,7 +80,7 @@ def _undocumented(obj, name, seen):
 
 
 def test_every_public_member_has_a_docstring():
-    from impact.results import analysis, comparison, impacts, sensitivity
+    from impact.results import analysis, comparison, estimates, impacts, sensitivity
 
     seen: set[int] = set()
     missing = []
@@ -88,6 +88,7 @@ def test_every_public_member_has_a_docstring():
         if n not in ("__version__", "plotting", "data"):
             missing += _undocumented(getattr(impact, n), n, seen)
     for cls in (analysis.RunInfo, impacts.ScenarioResult, impacts.MonteCarloResult, sensitivity.SensitivityResult,
-                comparison.ComparisonResult):
+                comparison.ComparisonResult, estimates.ChannelFit, estimates.EstimateResult, estimates.PooledEstimate,
+                estimates.BaselineForecast, estimates.Diagnostic):
         missing += _undocumented(cls, cls.__name__, seen)
     assert missing == []

@@ -38,6 +38,7 @@ class Diagnostic:
     reason: str = ""
 
     def as_row(self) -> dict[str, Any]:
+        """The test as a row: test, statistic, p_value, null, note."""
         return {"test": self.name, "statistic": self.statistic, "p_value": self.p_value, "null": self.null,
                 "note": self.reason}
 
@@ -228,6 +229,7 @@ class PooledEstimate:
 
     @property
     def pooled(self) -> float:
+        """The precision-weighted combination of the data estimate and the prior."""
         if not self._data_usable:
             return self.prior
         w1, w2 = 1 / self.data_se**2, 1 / self.prior_sd**2  # type: ignore[operator]
@@ -235,6 +237,7 @@ class PooledEstimate:
 
     @property
     def pooled_se(self) -> float:
+        """Standard error of the pooled estimate: (1 / (1/se_data^2 + 1/sd_prior^2))^0.5."""
         if not self._data_usable:
             return self.prior_sd
         return (1 / self.data_se**2 + 1 / self.prior_sd**2) ** -0.5  # type: ignore[operator]
@@ -247,21 +250,25 @@ class PooledEstimate:
 
     @property
     def value(self) -> float:
+        """The value the impact equations use: data, prior or pooled, as ``mode`` says."""
         if self.mode == "data" and self.data is not None:
             return self.data
         return self.prior if self.mode == "prior" else self.pooled
 
     @property
     def se(self) -> float:
+        """The standard error of :attr:`value` (its Monte Carlo spread)."""
         if self.mode == "data" and self.data_se is not None:
             return self.data_se
         return self.prior_sd if self.mode == "prior" else self.pooled_se
 
     def conf_int(self, level: float = 0.95) -> tuple[float, float]:
+        """Normal ``level`` interval of :attr:`value` as (low, high)."""
         c = float(special.ndtri(1 - (1 - level) / 2))
         return self.value - c * self.se, self.value + c * self.se
 
     def to_frame(self, level: float = 0.95) -> pd.DataFrame:
+        """Rows data, prior and pooled: estimate, std_error, interval, used."""
         c = float(special.ndtri(1 - (1 - level) / 2))
         rows = []
         for kind, est, se in (("data", self.data, self.data_se), ("prior", self.prior, self.prior_sd),
@@ -338,6 +345,7 @@ class BaselineForecast:
 
     @property
     def uncertain(self) -> bool:
+        """Whether the path has forecast uncertainty that Monte Carlo draws sample."""
         return self._log_chol is not None
 
     def draw_factors(self, z: np.ndarray) -> np.ndarray:
@@ -365,6 +373,7 @@ class BaselineForecast:
 
     @property
     def steps(self) -> int:
+        """Number of forecast steps (months or years) behind the yearly path; 0 when certain."""
         return 0 if self._log_chol is None else self._log_chol.shape[0]
 
 
@@ -396,33 +405,41 @@ class ChannelFit(MainModelLink):
 
     @property
     def params(self) -> pd.Series:
+        """Coefficients of the channel's main model (as statsmodels' ``params``)."""
         return self.main.params
 
     @property
     def bse(self) -> pd.Series:
+        """Standard errors of the main model's coefficients."""
         return self.main.bse
 
     @property
     def tvalues(self) -> pd.Series:
+        """Test statistics (coefficient / standard error) of the main model; t or z as ``main.use_t`` says."""
         return self.main.tvalues
 
     @property
     def pvalues(self) -> pd.Series:
+        """Two-sided p-values of the main model's coefficients (t or z, as statsmodels' default)."""
         return self.main.pvalues
 
     @property
     def nobs(self) -> int:
+        """Observations of the main model."""
         return self.main.nobs
 
     @property
     def rsquared(self) -> float | None:
+        """R-squared of the main model (None where not meaningful, e.g. state-space models)."""
         return self.main.rsquared
 
     @property
     def diagnostics(self) -> pd.DataFrame:
+        """Residual diagnostics of the main model: test, statistic, p_value, null, note."""
         return self.main.diagnostics_frame()
 
     def cov_params(self) -> pd.DataFrame:
+        """Covariance of the main model's coefficients."""
         return self.main.cov_params()
 
     def conf_int(self, alpha: float | None = None, *, level: float | None = None) -> pd.DataFrame:
@@ -440,11 +457,13 @@ class ChannelFit(MainModelLink):
         return self.tidy(level, alpha=alpha)
 
     def pooled_frame(self, level: float = 0.95) -> pd.DataFrame:
+        """Data, prior and pooled rows of every coefficient the impact equations use (the row used marked)."""
         if not self.pooled:
             return pd.DataFrame(columns=["term", "kind", "estimate", "std_error", "conf_low", "conf_high", "used"])
         return pd.concat([p.to_frame(level) for p in self.pooled.values()], ignore_index=True)
 
     def summary(self) -> Summary:
+        """A printable summary: the main model, the other models and the pooled coefficients."""
         main = self.main.summary()
         tables = list(main.tables)
         if self.pooled:
