@@ -226,6 +226,7 @@ def sobol_indices(y: np.ndarray, k: int, *, num_resamples: int = 100, conf_level
         m1 = (w @ a + w @ b) / (2 * n)
         m2 = (w @ a**2 + w @ b**2) / (2 * n)
         var = m2 - m1**2                                                     # (r,t)
+        var = np.where(var > 0, var, 1.0)  # a target that does not vary (flat) gets indices 0 below
         s1 = np.einsum("rn,nkt->rkt", w, fo) / n / var[:, None, :]
         st = np.einsum("rn,nkt->rkt", w, to) / n / var[:, None, :]
         return s1, st

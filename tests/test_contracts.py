@@ -250,16 +250,14 @@ def test_imports_equation_by_hand(model):
 
 
 def test_business_costs_equation_by_hand(model):
-    """Cost(t) = base(t) (uplift + security share x increase) + paying firms x (payment x multiple x
-    prosecution + civil probability x damages) + premium x position(t) + forgone investment; the
-    impact is minus the cost (channels/business_costs.py)."""
-    v = {"business_costs.operating_cost_base": 120.0, "business_costs.operating_cost_growth": 4.0,
-         "business_costs.security_share": 5.0, "business_costs.firms": 12000.0,
-         "business_costs.extortion_share": 20.0, "business_costs.extortion_payment": 50.0,
-         "business_costs.penalty_multiple": 20.0, "business_costs.civil_damages": 30.0,
-         "business_costs.investment_elasticity": -0.3, "business_costs.half_life": 1.5,
-         "shocks.compliance_uplift": 0.5, "shocks.security_increase": 10.0, "shocks.prosecution_probability": 1.0,
-         "shocks.civil_suit_probability": 0.5, "shocks.financing_premium": 30.0, "shocks.insecurity": 100.0}
+    """Cost(t) = base(t) ((1 - export share) uplift + security share x increase) + prosecutions x penalty
+    per case + lost suits x damages + premium x position(t); the impact is minus the cost
+    (channels/business_costs.py)."""
+    v = {"business_costs.operating_cost_base": 300.0, "business_costs.operating_cost_growth": 4.0,
+         "business_costs.export_share": 40.0, "business_costs.security_share": 5.0,
+         "business_costs.penalty_per_case": 200.0, "business_costs.civil_damages": 30.0,
+         "business_costs.half_life": 1.5, "shocks.compliance_uplift": 0.5, "shocks.security_increase": 10.0,
+         "shocks.corporate_prosecutions": 0.5, "shocks.lost_civil_suits": 0.2, "shocks.financing_premium": 30.0}
     X, inputs = _row(model, SCENARIO, v)
     got = model.evaluate(SCENARIO, X, inputs=inputs).impact[0, list(model.channels).index("business_costs"), :]
     sc = model.resolve(SCENARIO)
@@ -269,18 +267,50 @@ def test_business_costs_equation_by_hand(model):
         def part(name: str) -> float:
             p = sc.shocks[name]
             return v[f"shocks.{name}"] * reference_profile(year, p.start, str(p.timing), 1.5)
-        grow = 1.04 ** (year - base_year)
-        base = 120.0 * grow
-        paying = 12000.0 * 0.20
-        cost = (base * part("compliance_uplift") / 100
+        base = 300.0 * 1.04 ** (year - base_year)
+        cost = (base * 0.60 * part("compliance_uplift") / 100
                 + base * 0.05 * part("security_increase") / 100
-                + paying * 50.0e3 * 20.0 * part("prosecution_probability") / 100 / 1e9
-                + paying * part("civil_suit_probability") / 100 * 30.0e6 / 1e9
+                + part("corporate_prosecutions") * 200.0e6 / 1e9
+                + part("lost_civil_suits") * 30.0e6 / 1e9
                 + c["di_position_bn"] * 1.04 ** (year - c["di_year"]) * part("financing_premium") / 1e4)
-        p = sc.shocks["insecurity"]
-        inflow = c["fdi_us_bn"] * 1.04 ** (year - c["fdi_year"])
-        cost += -inflow * (math.exp(-0.3 * math.log(2.0) * reference_profile(year, p.start, str(p.timing), 1.5)) - 1)
         assert got[t] == pytest.approx(-cost, rel=1e-12), year
+
+
+def test_investment_equation_by_hand(model):
+    """Impact(t) = inflow(t) (exp(beta ln(1 + r) profile(t)) - 1): with beta -1 and insecurity +100 %
+    the year's inflow falls by 1 - 2^-profile (channels/investment.py)."""
+    v = {"investment.elasticity": -1.0, "investment.inflow_growth": 3.0, "investment.half_life": 2.0,
+         "shocks.insecurity": 100.0}
+    X, inputs = _row(model, SCENARIO, v)
+    got = model.evaluate(SCENARIO, X, inputs=inputs).impact[0, list(model.channels).index("investment"), :]
+    c = model.fits["investment"].constants
+    p = model.resolve(SCENARIO).shocks["insecurity"]
+    for t, year in enumerate(model.years):
+        inflow = c["fdi_us_bn"] * 1.03 ** (year - c["fdi_year"])
+        want = inflow * (2.0 ** -reference_profile(year, p.start, str(p.timing), 2.0) - 1)
+        assert got[t] == pytest.approx(want, rel=1e-12), year
+
+
+def test_official_finance_equation_by_hand(model):
+    """Impact = -(mean U.S. aid x suspension + (mean World Bank + IDB) x blocked share), US$ bn; the means
+    are those of the bundled CSV files, computed here with pandas."""
+    import pandas as pd
+
+    from impact import data
+
+    aid = data.load("us_aid_obligations_mexico").loc[:model.assumptions.settings.base_year].mean()
+    wb = data.load("wb_commitments_mexico").loc[:model.assumptions.settings.base_year].mean()
+    assert isinstance(aid, float) and not pd.isna(wb)
+    v = {"official_finance.idb_lending": 2500.0, "shocks.aid_suspension": 60.0, "shocks.mdb_lending_blocked": 20.0}
+    X, inputs = _row(model, SCENARIO, v)
+    got = model.evaluate(SCENARIO, X, inputs=inputs).impact[0, list(model.channels).index("official_finance"), :]
+    sc = model.resolve(SCENARIO)
+    for t, year in enumerate(model.years):
+        def part(name: str) -> float:
+            p = sc.shocks[name]
+            return v[f"shocks.{name}"] * reference_profile(year, p.start, str(p.timing), 1.0)
+        want = -(aid * part("aid_suspension") / 100 + (wb + 2500.0) * part("mdb_lending_blocked") / 100) / 1000
+        assert got[t] == pytest.approx(want, rel=1e-12), year
 
 
 # ----------------------------------------------------------------------------- sensitivity methods

@@ -34,6 +34,9 @@ CLASSES = {
     ("tourism", "baseline"): ARIMAResultsWrapper,
     ("imports", "main"): SARIMAXResultsWrapper,
     ("business_costs", "main"): RegressionResultsWrapper,
+    ("investment", "main"): RegressionResultsWrapper,
+    ("official_finance", "main"): RegressionResultsWrapper,
+    ("official_finance", "world_bank"): RegressionResultsWrapper,
 }
 
 
@@ -132,7 +135,8 @@ def test_results_are_fitted_on_named_dated_data(cold):
         assert list(res.params.index) == list(est.params.index), (ch, key)
         labels = res.model.data.row_labels
         assert isinstance(labels, (pd.PeriodIndex, pd.DatetimeIndex)), (ch, key, type(labels))
-        assert labels[-1].year == base or ch == "business_costs", (ch, key)  # FDI data end in 2023
+        last = {"investment": 2023, "official_finance": 2023 if key == "main" else base}.get(ch, base)  # data end
+        assert labels[-1].year == last, (ch, key)
         assert not res.model.endog_names.startswith("y"), res.model.endog_names
     imports = cold.fits["imports"].results
     start = pd.Period(a.channels["imports"].options["fit_start"], freq="M")
@@ -154,7 +158,7 @@ def test_statsmodels_own_summary_shows_names_and_dates(cold):
     assert "drift" in tourism and "d2020" in tourism and "12-31-1995" in tourism and "x1" not in tourism
     with warnings.catch_warnings():  # statsmodels' own normality test wants 8 observations (there are 7)
         warnings.filterwarnings("ignore", "omni_normtest", category=ValueWarning)
-        business = str(cold.fits["business_costs"].results.summary())
+        business = str(cold.fits["investment"].results.summary())
     assert "log_homicide_rate" in business and "log_fdi_inflows" in business
 
 
@@ -232,7 +236,7 @@ def _tourism_ols_direct():
     return sm.OLS(df["y"], sm.add_constant(df.drop(columns="y"))).fit(cov_type="HAC", cov_kwds={"maxlags": 2})
 
 
-def _business_ols_direct():
+def _investment_ols_direct():
     fdi = pd.read_csv(data.path_of("mx_fdi_inflows_total")).set_index("period")["value"].loc[:2024]
     df = pd.DataFrame({"fdi": fdi, "rate": _homicide_rate_by_hand()}).dropna()
     return sm.OLS(np.log(df["fdi"]), sm.add_constant(np.log(df["rate"]))).fit()
@@ -275,10 +279,10 @@ def test_tourism_hac_inference_is_statsmodels_default_z(cold):
     assert [p.year for p in fit.resid.index] == list(direct.resid.index)
 
 
-def test_business_costs_classical_ols_inference_is_t(cold):
-    direct = _business_ols_direct()
+def test_investment_classical_ols_inference_is_t(cold):
+    direct = _investment_ols_direct()
     assert direct.use_t is True  # classical OLS: Student t with the residual degrees of freedom
-    est = cold.fits["business_costs"].main
+    est = cold.fits["investment"].main
     _same_inference(est, direct, rtol=1e-9)
     assert f"t ({direct.df_resid:g} df)" in str(est.summary())
     assert (est.aic, est.llf) == pytest.approx((direct.aic, direct.llf), rel=1e-10)

@@ -55,6 +55,8 @@ class Parameter:
     start: dt.date | None = None  # the date it starts acting (a year in the file means 1 January)
     timing: str | None = None
     overridden_by: tuple[str, ...] = ()
+    #: data, literature, derived or judgment (impact.spec.BASES); "" when the file does not say
+    basis: str = ""
 
     @property
     def unit_label(self) -> str:

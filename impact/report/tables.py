@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..api import AnalysisResult
 
 #: Display names of the channels (also the channel sheet names).
-CHANNEL_TITLES = {"tourism": "Tourism", "imports": "Imports", "business_costs": "Business costs", "total": "Total"}
+CHANNEL_TITLES = {"tourism": "Tourism", "imports": "Imports", "business_costs": "Business costs",
+                  "investment": "Investment", "official_finance": "Official finance", "total": "Total"}
 
 
 def channel_title(ch: str) -> str:
