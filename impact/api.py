@@ -164,6 +164,9 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
     if plan.sensitivity and not wait:
         background = start_tables()
     clock = _phase(f"deterministic runs and Monte Carlo ({plan.draws:,} draws x {len(plan.names)} scenarios)", clock)
+    # while a worker process computes the sensitivity tables
+    expost = model.expost(montecarlo=mcs, draws=plan.draws or None, seed=plan.seed)
+    clock = _phase("ex-post check", clock)
     if background is not None:
         if background.parallel and not wait:
             sens = PendingTables(background)
@@ -172,7 +175,7 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
             _phase("sensitivity tables" + (" (waiting for the worker process)" if background.parallel else ""), clock)
     expected = expected_impact(mcs) if mcs else pd.DataFrame()
     info = _run_info(model, plan, started, time.perf_counter() - t0, command)
-    return AnalysisResult(plan.assumptions, model, runs, mcs, sens, expected, info)
+    return AnalysisResult(plan.assumptions, model, runs, mcs, sens, expected, info, expost)
 
 
 @dataclass(frozen=True)
