@@ -202,7 +202,7 @@ def compare(model: Model, montecarlo: Mapping[str, MonteCarloResult], draws: int
     labels = {"baseline": model.resolve("baseline").label} | {n: m.label for n, m in mcs.items()}
     return ExpostResult(base_year=model.assumptions.settings.base_year, n_draws=draws, seed=seed,
                         scenarios=tuple(labels), labels=labels, channels=model.channels,
-                        table=pd.DataFrame(rows), bases={c: BASES[c] for c in {r["channel"] for r in rows}},
+                        table=pd.DataFrame(rows), bases={c: BASES[c] for c in dict.fromkeys(r["channel"] for r in rows)},
                         caveats=caveats(model), notes=notes(model, bool(mcs)))
 
 
