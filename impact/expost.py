@@ -202,32 +202,41 @@ def compare(model: Model, montecarlo: Mapping[str, MonteCarloResult], draws: int
     labels = {"baseline": model.resolve("baseline").label} | {n: m.label for n, m in mcs.items()}
     return ExpostResult(base_year=model.assumptions.settings.base_year, n_draws=draws, seed=seed,
                         scenarios=tuple(labels), labels=labels, channels=model.channels,
-                        table=pd.DataFrame(rows), bases={c: BASES[c] for c in dict.fromkeys(r["channel"] for r in rows)},
+                        table=pd.DataFrame(rows),
+                        bases={c: BASES[c] for c in dict.fromkeys(r["channel"] for r in rows)},
                         caveats=caveats(model), notes=notes(model, bool(mcs)))
 
 
 # ----------------------------------------------------------------------------- caveats and notes
 #: Events other than the designation that moved the compared series (date, event, channels, source).
 EVENTS: tuple[tuple[dt.date | None, str, str, str], ...] = (
-    (dt.date(2025, 3, 4), "U.S. IEEPA tariffs on Mexico: 25 % on products of Mexico from 2025-03-04; goods "
-     "qualifying for USMCA preference exempt from 2025-03-07. Section 232 tariffs on steel and aluminium "
-     "(2025-03-12) and on vehicles and parts (2025-04-03, 2025-05-03) also reach imports from Mexico.",
+    (dt.date(2025, 3, 4),
+     ("U.S. IEEPA tariffs on Mexico: 25 % on products of Mexico from 2025-03-04; goods qualifying for USMCA "
+      "preference exempt from 2025-03-07. Section 232 tariffs on steel and aluminium (2025-03-12) and on vehicles "
+      "and parts (2025-04-03, 2025-05-03) also reach imports from Mexico."),
      "imports", "Executive Order 14194 and its 2025-03-06 amendment; CBP notices"),
-    (dt.date(2025, 3, 11), "FinCEN geographic targeting order (issued 2025-03-11, effective 2025-04-14): money "
-     "services businesses in 30 ZIP codes of California and Texas report cash transactions above US$200; "
-     "enjoined in part from May 2025, renewed at US$1,000 from 2025-09-10, widened from 2026-03-07.",
+    (dt.date(2025, 3, 11),
+     ("FinCEN geographic targeting order (issued 2025-03-11, effective 2025-04-14): money services businesses in "
+      "30 ZIP codes of California and Texas report cash transactions above US$200; enjoined in part from May "
+      "2025, renewed at US$1,000 from 2025-09-10, widened from 2026-03-07."),
      "remittances (not a channel); business costs", "FinCEN, 90 FR 12106 (2025-03-14); court orders"),
-    (dt.date(2025, 6, 25), "FinCEN orders under the FEND Off Fentanyl Act against CIBanco, Intercam and Vector "
-     "(2025-06-25; in force 2025-10-20 after two postponements): the three were taken over, sold or "
-     "liquidated within about four months (together about 1.5 % of Mexican bank assets).",
+    (dt.date(2025, 6, 25),
+     ("FinCEN orders under the FEND Off Fentanyl Act against CIBanco, Intercam and Vector (2025-06-25; in force "
+      "2025-10-20 after two postponements): the three were taken over, sold or liquidated within about four "
+      "months (together about 1.5 % of Mexican bank assets)."),
      "imports (trade finance); business costs", "FinCEN releases; CNBV; Banxico (no contagion, 2025-12)"),
-    (dt.date(2026, 1, 1), "1 % U.S. excise tax on cash-funded remittance transfers from 2026-01-01 (IRC "
-     "section 4475, P.L. 119-21): confounds 2026 remittances only.", "remittances (not a channel)",
-     "P.L. 119-21 section 70604"),
-    (None, "Airline capacity: U.S.-Mexico seat capacity and route decisions move visitor numbers independently "
-     "of insecurity; no capacity series is bundled.", "tourism", "not in the data pack"),
-    (None, "U.S. immigration enforcement in 2025 (fewer border crossings and same-day visits, fewer "
-     "remittance senders).", "tourism; remittances (not a channel)", "not in the data pack"),
+    (dt.date(2026, 1, 1),
+     ("1 % U.S. excise tax on cash-funded remittance transfers from 2026-01-01 (IRC section 4475, P.L. 119-21): "
+      "confounds 2026 remittances only."),
+     "remittances (not a channel)", "P.L. 119-21 section 70604"),
+    (None,
+     ("Airline capacity: U.S.-Mexico seat capacity and route decisions move visitor numbers independently of "
+      "insecurity; no capacity series is bundled."),
+     "tourism", "not in the data pack"),
+    (None,
+     ("U.S. immigration enforcement in 2025 (fewer border crossings and same-day visits, fewer remittance "
+      "senders)."),
+     "tourism; remittances (not a channel)", "not in the data pack"),
 )
 
 
@@ -238,11 +247,11 @@ def _peso(model: Model) -> tuple[dt.date | None, str, str, str] | None:
     if fx is None or y0 not in fx.index or y1 not in fx.index:
         return None
     a, b = float(fx[y0]), float(fx[y1])
-    side = "weaker" if b > a else "stronger"
-    return (None, f"Peso: the {y1} average was {b:.2f} MXN per USD against {a:.2f} in {y0}, "
-            f"{abs(b / a - 1):.1%} more pesos per dollar: the peso was {side} than in {y0}"
-            + (" (Mexico cheaper in dollars for U.S. visitors and buyers)." if b > a else "."),
-            "tourism; imports; remittances (not a channel)", "mxn_per_usd (bundled)")
+    weaker = b > a  # more pesos per dollar
+    text = (f"Peso: the {y1} average was {b:.2f} MXN per USD against {a:.2f} in {y0}, {abs(b / a - 1):.1%} "
+            f"{'more' if weaker else 'fewer'} pesos per dollar: the peso was {'weaker' if weaker else 'stronger'} "
+            f"than in {y0}" + (" (Mexico cheaper in dollars for U.S. visitors and buyers)." if weaker else "."))
+    return None, text, "tourism; imports; remittances (not a channel)", "mxn_per_usd (bundled)"
 
 
 def caveats(model: Model) -> pd.DataFrame:
@@ -256,13 +265,13 @@ def caveats(model: Model) -> pd.DataFrame:
 
 def notes(model: Model, scenarios: bool) -> tuple[str, ...]:
     """How the comparison is made and what is left out (the remittance series has no channel)."""
-    out = ["Forecasts are the model's own, from data up to December of the base year; nothing was refitted or "
-           "tuned after seeing the later data. The 2026 comparison is with the same forecast (not updated "
-           "with 2025), so its deviation includes 2025's.",
+    out = [("Forecasts are the model's own, from data up to December of the base year; nothing was refitted or "
+            "tuned after seeing the later data. Later years are compared with the same forecast (not updated with "
+            "the years in between), so their deviations include the earlier years'."),
            "Percentile: the share of draws below the actual plus half of those equal to it. Band: P5-P95.",
-           "Imports year to date: the monthly SARIMA's joint forecast distribution summed over the observed "
-           "months (the Monte Carlo's own paths); a scenario's relative effect for the calendar year is "
-           "applied to those months (exact for persistent shocks, slightly understated for decaying ones)."]
+           ("Imports year to date: the monthly SARIMA's joint forecast distribution summed over the observed "
+            "months (the Monte Carlo's own paths); a scenario's relative effect for the calendar year is applied "
+            "to those months (exact for persistent shocks, slightly understated for decaying ones).")]
     if not scenarios:
         out.append("The Monte Carlo was skipped (draws = 0): only the baseline band is shown.")
     rem = model.data.get("mx_remittances")

@@ -175,7 +175,7 @@ def test_imports_year_to_date_against_a_recursive_simulation(ex, model, csv):
     """Sums over 2025 and over the 2026 months of paths simulated by the model's difference equation
     give the same percentiles (within Monte Carlo error) and medians as the model's joint forecast
     distribution (MA(inf) weights, Cholesky factor of the monthly forecast covariance)."""
-    label, ytd, k = _ytd(csv)
+    label, _, k = _ytd(csv)
     reps = 20_000
     months = _simulate_sarima(model, 12 + k, reps, seed=3)
     for when, sums in ((2025, months[:12].sum(axis=0)), (label, months[12:].sum(axis=0))):
@@ -275,7 +275,8 @@ def test_sheet_shows_the_result_numbers(res, tmp_path):
     assert [r["Period"] for r in shown] == list(base["label"])
     for r, (_, b) in zip(shown, base.iterrows()):
         for col, key, scale in (("Actual (US$ bn)", "actual", 1), ("Forecast, central (US$ bn)", "deterministic", 1),
-                                ("Deviation (US$ bn)", "deviation", 1), ("Deviation (% of forecast)", "deviation_pct", 100),
+                                ("Deviation (US$ bn)", "deviation", 1),
+                                ("Deviation (% of forecast)", "deviation_pct", 100),
                                 ("Percentile of the actual in the band", "percentile", 1),
                                 ("Forecast P5 (US$ bn)", "p5", 1), ("Forecast P95 (US$ bn)", "p95", 1)):
             assert r[col] * scale == pytest.approx(b[key], rel=1e-12), col
@@ -284,7 +285,8 @@ def test_sheet_shows_the_result_numbers(res, tmp_path):
     assert len(shown) == len(scen)
     for r, (_, s) in zip(shown, scen.iterrows()):
         assert r["Scenario"] == res.expost.labels[s["scenario"]]
-        for col, key in (("Percentile of the actual", "percentile"), ("Baseline band width / |effect|", "noise_to_effect"),
+        for col, key in (("Percentile of the actual", "percentile"),
+                         ("Baseline band width / |effect|", "noise_to_effect"),
                          ("Scenario effect, deterministic (US$ bn)", "effect"), ("P5 (US$ bn)", "p5"),
                          ("Median (US$ bn)", "p50"), ("P95 (US$ bn)", "p95"),
                          ("Forecast with the scenario, deterministic (US$ bn)", "deterministic")):

@@ -393,8 +393,9 @@ def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
 
 #: Every table a run can write (``tables()`` keys); ``--csv`` removes stale ones from its folder.
 ALL_TABLES = ("headline", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected",
-              "expectation_terms", "variance", "expost", "sensitivity_tornado", "sensitivity_two_way", "sensitivity_sobol", "estimates", "pooled", "diagnostics",
-              "scenarios", "assumptions", "settings", "data_catalog", "data", "about")
+              "expectation_terms", "variance", "expost", "sensitivity_tornado", "sensitivity_two_way",
+              "sensitivity_sobol", "estimates", "pooled", "diagnostics", "scenarios", "assumptions", "settings",
+              "data_catalog", "data", "about")
 #: Tables earlier versions wrote: removed from a ``--csv`` folder like stale ones.
 RETIRED_TABLES = ("central", "sensitivity")
 #: File names a ``--csv`` folder may hold from a run of impact.

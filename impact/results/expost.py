@@ -7,6 +7,7 @@ actual plus half of those equal to it).
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -63,8 +64,8 @@ class ExpostResult:
     def row(self, channel: str, when: int | str, scenario: str = "baseline") -> pd.Series:
         """One comparison: ``when`` is a year (its calendar-year row) or a period label (``"2026 Jan-Jul"``)."""
         t = self.table
-        hit = t[(t["channel"] == channel) & (t["scenario"] == scenario)
-                & ((t["label"] == str(when)) if isinstance(when, str) else (t["year"] == when) & (t["period"] == "year"))]
+        period = (t["label"] == when) if isinstance(when, str) else (t["year"] == when) & (t["period"] == "year")
+        hit = t[(t["channel"] == channel) & (t["scenario"] == scenario) & period]
         if hit.empty:
             raise KeyError(f"no ex-post row for {channel!r}, {when!r}, {scenario!r}")
         return hit.iloc[0]
@@ -136,16 +137,19 @@ class ExpostResult:
             head = (r.scenario, r.channel, r.period, r.year, r.months)
             rows.append((*head, "level", "actual", r.actual))
             rows += [(*head, "level", s, getattr(r, s)) for s in _LEVEL_STATS]
-            rows += [(*head, "percentile_rank", "actual", r.percentile), (*head, "deviation", "deterministic", r.deviation),
+            rows += [(*head, "percentile_rank", "actual", r.percentile),
+                     (*head, "deviation", "deterministic", r.deviation),
                      (*head, "deviation_pct", "deterministic", r.deviation_pct)]
             if r.scenario != "baseline":
                 rows += [(*head, "effect", "deterministic", r.effect),
                          (*head, "noise_to_effect", "deterministic", r.noise_to_effect)]
         df = pd.DataFrame(rows, columns=COLUMNS[:-1])
         return pd.DataFrame({
-            "scenario": categorical(df["scenario"], self.scenarios), "channel": categorical(df["channel"], self.channels),
+            "scenario": categorical(df["scenario"], self.scenarios),
+            "channel": categorical(df["channel"], self.channels),
             "period": categorical(df["period"], PERIODS, ordered=False),
-            "year": pd.array(df["year"].tolist(), dtype="Int64"), "months": pd.array(df["months"].tolist(), dtype="Int64"),
+            "year": pd.array(df["year"].tolist(), dtype="Int64"),
+            "months": pd.array(df["months"].tolist(), dtype="Int64"),
             "measure": categorical(df["measure"], list(MEASURES), ordered=False),
             "statistic": categorical(df["statistic"], STATISTICS), "value": df["value"].astype("float64").to_numpy(),
             "unit": [MEASURES[m] for m in df["measure"]]}, columns=COLUMNS)
@@ -155,10 +159,12 @@ class ExpostResult:
         body = "; ".join(f"{c} {lab} {a:,.2f} US$ bn, {d:+.1f} % vs forecast, P{100 * p:.0f} of its band"
                          for c, lab, a, d, p in zip(t["channel"], t["label"], t["actual"], t["deviation_pct"],
                                                     t["percentile"]))
-        return f"<ExpostResult base year {self.base_year}, {self.n_draws:,} draws: {body or 'no data after the base year'}>"
+        body = body or "no data after the base year"
+        return f"<ExpostResult base year {self.base_year}, {self.n_draws:,} draws: {body}>"
 
     def _repr_html_(self) -> str:
-        cav = self.caveats.assign(date=[d.isoformat() if d is not None and d == d else "" for d in self.caveats["date"]])
+        cav = self.caveats.assign(date=[d.isoformat() if isinstance(d, dt.date) else "gradual"
+                                        for d in self.caveats["date"]])
         return "\n".join([htmlrepr.table(self.summary(), f"Ex-post check against the forecast made from data to "
                                          f"{self.base_year} (US$ bn; percentiles 0-1)"),
                           f"<p>{html.escape(self.statement)}</p>", htmlrepr.table(cav.set_index("date"), "Caveats")])

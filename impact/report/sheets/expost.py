@@ -3,6 +3,7 @@ data up to the base year and against each scenario's Monte Carlo band; what the 
 cannot tell apart; the other events that moved the same series (caveats)."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -98,7 +99,7 @@ def _caveats(sh: Sheet, caveats: pd.DataFrame) -> None:
                       sh.book.styles.get(st.HEADER, st.HEADER_FILL, None, st.LEFT, None))
     sh.row += 1
     for d, event, channels, source in caveats.itertuples(index=False):
-        sh.put(sh.row, 1, d if d is not None and d == d else "gradual", align=st.TOP | st.LEFT)
+        sh.put(sh.row, 1, d if isinstance(d, dt.date) else "gradual", align=st.TOP | st.LEFT)
         sh.wide_text(sh.row, 2, f"{event} Channels: {channels}. Source: {source}.", span)
         sh.row += 1
     sh.row += 1
