@@ -152,31 +152,28 @@ def _channel_draws(model: Model, ch: str, ts: list[Target], z: np.ndarray,
     return [levels @ t.weights[:k] for t in ts]
 
 
-def _band_row(draws: np.ndarray, actual: float, central: float) -> dict[str, float]:
-    p5, p50, p95 = np.quantile(draws, [BAND[0], 0.5, BAND[1]])
-    return {"deterministic": central, "mean": float(draws.mean()), "p5": float(p5), "p50": float(p50),
-            "p95": float(p95), "percentile": percentile_of(draws, actual), "deviation": actual - central,
-            "deviation_pct": 100.0 * (actual / central - 1.0)}
-
-
 def _rows(model: Model, t: Target, base: np.ndarray, central: float,
           montecarlo: Mapping[str, MonteCarloResult]) -> list[dict[str, Any]]:
     """The baseline row and one row per scenario of one channel-period."""
-    head = {"channel": t.channel, "period": t.period, "year": t.year, "months": t.months, "label": t.label,
-            "actual": t.actual}
-    width = float(np.diff(np.quantile(base, BAND))[0])
-    rows = [head | {"scenario": "baseline"} | _band_row(base, t.actual, central) |
-            {"effect": 0.0, "noise_to_effect": np.nan, "band_width": width}]
     yi = model.years.index(t.year)
-    for name, mc in montecarlo.items():
+    bands, effects = [base], [0.0]
+    for mc in montecarlo.values():
         ci = mc.channels.index(t.channel)
-        delta = mc.draws[:, ci, yi] / mc.baseline[:, ci, yi]
+        bands.append(base * (1.0 + mc.draws[:, ci, yi] / mc.baseline[:, ci, yi]))
         run = mc.central
-        det = float(run.impacts[t.channel].iloc[yi] / run.baseline[t.channel].iloc[yi])
-        effect = central * det
-        ratio = width / abs(effect) if effect != 0 else np.nan
-        rows.append(head | {"scenario": name} | _band_row(base * (1.0 + delta), t.actual, central + effect) |
-                    {"effect": effect, "noise_to_effect": ratio, "band_width": width})
+        effects.append(central * float(run.impacts[t.channel].iloc[yi] / run.baseline[t.channel].iloc[yi]))
+    draws = np.stack(bands)
+    p5, p50, p95 = np.quantile(draws, [BAND[0], 0.5, BAND[1]], axis=1)  # one pass over every band
+    width = float(p95[0] - p5[0])
+    rows = []
+    for j, name in enumerate(["baseline", *montecarlo]):
+        det = central + effects[j]
+        rows.append({"channel": t.channel, "period": t.period, "year": t.year, "months": t.months, "label": t.label,
+                     "actual": t.actual, "scenario": name, "deterministic": det, "mean": float(draws[j].mean()),
+                     "p5": float(p5[j]), "p50": float(p50[j]), "p95": float(p95[j]),
+                     "percentile": percentile_of(draws[j], t.actual), "deviation": t.actual - det,
+                     "deviation_pct": 100.0 * (t.actual / det - 1.0), "effect": effects[j],
+                     "noise_to_effect": width / abs(effects[j]) if effects[j] != 0 else np.nan, "band_width": width})
     return rows
 
 
