@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -50,8 +49,6 @@ from .sampling import streams
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Model
     from .results.impacts import MonteCarloResult
-
-log = logging.getLogger(__name__)
 
 #: the band whose width measures the forecast noise (P5-P95)
 BAND = (0.05, 0.95)

@@ -120,8 +120,11 @@ class ExpostResult:
         off = sorted({(s, c, lab) for s, c, lab, p in zip(t["scenario"], t["channel"], t["label"], t["percentile"])
                       if s != "baseline" and _outside(p)})
         flagged = "; ".join(f"{self.labels.get(s, s)}: {_CHANNEL_WORDS.get(c, c)} {lab}" for s, c, lab in off)
-        parts.append("It can reject a scenario whose 90 % band excludes the actual ("
-                     + (flagged if flagged else "none does") + ").")
+        if len(self.scenarios) > 1:
+            parts.append("It can reject a scenario whose 90 % band excludes the actual ("
+                         + (flagged if flagged else "none does") + ").")
+        else:
+            parts.append("Without a Monte Carlo there are no scenario bands: only the forecast's own band is shown.")
         parts.append("It cannot attribute a deviation to the designation: the confounders below move the same "
                      "series in the same months.")
         return " ".join(parts)
