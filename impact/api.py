@@ -147,7 +147,6 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
     model = fit(plan.assumptions, cache=cache, store=store)
     clock = _phase("fit", clock)
     runs = {n: model.run(n) for n in plan.names}
-    sens: Mapping[str, Mapping[str, SensitivityResult]] = {}
     background = None
 
     def start_tables() -> Any:
@@ -164,15 +163,24 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
     if plan.sensitivity and not wait:
         background = start_tables()
     clock = _phase(f"deterministic runs and Monte Carlo ({plan.draws:,} draws x {len(plan.names)} scenarios)", clock)
-    if background is not None:
-        if background.parallel and not wait:
-            sens = PendingTables(background)
-        else:
-            sens = PendingTables(background).resolved()
-            _phase("sensitivity tables" + (" (waiting for the worker process)" if background.parallel else ""), clock)
+    # while a worker process computes the sensitivity tables
+    expost = model.expost(montecarlo=mcs, draws=plan.draws or None, seed=plan.seed)
+    clock = _phase("ex-post check", clock)
+    sens = _collect(background, wait, clock)
     expected = expected_impact(mcs) if mcs else pd.DataFrame()
     info = _run_info(model, plan, started, time.perf_counter() - t0, command)
-    return AnalysisResult(plan.assumptions, model, runs, mcs, sens, expected, info)
+    return AnalysisResult(plan.assumptions, model, runs, mcs, sens, expected, info, expost)
+
+
+def _collect(background: Any, wait: bool, clock: float) -> Mapping[str, Mapping[str, SensitivityResult]]:
+    """The sensitivity tables: none, pending (a worker still computing them, ``wait=False``) or resolved."""
+    if background is None:
+        return {}
+    if background.parallel and not wait:
+        return PendingTables(background)
+    sens = PendingTables(background).resolved()
+    _phase("sensitivity tables" + (" (waiting for the worker process)" if background.parallel else ""), clock)
+    return sens
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import pandas as pd
 from . import channels as channel_registry
 from . import data as data_mod
 from . import evaluation as ev
+from . import expost as expost_check
 from . import htmlrepr
 from . import sensitivity as sa
 from .arguments import MAX_DRAWS, MAX_SEED, MIN_RELIABLE_DRAWS, check_run_arguments, integer
@@ -29,6 +30,7 @@ from .errors import Issue, SampleSizeWarning, UsageError
 from .evaluation import Input, Outcome
 from .frozen import FrozenMap
 from .results.estimates import ChannelFit
+from .results.expost import ExpostResult
 from .results.impacts import MonteCarloResult, ScenarioResult
 from .sampling import draw_outcomes, sample
 
@@ -163,6 +165,27 @@ class Model:
         if method == "sobol":
             return sa.sobol(self, scenario, target=target, **kwargs)
         raise UsageError(Issue(f"unknown sensitivity method {method!r}", hint="allowed: tornado, two_way, sobol"))
+
+    def expost(self, scenarios: str | list[str] | tuple[str, ...] | None = None, *, draws: int | None = None,
+               seed: int | None = None, montecarlo: Mapping[str, MonteCarloResult] | None = None) -> ExpostResult:
+        """Ex-post check: data after the base year (imports, visitor receipts) against the no-designation
+        forecast made from data up to the base year, and against each scenario's Monte Carlo band
+        (US$ bn; percentiles 0-1); see :mod:`impact.expost`.
+
+        ``montecarlo`` reuses results of :meth:`simulate` (as :func:`impact.run_analysis` does; empty:
+        the baseline band only); otherwise ``scenarios`` (default: every designation scenario) are
+        simulated with ``draws`` and ``seed`` (default: the settings)."""
+        s = self.assumptions.settings
+        if montecarlo is None:
+            names = [scenarios] if isinstance(scenarios, str) else list(scenarios or self.assumptions.scenario_names)
+            names = [n for n in names if n != "baseline"]
+            montecarlo = {n: self.simulate(n, draws=draws, seed=seed, variance_split=False) for n in names}
+        first = next((m for n, m in montecarlo.items() if n != "baseline"), None)
+        n = first.n_draws if first is not None else integer(draws or s.draws or expost_check.DEFAULT_DRAWS, "draws",
+                                                             low=1, high=MAX_DRAWS)
+        sd = first.seed if first is not None else integer(s.seed if seed is None else seed, "seed", low=0,
+                                                           high=MAX_SEED)
+        return expost_check.compare(self, montecarlo, n, sd)
 
     def summary(self) -> pd.DataFrame:
         """One row per coefficient the impact equations use: channel, estimator, observations, the

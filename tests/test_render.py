@@ -37,12 +37,14 @@ def objects(model, assumptions, cache_dir) -> dict[str, object]:
         "Scenario": assumptions.scenario("designation"),
         "ComparisonResult:impacts": impact.compare({"central": run, "mc": mc}),
         "ComparisonResult:estimates": impact.compare(dict(model.fits)),
+        "ExpostResult": analysis.expost,
     }
 
 
 KINDS = ["EstimateResult", "ChannelFit", "PooledEstimate", "BaselineForecast", "ScenarioResult", "MonteCarloResult",
          "SensitivityResult:tornado", "SensitivityResult:two_way", "SensitivityResult:sobol", "AnalysisResult",
-         "RunInfo", "Assumptions", "Scenario", "ComparisonResult:impacts", "ComparisonResult:estimates"]
+         "RunInfo", "Assumptions", "Scenario", "ComparisonResult:impacts", "ComparisonResult:estimates",
+         "ExpostResult"]
 
 
 def _renders(value: object) -> None:

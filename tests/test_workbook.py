@@ -29,8 +29,7 @@ from impact.results.common import KEY, TIDY
 RTOL = 1e-12  # a number written to a cell and read back (float64 round trip through XML)
 
 SHEETS = ["Summary", "Scenarios", "Tourism", "Imports", "Business costs", "Investment", "Official finance",
-          "Uncertainty", "Sensitivity", "What-if",
-          "Estimates", "Assumptions", "Data", "About"]
+          "Uncertainty", "Sensitivity", "Ex-post", "What-if", "Estimates", "Assumptions", "Data", "About"]
 # About rows that legitimately differ between two runs with the same inputs
 VOLATILE = {"run started (UTC)", "run time (s)", "command"}
 SMALL_SOBOL = {"analysis.sensitivity.sobol.base_samples": 64, "analysis.sensitivity.sobol.min_base_samples": 8}
@@ -501,6 +500,7 @@ def test_workbook_without_monte_carlo_or_sensitivity(tmp_path, cache_dir):
     assert "P5 (US$ bn)" not in [c.value for c in book["Summary"][r0]]
     assert find_prefix(book["Uncertainty"], "The Monte Carlo was skipped")
     assert find_prefix(book["Sensitivity"], "Sensitivity analysis was skipped")
+    assert find_prefix(book["Ex-post"], "The Monte Carlo was skipped")
 
 
 def test_unwritable_or_locked_target_raises_output_error(result, tmp_path):
@@ -553,8 +553,8 @@ def test_csv_writes_every_table_tidy(result, tmp_path):
     written = tables.write_csv(result, tmp_path / "csv")
     names = {p.stem for p in written}
     assert {"headline", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected",
-            "expectation_terms", "variance", "sensitivity_tornado", "sensitivity_two_way", "sensitivity_sobol",
-            "estimates", "pooled", "diagnostics", "scenarios", "assumptions", "settings", "data_catalog", "data",
+            "expectation_terms", "variance", "expost", "sensitivity_tornado", "sensitivity_two_way",
+            "sensitivity_sobol", "estimates", "pooled", "diagnostics", "scenarios", "assumptions", "settings", "data_catalog", "data",
             "about"} == names
     assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == sorted(p.name for p in written)
     frames = {p.stem: pd.read_csv(p) for p in written}

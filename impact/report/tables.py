@@ -158,6 +158,12 @@ def baseline_table(res: AnalysisResult, ch: str) -> pd.DataFrame:
                          "upper": b["upper"].astype(float)}).reset_index(drop=True)
 
 
+def expost_table(res: AnalysisResult) -> pd.DataFrame:
+    """The ex-post check (:class:`~impact.results.expost.ExpostResult` ``table``): one row per channel,
+    period and scenario; actual, band and deviation in US$ bn, percentile 0-1 (empty without it)."""
+    return res.expost.table if res.expost is not None else pd.DataFrame()
+
+
 # ----------------------------------------------------------------------------- provenance
 def scenario_definitions(res: AnalysisResult) -> pd.DataFrame:
     rows = []
@@ -368,6 +374,8 @@ def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
         out["expected"] = _tidy_expected(res)
         out["expectation_terms"] = res.reconciliation()
         out["variance"] = _tidy_variance(res)
+    if res.expost is not None:
+        out["expost"] = res.expost.to_frame()
     out.update(_tidy_sensitivity(res))
     fits = res.model.fits
     out["estimates"] = pd.concat([f.tidy().assign(channel=ch) for ch, f in fits.items()], ignore_index=True)
@@ -386,8 +394,9 @@ def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
 
 #: Every table a run can write (``tables()`` keys); ``--csv`` removes stale ones from its folder.
 ALL_TABLES = ("headline", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected",
-              "expectation_terms", "variance", "sensitivity_tornado", "sensitivity_two_way", "sensitivity_sobol", "estimates", "pooled", "diagnostics",
-              "scenarios", "assumptions", "settings", "data_catalog", "data", "about")
+              "expectation_terms", "variance", "expost", "sensitivity_tornado", "sensitivity_two_way",
+              "sensitivity_sobol", "estimates", "pooled", "diagnostics", "scenarios", "assumptions", "settings",
+              "data_catalog", "data", "about")
 #: Tables earlier versions wrote: removed from a ``--csv`` folder like stale ones.
 RETIRED_TABLES = ("central", "sensitivity")
 #: File names a ``--csv`` folder may hold from a run of impact.

@@ -13,6 +13,7 @@ from .. import htmlrepr
 from ..assumptions import Assumptions
 from . import headline
 from .common import TIDY, restore_categories
+from .expost import ExpostResult
 from .impacts import MonteCarloResult, ScenarioResult
 from .sensitivity import SensitivityResult
 
@@ -74,6 +75,8 @@ class AnalysisResult:
     sensitivity: Mapping[str, Mapping[str, SensitivityResult]]
     expected: pd.DataFrame
     info: RunInfo
+    #: the ex-post check against the data after the base year (:meth:`impact.Model.expost`), computed once
+    expost: ExpostResult | None = None
 
     def summary(self) -> pd.DataFrame:
         """The headline: cumulative impact over the horizon by scenario and channel (plus ``total``),

@@ -376,6 +376,23 @@ class BaselineForecast:
         """Number of forecast steps (months or years) behind the yearly path; 0 when certain."""
         return 0 if self._log_chol is None else self._log_chol.shape[0]
 
+    @property
+    def aggregate(self) -> np.ndarray | None:
+        """(years, steps) matrix summing forecast steps into years, units converted (None: no draws)."""
+        return self._aggregate
+
+    def step_levels(self, z: np.ndarray | None = None) -> np.ndarray:
+        """Each forecast step's level before :attr:`aggregate` (imports: months, US$ m; tourism: an
+        index): the central path (steps,), or with standard normals ``z`` (n, k) one path per row, as
+        :meth:`draw_factors` draws them (``step_levels(z) @ aggregate.T`` are annual levels).  With
+        k < steps columns, the first k steps (the Cholesky factor is lower triangular)."""
+        if self._log_chol is None:
+            raise ValueError(f"the {self.channel} baseline has no forecast distribution")
+        if z is None:
+            return np.exp(self._log_mean)
+        k = z.shape[1]
+        return np.exp(self._log_mean[:k] + z @ self._log_chol[:k, :k].T)
+
 
 @serial.register
 @dataclass(frozen=True)
