@@ -81,7 +81,8 @@ def sensitivity_tables(model: Any, names: Sequence[str], seed: int, store: Any =
     """Tornado (every channel and the total), the two-way grids of analysis.yaml, a grid of the total
     for each pair of the scenario's top tornado drivers (``sensitivity.two_way_drivers``) and Sobol
     indices for each scenario in ``names`` except the baseline, keyed ``tornado:<target>``,
-    ``two_way:<i>``, ``two_way:top:<k>``, ``sobol:<target>``."""
+    ``two_way:<i>``, ``two_way:top:<k>``, ``sobol:<target>``, and the Sobol indices of the total's
+    inputs grouped by basis (data, literature, derived, judgment), ``sobol_groups:total``."""
     a = model.assumptions
     targets = list(model.channels) + ["total"]
     sens: dict[str, dict[str, SensitivityResult]] = {}
@@ -99,6 +100,7 @@ def sensitivity_tables(model: Any, names: Sequence[str], seed: int, store: Any =
             if frozenset((x, y)) not in declared:
                 block[f"two_way:top:{k}"] = sa.two_way(model, n, x=x, y=y, points=7, target="total")
         block.update({f"sobol:{k}": v for k, v in sa.sobol_all(model, n, seed=seed, store=store).items()})
+        block["sobol_groups:total"] = sa.sobol_groups(model, n, seed=seed, store=store)
         sens[n] = block
         if progress:
             progress(f"Sensitivity {n}", 1, 1)

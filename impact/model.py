@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import calibration
 from . import channels as channel_registry
 from . import data as data_mod
 from . import evaluation as ev
@@ -186,6 +187,15 @@ class Model:
         sd = first.seed if first is not None else integer(s.seed if seed is None else seed, "seed", low=0,
                                                            high=MAX_SEED)
         return expost_check.compare(self, montecarlo, n, sd)
+
+    def implied_quantities(self, scenarios: str | list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
+        """What each scenario's inputs imply in countable terms (prosecutions and lost suits a year, cost
+        per firm, arrivals lost for a known rise in homicides, aid withheld), beside the record they
+        can be checked against; see :func:`impact.calibration.implied_quantities` (units in ``unit``)."""
+        names = [scenarios] if isinstance(scenarios, str) else scenarios
+        for n in names or ():
+            self.resolve(n)  # unknown names get the library's error
+        return calibration.implied_quantities(self, tuple(names) if names else None)
 
     def summary(self) -> pd.DataFrame:
         """One row per coefficient the impact equations use: channel, estimator, observations, the

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .tables import DETERMINISTIC, TOTAL_LABEL
+from .tables import DETERMINISTIC, TOTAL_LABEL, variance_by_basis
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..api import AnalysisResult
@@ -53,6 +53,7 @@ def headline_text(res: AnalysisResult) -> str:
             list(dict.fromkeys(ex["scenario"])))[th]
         piv.columns = [f"P(loss > {t:,.0f} bn)" for t in th]
         lines += ["", piv.map(_probability).to_string()]
+    lines += _judgment_lines(res)
     rec = res.reconciliation()
     if not rec.empty:
         e = rec.iloc[-1]
@@ -61,3 +62,15 @@ def headline_text(res: AnalysisResult) -> str:
                       f"{_money(e['deterministic_contribution'])})"]
     lines.append(f"* {DETERMINISTIC}; its percentile = share of draws at or below it.")
     return "\n".join(lines)
+
+
+def _judgment_lines(res: AnalysisResult) -> list[str]:
+    """The share of each total's variance from judgment-only inputs (group Sobol indices), if computed."""
+    v = variance_by_basis(res) if res.sensitivity else None
+    if v is None or v.empty:
+        return []
+    j = v[v["basis"] == "judgment"]
+    lines = ["", "Share of each total's variance from judgment-only inputs (Sobol indices, alone / with "
+                 "interactions):"]
+    lines += [f"  {r.scenario:<22} {100 * r.S1:3.0f}% / {100 * r.ST:3.0f}%" for r in j.itertuples()]
+    return lines

@@ -19,6 +19,9 @@ TITLE = "Summary"
 _WRAP = {"Scenario": 30.0}
 CHART_ROWS = 19  # rows kept free for the charts (8.5 cm)  # scenario labels wrap: the first column stays narrow enough to print
 DESCRIPTION = None  # the contents list starts here
+#: built after the other sheets: the variance-by-basis table reads the sensitivity tables, which the
+#: CLI's worker process may still be computing while the other sheets are written
+BUILD_LAST = True
 
 def build(book: Book, res: AnalysisResult) -> None:
     sh = book.sheet(TITLE)
@@ -42,6 +45,7 @@ def build(book: Book, res: AnalysisResult) -> None:
         if res.montecarlo:
             _exceedance(sh, res)
             _expected(sh, res)
+        _by_basis(sh, res)
         chart_row = sh.heading("Charts")
         breaks.append(chart_row)
         sh.row += CHART_ROWS
@@ -145,6 +149,31 @@ def _expected(sh: Sheet, res: AnalysisResult) -> None:
             f"and P95 are percentiles of the weighted mixture of all scenarios' draws. The same weights on the "
             f"deterministic runs give {last['deterministic_contribution']:,.2f}: skewed inputs put each scenario's mean "
             "beyond its most likely value.")
+    sh.row += 1
+
+
+def _by_basis(sh: Sheet, res: AnalysisResult) -> None:
+    v = tb.variance_by_basis(res)
+    if v.empty:
+        return
+    sh.heading("Where the uncertainty of the total comes from (share of its variance by basis of the inputs)")
+    labels = list(dict.fromkeys(v["label"]))
+    cols: dict[str, Any] = {"Scenario": labels}
+    j = v[v["basis"] == "judgment"].set_index("label")
+    cols["Judgment-only inputs, alone"] = [float(j["S1"].get(lab, 0.0)) for lab in labels]
+    cols["Judgment-only inputs, with interactions"] = [float(j["ST"].get(lab, 0.0)) for lab in labels]
+    for basis in ("data", "literature", "derived"):
+        b = v[v["basis"] == basis].set_index("label")
+        cols[f"{basis.capitalize()} inputs, alone"] = [float(b["S1"].get(lab, 0.0)) for lab in labels]
+    view = frame(cols)
+    sh.table(view, {c: st.SHARE for c in view.columns[1:]}, wrap=_WRAP)
+    sh.row -= 1
+    sh.note("Sobol indices of groups of inputs (Sensitivity sheet method, same design): 'alone' is the share of the "
+            "variance of the cumulative total explained by the group's inputs varying together with all others "
+            "averaged out (closed first-order index); 'with interactions' adds their interactions with the other "
+            "inputs (total index). Each input's basis is set in the assumption files (basis: data, literature, "
+            "derived or judgment); judgment-only inputs have no published anchor. Bootstrap intervals: "
+            "sensitivity_sobol.csv (rows basis:<group>).")
     sh.row += 1
 
 
