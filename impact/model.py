@@ -17,12 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import calibration
+from . import calibration, htmlrepr
 from . import channels as channel_registry
 from . import data as data_mod
 from . import evaluation as ev
 from . import expost as expost_check
-from . import htmlrepr
 from . import sensitivity as sa
 from .arguments import MAX_DRAWS, MAX_SEED, MIN_RELIABLE_DRAWS, check_run_arguments, integer
 from .assumptions import Assumptions, Scenario, load

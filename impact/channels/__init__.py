@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Mapping
 from functools import lru_cache
-from ..frozen import FrozenMap
-from typing import Any, Mapping
+from typing import Any
 
+from ..frozen import FrozenMap
 from ..spec import ChannelSpec
 from .base import Channel
 

@@ -70,7 +70,7 @@ def _mean_model(s: pd.Series, name: str, level: float) -> tuple[EstimateResult, 
         dependent=f"{name.replace('_', ' ')}, US$ m", sample=f"{s.index[0]}-{s.index[-1]} ({len(y)} years)",
         params=res.params, bse=res.bse, cov_params_=res.cov_params(), nobs=int(res.nobs), df_resid=float(res.df_resid),
         rsquared=None, diagnostics=(), use_t=bool(res.use_t), recipe=(ols_fit, (y, X)), _results=res,
-        notes=(f"{int(round(100 * level))}% prediction interval of a single year: {lo:,.0f} to {hi:,.0f} US$ m.",),
+        notes=(f"{round(100 * level)}% prediction interval of a single year: {lo:,.0f} to {hi:,.0f} US$ m.",),
     )
     return est, float(res.params["const"]), float(lo), float(hi)
 

@@ -70,7 +70,7 @@ def _judgment_lines(res: AnalysisResult) -> list[str]:
     if v is None or v.empty:
         return []
     j = v[v["basis"] == "judgment"]
-    lines = ["", "Share of each total's variance from judgment-only inputs (Sobol indices, alone / with "
-                 "interactions):"]
+    lines = ["", ("Share of each total's variance from judgment-only inputs (Sobol indices, alone / with "
+                  "interactions):")]
     lines += [f"  {r.scenario:<22} {100 * r.S1:3.0f}% / {100 * r.ST:3.0f}%" for r in j.itertuples()]
     return lines
