@@ -78,9 +78,11 @@ def _phase(what: str, since: float) -> float:
 def sensitivity_tables(model: Any, names: Sequence[str], seed: int, store: Any = None,
                        progress: Callable[[str, int, int], None] | None = None
                        ) -> dict[str, dict[str, SensitivityResult]]:
-    """Tornado (every channel and the total), the two-way grids of analysis.yaml and Sobol indices
-    for each scenario in ``names`` except the baseline, keyed ``tornado:<target>``, ``two_way:<i>``,
-    ``sobol:<target>``."""
+    """Tornado (every channel and the total), the two-way grids of analysis.yaml, a grid of the total
+    for each pair of the scenario's top tornado drivers (``sensitivity.two_way_drivers``) and Sobol
+    indices for each scenario in ``names`` except the baseline, keyed ``tornado:<target>``,
+    ``two_way:<i>``, ``two_way:top:<k>``, ``sobol:<target>``, and the Sobol indices of the total's
+    inputs grouped by basis (data, literature, derived, judgment), ``sobol_groups:total``."""
     a = model.assumptions
     targets = list(model.channels) + ["total"]
     sens: dict[str, dict[str, SensitivityResult]] = {}
@@ -93,11 +95,24 @@ def sensitivity_tables(model: Any, names: Sequence[str], seed: int, store: Any =
         block.update({f"tornado:{t}": v for t, v in sa.tornado_all(model, n, targets).items()})
         for i, tw in enumerate(a.analysis.two_way):
             block[f"two_way:{i}"] = sa.two_way(model, n, x=tw.x, y=tw.y, points=tw.points, target=tw.target)
+        declared = {frozenset((tw.x, tw.y)) for tw in a.analysis.two_way if tw.target == "total"}
+        for k, (y, x) in enumerate(driver_pairs(block["tornado:total"], a.analysis.two_way_drivers)):
+            if frozenset((x, y)) not in declared:
+                block[f"two_way:top:{k}"] = sa.two_way(model, n, x=x, y=y, points=7, target="total")
         block.update({f"sobol:{k}": v for k, v in sa.sobol_all(model, n, seed=seed, store=store).items()})
+        block["sobol_groups:total"] = sa.sobol_groups(model, n, seed=seed, store=store)
         sens[n] = block
         if progress:
             progress(f"Sensitivity {n}", 1, 1)
     return sens
+
+
+def driver_pairs(tornado: SensitivityResult, top: int) -> list[tuple[str, str]]:
+    """Every pair among the ``top`` inputs with the largest swings of a tornado (largest first; inputs
+    that do not move the target are left out): the two-way grids that follow each scenario's drivers."""
+    tab = tornado.ranked()
+    names = [str(n) for n, s in zip(tab["input"], tab["swing"]) if s > 0][:top]
+    return [(names[i], names[j]) for i in range(len(names)) for j in range(i + 1, len(names))]
 
 
 def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios: Sequence[str] | None = None, *,
@@ -134,7 +149,6 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
     model = fit(plan.assumptions, cache=cache, store=store)
     clock = _phase("fit", clock)
     runs = {n: model.run(n) for n in plan.names}
-    sens: Mapping[str, Mapping[str, SensitivityResult]] = {}
     background = None
 
     def start_tables() -> Any:
@@ -151,15 +165,24 @@ def run_analysis(assumptions: Assumptions | str | Path | None = None, scenarios:
     if plan.sensitivity and not wait:
         background = start_tables()
     clock = _phase(f"deterministic runs and Monte Carlo ({plan.draws:,} draws x {len(plan.names)} scenarios)", clock)
-    if background is not None:
-        if background.parallel and not wait:
-            sens = PendingTables(background)
-        else:
-            sens = PendingTables(background).resolved()
-            _phase("sensitivity tables" + (" (waiting for the worker process)" if background.parallel else ""), clock)
+    # while a worker process computes the sensitivity tables
+    expost = model.expost(montecarlo=mcs, draws=plan.draws or None, seed=plan.seed)
+    clock = _phase("ex-post check", clock)
+    sens = _collect(background, wait, clock)
     expected = expected_impact(mcs) if mcs else pd.DataFrame()
     info = _run_info(model, plan, started, time.perf_counter() - t0, command)
-    return AnalysisResult(plan.assumptions, model, runs, mcs, sens, expected, info)
+    return AnalysisResult(plan.assumptions, model, runs, mcs, sens, expected, info, expost)
+
+
+def _collect(background: Any, wait: bool, clock: float) -> Mapping[str, Mapping[str, SensitivityResult]]:
+    """The sensitivity tables: none, pending (a worker still computing them, ``wait=False``) or resolved."""
+    if background is None:
+        return {}
+    if background.parallel and not wait:
+        return PendingTables(background)
+    sens = PendingTables(background).resolved()
+    _phase("sensitivity tables" + (" (waiting for the worker process)" if background.parallel else ""), clock)
+    return sens
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def code_hash(channel: str) -> str:
     h = hashlib.sha256()
     for f in (here / "channels" / f"{channel}.py", here / "channels" / "base.py", here / "channels" / "common.py",
               here / "estimation.py",
-              here / "results" / "estimates.py", here / "serial.py"):
+              here / "results" / "estimates.py", here / "results" / "inference.py", here / "serial.py"):
         try:
             h.update(f.read_bytes())
         except OSError:

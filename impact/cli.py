@@ -16,6 +16,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import ImpactError, ImpactWarning, Issue, UsageError
@@ -95,8 +96,12 @@ def _build_parser() -> argparse.ArgumentParser:
                         "is written, 1 runs everything in one process (default: 2 on Linux with 2+ CPUs, else 1; the "
                         "results are identical)")
     r.add_argument("--no-cache", action="store_true", help="refit the estimators instead of using the fit cache")
-    r.add_argument("--cache-dir", metavar="DIR", help="fit-cache folder (default: ~/.cache/impact)")
+    r.add_argument("--cache-dir", metavar="DIR",
+                   help="fit-cache folder (default: $XDG_CACHE_HOME/impact when set, else ~/.cache/impact)")
     r.add_argument("--csv", metavar="DIR", help="also write the tables as tidy CSV files to DIR")
+    r.add_argument("--draws-out", metavar="FILE",
+                   help="also write every Monte Carlo draw of every scenario (inputs and impacts) to FILE: Parquet "
+                        "(.parquet, needs pyarrow) or CSV (.csv, .csv.gz); never into the workbook")
 
     v = sub.add_parser("validate", help="check the assumption files and data overrides; exit 2 on problems",
                        description="Check every assumption file and data override; print all problems with file:line.")
@@ -199,13 +204,22 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
+    """One block per bundled series, wrapped to the terminal: id, unit, frequency, coverage; source."""
+    import textwrap
+
     from .data import describe
 
-    df = describe()[["id", "unit", "frequency", "coverage", "source", "series_code"]]
-    import pandas as pd
-
-    with pd.option_context("display.width", 250, "display.max_colwidth", 60, "display.max_rows", 100):
-        print(df.to_string(index=False))
+    width = min(100, shutil.get_terminal_size((80, 24)).columns)
+    df = describe()
+    blocks = ["\n".join(textwrap.wrap(f"{len(df)} bundled data series (unit, frequency, coverage; source "
+                                       f"[series code]). Full details: impact/data/catalog.yaml and the "
+                                       f"workbook's Data sheet.", width))]
+    for r in df.itertuples(index=False):
+        head = f"{r.id}: {r.unit}, {r.frequency}, {r.coverage}"
+        src = f"{r.source} [{r.series_code}]" if r.series_code else str(r.source)
+        blocks.append("\n".join([*textwrap.wrap(head, width, subsequent_indent="    "),
+                                  *textwrap.wrap(src, width, initial_indent="    ", subsequent_indent="    ")]))
+    print("\n\n".join(blocks))
     return 0
 
 
@@ -238,10 +252,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out or a.settings.output)
     check_workbook_path(out)
     if args.csv:
-        from .report.tables import ALL_TABLES
+        from .report.tables import KNOWN_CSV
 
-        check_csv_folder(args.csv, tuple(f"{n}.csv" for n in ALL_TABLES), workbook=str(out))
-    log.info("assumptions: %s", _describe_folder(folder))
+        check_csv_folder(args.csv, KNOWN_CSV, workbook=str(out))
+    draws_fmt = _check_draws_out(args, draws, out)
+    log.info("%s", _describe_folder(folder, a))
     progress = _Progress(not args.quiet)
     result = run_analysis(a, scenarios, draws=args.draws, seed=args.seed,
                           sensitivity=False if args.no_sensitivity else None, cache=not args.no_cache,
@@ -257,9 +272,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         outputs.stage_file(out, book.getvalue())
         if args.csv:
-            from .report.tables import ALL_TABLES, csv_files
+            from .report.tables import KNOWN_CSV, csv_files
 
-            outputs.stage_folder(Path(args.csv), csv_files(result), known=frozenset(f"{n}.csv" for n in ALL_TABLES))
+            outputs.stage_folder(Path(args.csv), csv_files(result), known=frozenset(KNOWN_CSV))
+        if draws_fmt:
+            from .report.draws import draws_bytes
+
+            outputs.stage_file(Path(args.draws_out), draws_bytes(result, draws_fmt))
         outputs.commit()
     finally:
         outputs.abort()
@@ -269,7 +288,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"\nWorkbook written to {out}")
         if args.csv:
             print(f"Tidy CSV tables written to {args.csv}")
+        if draws_fmt:
+            print(f"Every Monte Carlo draw written to {args.draws_out}")
     return 0
+
+
+def _check_draws_out(args: argparse.Namespace, draws: int, out: Path) -> str | None:
+    """The format of ``--draws-out`` (checked before any work), or None without it."""
+    if not args.draws_out:
+        return None
+    if draws == 0:
+        raise UsageError(Issue("--draws-out needs Monte Carlo draws, but the run has none (draws = 0)",
+                               hint="give --draws N with N > 0, or leave out --draws-out"))
+    if Path(args.draws_out).resolve() == out.resolve():
+        raise UsageError(Issue("--draws-out and --out name the same file", hint="e.g. --draws-out outputs/draws.parquet"))
+    from .report.draws import draws_format
+
+    return draws_format(args.draws_out)
 
 
 def _scenario_args(given: list[list[str]] | None, known: tuple[str, ...]) -> list[str] | None:
@@ -285,23 +320,19 @@ def _scenario_args(given: list[list[str]] | None, known: tuple[str, ...]) -> lis
     return names
 
 
-def _describe_folder(folder: Path | None) -> str:
-    if folder is None:
-        return "the defaults shipped with impact (no ./assumptions folder here)"
-    return f"folder {folder}"
+def _describe_folder(folder: Path | None, a: Any) -> str:
+    """The start-up line: where the assumptions came from and what they hold, in words."""
+    where = (f"the assumption files in {folder}/" if folder is not None else
+             "the default assumptions shipped with impact (no ./assumptions folder here)")
+    n_sc = len([n for n in a.scenario_names if n != "baseline"])
+    return (f"Using {where}: {len(a.channels)} channels ({', '.join(a.channels)}), {n_sc} designation scenarios "
+            f"against the baseline, years {a.settings.years[0]}-{a.settings.years[-1]}")
 
 
 def _summary_text(result: object) -> str:
-    import pandas as pd
+    from .report.console import headline_text
 
-    df = result.summary()  # type: ignore[attr-defined]
-    tot = df[df["channel"] == "total"].set_index("scenario")[["central", "p5", "p95", "pct_of_baseline"]]
-    years = result.model.years  # type: ignore[attr-defined]
-    tot.columns = ["central", "P5", "P95", "% of baseline"]
-    with pd.option_context("display.float_format", "{:,.2f}".format, "display.width", 200):
-        text = tot.to_string()
-    return (f"Cumulative impact {years[0]}-{years[-1]}, all channels (US$ bn, current dollars; negative = loss)\n"
-            + text)
+    return headline_text(result)  # type: ignore[arg-type]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -332,6 +363,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except SystemExit as exc:  # argparse --help / --version
         return int(exc.code or 0)
+    except BrokenPipeError:  # `impact data | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # unexpected: one line, traceback with --debug
         if debug:
             raise

@@ -51,6 +51,7 @@ class ImpactError(Exception):
         return (type(self), (list(self.issues),))
 
     def render(self) -> str:
+        """Every issue on its own line, ``file:line:col: key.path: problem; fix`` (what the CLI prints)."""
         n = len(self.issues)
         head = f"{n} problem{'s' if n != 1 else ''} found" if n > 1 else ""
         lines = [str(i) for i in self.issues]

@@ -101,6 +101,12 @@ def regression_diagnostics(res: Any, *, hetero: bool = True, stationarity: bool 
     return tuple(out)
 
 
+def annual_index(years: Any, name: str = "year") -> pd.PeriodIndex:
+    """Years (ints) as an annual PeriodIndex: statsmodels then reports the sample as dates and its
+    forecasts are indexed by the years that follow."""
+    return pd.PeriodIndex([pd.Period(year=int(y), freq="Y") for y in years], name=name)
+
+
 def labelled(res: Any, names: list[str]) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
     """A statsmodels result's params, standard errors and covariance, labelled with ``names``."""
     params = pd.Series(np.asarray(res.params), index=names)

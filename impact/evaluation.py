@@ -116,7 +116,7 @@ def evaluate(model: Any, scenario: str | Scenario, X: np.ndarray, factors: Mappi
         return _in_blocks(model, sc, X, factors, columns, components)
     col = {inp.name: X[:, j] for j, inp in enumerate(columns)}
     shocks = {p.name: col[p.qualname] for p in sc.shocks.values()}
-    starts = {p.name: int(p.start) for p in sc.shocks.values()}
+    starts = {p.name: p.start for p in sc.shocks.values()}
     timings = {p.name: str(p.timing) for p in sc.shocks.values()}
     years = np.asarray(model.years)
     impacts, bases, comps = [], [], {}
@@ -124,10 +124,11 @@ def evaluate(model: Any, scenario: str | Scenario, X: np.ndarray, factors: Mappi
         params = {pn: col[f"{ch}.{pn}"] for pn in model.assumptions.channels[ch].parameters}
         fac = factors[ch] if factors is not None and ch in factors else \
             fit.baseline.quantile_factors(col[f"{ch}.baseline"])
+        channel = channel_registry.get(ch)
         ctx = EffectContext(years=years, params=params, shocks=shocks, starts=starts, timings=timings,
                             baseline=fit.baseline.central[None, :] * fac, constants=fit.constants,
-                            components=components)
-        eff = channel_registry.get(ch).effect(ctx)
+                            components=components, grid=channel.timing_grid)
+        eff = channel.effect(ctx)
         impacts.append(eff.impact)
         bases.append(eff.baseline)
         if components:

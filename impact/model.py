@@ -12,22 +12,25 @@ import logging
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from .frozen import FrozenMap
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from . import calibration, htmlrepr
 from . import channels as channel_registry
 from . import data as data_mod
 from . import evaluation as ev
+from . import expost as expost_check
 from . import sensitivity as sa
+from .arguments import MAX_DRAWS, MAX_SEED, MIN_RELIABLE_DRAWS, check_run_arguments, integer
 from .assumptions import Assumptions, Scenario, load
 from .cache import FitCache, fit_key
-from .evaluation import Input, Outcome
-from .results.estimates import ChannelFit
-from .arguments import MAX_DRAWS, MAX_SEED, MIN_RELIABLE_DRAWS, check_run_arguments, integer
 from .errors import Issue, SampleSizeWarning, UsageError
+from .evaluation import Input, Outcome
+from .frozen import FrozenMap
+from .results.estimates import ChannelFit
+from .results.expost import ExpostResult
 from .results.impacts import MonteCarloResult, ScenarioResult
 from .sampling import draw_outcomes, sample
 
@@ -49,10 +52,12 @@ class Model:
     # ------------------------------------------------------------------ introspection
     @property
     def channels(self) -> tuple[str, ...]:
+        """The fitted channels, in the order of channels.yaml."""
         return tuple(self.fits)
 
     @property
     def years(self) -> tuple[int, ...]:
+        """The simulated calendar years (base_year + 1 to base_year + horizon)."""
         return self.assumptions.settings.years
 
     def resolve(self, scenario: str | Scenario) -> Scenario:
@@ -161,18 +166,63 @@ class Model:
             return sa.sobol(self, scenario, target=target, **kwargs)
         raise UsageError(Issue(f"unknown sensitivity method {method!r}", hint="allowed: tornado, two_way, sobol"))
 
+    def expost(self, scenarios: str | list[str] | tuple[str, ...] | None = None, *, draws: int | None = None,
+               seed: int | None = None, montecarlo: Mapping[str, MonteCarloResult] | None = None) -> ExpostResult:
+        """Ex-post check: data after the base year (imports, visitor receipts) against the no-designation
+        forecast made from data up to the base year, and against each scenario's Monte Carlo band
+        (US$ bn; percentiles 0-1); see :mod:`impact.expost`.
+
+        ``montecarlo`` reuses results of :meth:`simulate` (as :func:`impact.run_analysis` does; empty:
+        the baseline band only); otherwise ``scenarios`` (default: every designation scenario) are
+        simulated with ``draws`` and ``seed`` (default: the settings)."""
+        s = self.assumptions.settings
+        if montecarlo is None:
+            names = [scenarios] if isinstance(scenarios, str) else list(scenarios or self.assumptions.scenario_names)
+            names = [n for n in names if n != "baseline"]
+            montecarlo = {n: self.simulate(n, draws=draws, seed=seed, variance_split=False) for n in names}
+        first = next((m for n, m in montecarlo.items() if n != "baseline"), None)
+        n = first.n_draws if first is not None else integer(draws or s.draws or expost_check.DEFAULT_DRAWS, "draws",
+                                                             low=1, high=MAX_DRAWS)
+        sd = first.seed if first is not None else integer(s.seed if seed is None else seed, "seed", low=0,
+                                                           high=MAX_SEED)
+        return expost_check.compare(self, montecarlo, n, sd)
+
+    def implied_quantities(self, scenarios: str | list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
+        """What each scenario's inputs imply in countable terms (prosecutions and lost suits a year, cost
+        per firm, arrivals lost for a known rise in homicides, aid withheld), beside the record they
+        can be checked against; see :func:`impact.calibration.implied_quantities` (units in ``unit``)."""
+        names = [scenarios] if isinstance(scenarios, str) else scenarios
+        for n in names or ():
+            self.resolve(n)  # unknown names get the library's error
+        return calibration.implied_quantities(self, tuple(names) if names else None)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per coefficient the impact equations use: channel, estimator, observations, the
+        value used, its standard error and whether it is the data estimate, the prior or their pool."""
+        rows = []
+        for ch, f in self.fits.items():
+            for term, p in f.pooled.items():
+                rows.append({"channel": ch, "estimator": f.main.name, "nobs": f.nobs, "coefficient": term,
+                             "value_used": p.value, "std_error": p.se, "mode": p.mode, "unit": p.unit})
+        out = pd.DataFrame(rows)
+        if not out.empty:
+            out["channel"] = pd.Categorical(out["channel"], categories=list(self.fits), ordered=True)
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every estimated coefficient of every channel's models, tidy: ``channel`` plus the columns of
+        :meth:`~impact.results.ChannelFit.tidy` (model, term, estimate, std_error, ...)."""
+        out = pd.concat([f.tidy().assign(channel=ch) for ch, f in self.fits.items()], ignore_index=True)
+        out["channel"] = pd.Categorical(out["channel"], categories=list(self.fits), ordered=True)
+        return out[["channel", *[c for c in out.columns if c != "channel"]]]
+
     def __repr__(self) -> str:
         return (f"<Model {self.years[0]}-{self.years[-1]}: channels={list(self.fits)}, "
                 f"scenarios={list(self.assumptions.scenario_names)}>")
 
     def _repr_html_(self) -> str:
-        rows = []
-        for ch, f in self.fits.items():
-            for term, p in f.pooled.items():
-                rows.append({"channel": ch, "estimator": f.main.name, "nobs": f.nobs, "coefficient": term,
-                             "value used": p.value, "std. error": p.se, "mode": p.mode})
-        table = pd.DataFrame(rows).to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0)
-        return f"<div><strong>Model {self.years[0]}-{self.years[-1]}</strong>{table}</div>"
+        return htmlrepr.table(self.summary(), f"Model {self.years[0]}-{self.years[-1]}: coefficients used",
+                              float_format=lambda x: f"{x:.4g}")
 
 
 def _variance_table(model: Model, sc: Scenario, n: int, seed: int, impact: np.ndarray, chunk: int,

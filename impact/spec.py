@@ -28,6 +28,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "days": ("days", '0.0'),
     "hours": ("hours", '0.00'),
     "count": ("count", '#,##0'),
+    "count_per_year": ("per year", '0.00'),
     "percent_per_day": ("% of value per day", '0.00'),
 }
 
@@ -48,6 +49,9 @@ def month_problem(value: Any) -> str | None:
             return f"{v!r}: the year must be between 1900 and 2100"
     return None
 ESTIMATE_MODES = ("data", "prior", "pooled")
+#: what a default rests on: data (a bundled series or an estimate), literature (a published figure),
+#: derived (arithmetic on sources, shown in `source`) or judgment (no anchor: deliberately wide)
+BASES = ("data", "literature", "derived", "judgment")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ import yaml
 from .errors import AssumptionError, Issue
 
 MAX_BYTES = 1_000_000
+#: keys whose value is a date: an unquoted date there is read as its text (elsewhere it is an error)
+DATE_KEYS = frozenset({"start", "event_date"})
 MAX_NODES = 50_000
 MAX_DEPTH = 50
 
@@ -230,6 +232,8 @@ class _Converter:
         if n.tag not in _SAFE_SCALAR_TAGS:
             m = n.start_mark
             explicit = self.text[m.index:m.index + 1] == "!"
+            if n.tag == "tag:yaml.org,2002:timestamp" and not explicit and path and path[-1] in DATE_KEYS:
+                return str(n.value)  # a date where one is expected: read as its text, 2025-02-20
             if n.tag == "tag:yaml.org,2002:timestamp" and not explicit:  # an unquoted date, not a tag
                 self.issues.append(_issue(self.name, m, f"dates are not supported (got {n.value})",
                                           f'write it in quotes ("{n.value}") where text is expected, or as a number',

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import impact
+from impact import channels
 from impact import serial
 from impact.cache import MARKER, SUBDIR, FitCache, fit_key
 
@@ -44,7 +45,7 @@ def _same_fits(m1, m2):
 
 def test_warm_cache_returns_identical_fits(warm, assumptions):
     d, m = warm
-    assert len(_entries(d)) == 3
+    assert len(_entries(d)) == len(channels.registry())
     assert (d / SUBDIR / MARKER).read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
     m2 = impact.fit(assumptions, cache_dir=str(d))
     _same_fits(m, m2)
@@ -78,15 +79,17 @@ def fit_calls():
 def test_effect_parameters_do_not_refit(warm, assumptions, fit_calls):
     d, m = warm
     b = assumptions.override({"imports.time_cost_per_day.value": 2.0, "tourism.base_level.value": 20.0,
-                              "business_costs.operating_cost_base.value": 120.0})
+                              "business_costs.operating_cost_base.value": 300.0})
     m2 = impact.fit(b, cache_dir=str(d))
     assert fit_calls == []
-    assert len(_entries(d)) == 3
+    assert len(_entries(d)) == len(channels.registry())
     # ... and the parameters are applied: the imports data estimate scales with 1 / time cost per day
     p1 = m.fits["imports"].pooled["trade_elasticity"].data
     p2 = m2.fits["imports"].pooled["trade_elasticity"].data
     assert p2 == pytest.approx(p1 * 1.35 / 2.0, rel=1e-12)
-    assert m2.fits["business_costs"].baseline.central[0] == pytest.approx(120.0 * 1.052, rel=1e-12)
+    g = m2.fits["business_costs"].pooled["operating_cost_growth"].value / 100  # estimated: the fit is reused
+    assert g == m.fits["business_costs"].pooled["operating_cost_growth"].value / 100
+    assert m2.fits["business_costs"].baseline.central[0] == pytest.approx(300.0 * (1 + g), rel=1e-12)
 
 
 def test_estimator_option_refits_only_its_channel(warm, assumptions, fit_calls, tmp_path):
@@ -98,7 +101,7 @@ def test_estimator_option_refits_only_its_channel(warm, assumptions, fit_calls, 
     b = assumptions.override({"tourism.estimator.hac_maxlags": 3})
     m = impact.fit(b, cache_dir=str(d2))
     assert fit_calls == ["tourism"]
-    assert len(_entries(d2)) == 4
+    assert len(_entries(d2)) == len(channels.registry()) + 1
     assert m.fits["tourism"].main.method.endswith("3 lags) standard errors")
 
 

@@ -8,19 +8,21 @@ the channel's documentation.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import warnings
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 
 from impact import channels
 from impact import distributions as dist
-from impact.results import LazyResult
+
+from .timing_reference import excel_serial
+from .timing_reference import profile as reference_profile
 
 from .conftest import scipy_counterpart
 
@@ -30,7 +32,7 @@ LEVELS = (0.5, 0.8, 0.9, 0.95, 0.99)
 
 
 def _raw(est: Any) -> Any:
-    return est.raw.get() if isinstance(est.raw, LazyResult) else est.raw
+    return est.results
 
 
 def _models(fit: Any) -> list[Any]:
@@ -87,16 +89,19 @@ def test_estimators_equal_a_direct_statsmodels_fit(model, channel):
 @pytest.mark.parametrize("channel", CHANNELS)
 @pytest.mark.parametrize("level", LEVELS)
 def test_confidence_intervals_follow_their_level(model, channel, level):
-    """params +- q(level) * bse with q from scipy: Student t with the residual degrees of freedom, else normal."""
+    """params +- q(level) * bse with q from scipy: Student t with the residual degrees of freedom where
+    the estimator's inference is t-based (statsmodels' ``use_t``), else normal."""
     for est in _models(model.fits[channel]):
-        q = (stats.t.ppf(0.5 + level / 2, est.df_resid) if est.df_resid else stats.norm.ppf(0.5 + level / 2))
-        ci = est.conf_int(level)
+        assert est.use_t == bool(_raw(est).use_t), est.name
+        q = (stats.t.ppf(0.5 + level / 2, est.df_resid) if est.use_t else stats.norm.ppf(0.5 + level / 2))
+        ci = est.conf_int(level=level)
         np.testing.assert_allclose(ci["lower"], est.params - q * est.bse, rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(ci["upper"], est.params + q * est.bse, rtol=1e-12, atol=1e-14)
         tidy = est.tidy(level)
         np.testing.assert_allclose(tidy["conf_low"], ci["lower"], rtol=0, atol=0)
+        assert set(tidy["distribution"]) == {"t" if est.use_t else "z"}
     fit = model.fits[channel]
-    np.testing.assert_allclose(fit.conf_int(level)["upper"], fit.main.conf_int(level)["upper"])
+    np.testing.assert_allclose(fit.conf_int(level=level)["upper"], fit.main.conf_int(level=level)["upper"])
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -160,15 +165,31 @@ def test_batch_equals_one_row_at_a_time(model, channel):
     np.testing.assert_allclose(batch, rows, rtol=1e-13, atol=0)
 
 
+_EXCEL_FUNCTIONS = {
+    "IF": lambda c, a, b: a if c else b, "MIN": min, "MAX": max, "EXP": math.exp, "LN": math.log,
+    "YEAR": lambda serial: (dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))).year,
+    "MONTH": lambda serial: (dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))).month,
+    "DATE": lambda y, m, d: excel_serial(dt.date(int(y), int(m), int(d))),
+}
+
+
 def _excel_to_python(formula: str) -> str:
-    """An Excel formula of the What-if sheet as a numpy expression (IF -> where, ^ -> **, = -> ==)."""
-    text = formula.lstrip("=")
-    text = text.replace("^", "**").replace("EXP(", "np.exp(").replace("LN(", "np.log(").replace("IF(", "np.where(")
-    return re.sub(r"(?<![<>!=])=(?!=)", "==", text)
+    """An Excel formula of the What-if sheet as a Python expression over scalars (^ -> **, = -> ==;
+    functions from _EXCEL_FUNCTIONS, dates as Excel serial numbers)."""
+    text = formula.lstrip("=").replace("^", "**")
+    return re.sub(r'(?<![<>!=])=(?!=)', "==", text)
 
 
+def _excel_eval(formula: str, env: dict[str, Any]) -> float:
+    return float(eval(_excel_to_python(formula), {"__builtins__": {}}, {**_EXCEL_FUNCTIONS, **env}))  # noqa: S307
+
+
+@pytest.mark.parametrize("timing_cells", [False, True], ids=["timing-written-in", "timing-from-a-cell"])
 @pytest.mark.parametrize("channel", [c for c in CHANNELS if channels.get(c).excel_formula is not None])
-def test_excel_formula_equals_the_effect_on_random_inputs(model, channel):
+def test_excel_formula_equals_the_effect_on_random_inputs(model, channel, timing_cells):
+    """The What-if formula, evaluated with Excel's semantics (dates as serial numbers), equals the
+    model's effect on random inputs; with ``timing_cells`` each shock's timing is read from a cell
+    (the sheet's drop-down) instead of being written into the formula."""
     ch = channels.get(channel)
     sc = model.resolve(SCENARIO)
     fit = model.fits[channel]
@@ -177,7 +198,7 @@ def test_excel_formula_equals_the_effect_on_random_inputs(model, channel):
     X[:, names.index(f"{channel}.baseline")] = 0.5  # the central baseline path, which the sheet shows
     k = list(model.channels).index(channel)
     impact = model.evaluate(SCENARIO, X, inputs=inputs).impact[:, k, :]
-    timings = {p.name: str(p.timing) for p in sc.shocks.values()}
+    timings = {p.name: (f"timing_{p.name}" if timing_cells else str(p.timing)) for p in sc.shocks.values()}
     refs = {"base_year": "base_year", "baseline": "baseline"}
     for p in sc.shocks.values():
         refs[p.name], refs[f"start:{p.name}"] = f"shock_{p.name}", f"start_{p.name}"
@@ -185,32 +206,21 @@ def test_excel_formula_equals_the_effect_on_random_inputs(model, channel):
         refs[pn] = f"param_{pn}"
     consts = {k_: v for k_, v in fit.constants.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     refs.update({c: f"const_{c}" for c in consts})
-    expr = _excel_to_python(ch.excel_formula(refs, "year", timings))
+    formula = ch.excel_formula(refs, "year", timings)
     for i in range(len(X)):
-        env = {"np": np, "base_year": model.assumptions.settings.base_year}
+        env: dict[str, Any] = {"base_year": model.assumptions.settings.base_year}
         env.update({f"shock_{p.name}": X[i, names.index(p.qualname)] for p in sc.shocks.values()})
-        env.update({f"start_{p.name}": p.start for p in sc.shocks.values()})
+        env.update({f"start_{p.name}": excel_serial(p.start) for p in sc.shocks.values()})
+        env.update({f"timing_{p.name}": str(p.timing) for p in sc.shocks.values()})
         env.update({f"param_{pn}": X[i, names.index(f"{channel}.{pn}")]
                     for pn in model.assumptions.channels[channel].parameters})
         env.update({f"const_{c}": v for c, v in consts.items()})
         for t, year in enumerate(model.years):
             env.update(year=year, baseline=fit.baseline.central[t])
-            got = float(eval(expr, {"__builtins__": {}}, env))  # noqa: S307 - our own formula text
-            assert got == pytest.approx(impact[i, t], rel=1e-9, abs=1e-12), (channel, year)
+            assert _excel_eval(formula, env) == pytest.approx(impact[i, t], rel=1e-9, abs=1e-12), (channel, year)
 
 
 # ----------------------------------------------------------------------------- hand-worked equations
-def _profile(t: int, start: int, timing: str, half_life: float) -> float:
-    """A shock's timing profile as documented in scenarios.yaml."""
-    if t < start:
-        return 0.0
-    if timing == "persistent":
-        return 1.0
-    if timing == "once":
-        return 1.0 if t == start else 0.0
-    return 0.5 ** ((t - start) / half_life)
-
-
 def _row(model: Any, scenario: str, values: dict[str, float]) -> tuple[np.ndarray, list[Any]]:
     inputs = model.inputs(scenario)
     X = model.central_row(scenario).copy()
@@ -232,7 +242,7 @@ def test_imports_equation_by_hand(model):
     for t, year in enumerate(model.years):
         def part(name: str) -> float:
             p = sc.shocks[name]
-            return v[f"shocks.{name}"] * _profile(year, p.start, p.timing, 0.8)
+            return v[f"shocks.{name}"] * reference_profile(year, p.start, str(p.timing), 0.8, grid="month")
         tau = (part("compliance_cost") + part("trade_finance_friction") + part("conflict_tariff")) / 100 \
             + part("border_delay_hours") / 24 * 1.2 / 100
         closure = part("border_closure_days") / 365 * (1 - 40.0 / 100)
@@ -242,16 +252,14 @@ def test_imports_equation_by_hand(model):
 
 
 def test_business_costs_equation_by_hand(model):
-    """Cost(t) = base(t) (uplift + security share x increase) + paying firms x (payment x multiple x
-    prosecution + civil probability x damages) + premium x position(t) + forgone investment; the
-    impact is minus the cost (channels/business_costs.py)."""
-    v = {"business_costs.operating_cost_base": 120.0, "business_costs.operating_cost_growth": 4.0,
-         "business_costs.security_share": 5.0, "business_costs.firms": 12000.0,
-         "business_costs.extortion_share": 20.0, "business_costs.extortion_payment": 50.0,
-         "business_costs.penalty_multiple": 20.0, "business_costs.civil_damages": 30.0,
-         "business_costs.investment_elasticity": -0.3, "business_costs.half_life": 1.5,
-         "shocks.compliance_uplift": 0.5, "shocks.security_increase": 10.0, "shocks.prosecution_probability": 1.0,
-         "shocks.civil_suit_probability": 0.5, "shocks.financing_premium": 30.0, "shocks.insecurity": 100.0}
+    """Cost(t) = base(t) ((1 - export share) uplift + security share x increase) + prosecutions x penalty
+    per case + lost suits x damages + premium x position(t); the impact is minus the cost
+    (channels/business_costs.py)."""
+    v = {"business_costs.operating_cost_base": 300.0, "business_costs.operating_cost_growth": 4.0,
+         "business_costs.export_share": 40.0, "business_costs.security_share": 5.0,
+         "business_costs.penalty_per_case": 200.0, "business_costs.civil_damages": 30.0,
+         "business_costs.half_life": 1.5, "shocks.compliance_uplift": 0.5, "shocks.security_increase": 10.0,
+         "shocks.corporate_prosecutions": 0.5, "shocks.lost_civil_suits": 0.2, "shocks.financing_premium": 30.0}
     X, inputs = _row(model, SCENARIO, v)
     got = model.evaluate(SCENARIO, X, inputs=inputs).impact[0, list(model.channels).index("business_costs"), :]
     sc = model.resolve(SCENARIO)
@@ -260,19 +268,51 @@ def test_business_costs_equation_by_hand(model):
     for t, year in enumerate(model.years):
         def part(name: str) -> float:
             p = sc.shocks[name]
-            return v[f"shocks.{name}"] * _profile(year, p.start, p.timing, 1.5)
-        grow = 1.04 ** (year - base_year)
-        base = 120.0 * grow
-        paying = 12000.0 * 0.20
-        cost = (base * part("compliance_uplift") / 100
+            return v[f"shocks.{name}"] * reference_profile(year, p.start, str(p.timing), 1.5)
+        base = 300.0 * 1.04 ** (year - base_year)
+        cost = (base * 0.60 * part("compliance_uplift") / 100
                 + base * 0.05 * part("security_increase") / 100
-                + paying * 50.0e3 * 20.0 * part("prosecution_probability") / 100 / 1e9
-                + paying * part("civil_suit_probability") / 100 * 30.0e6 / 1e9
+                + part("corporate_prosecutions") * 200.0e6 / 1e9
+                + part("lost_civil_suits") * 30.0e6 / 1e9
                 + c["di_position_bn"] * 1.04 ** (year - c["di_year"]) * part("financing_premium") / 1e4)
-        p = sc.shocks["insecurity"]
-        inflow = c["fdi_us_bn"] * 1.04 ** (year - c["fdi_year"])
-        cost += -inflow * (math.exp(-0.3 * math.log(2.0) * _profile(year, p.start, p.timing, 1.5)) - 1)
         assert got[t] == pytest.approx(-cost, rel=1e-12), year
+
+
+def test_investment_equation_by_hand(model):
+    """Impact(t) = inflow(t) (exp(beta ln(1 + r) profile(t)) - 1): with beta -1 and insecurity +100 %
+    the year's inflow falls by 1 - 2^-profile (channels/investment.py)."""
+    v = {"investment.elasticity": -1.0, "investment.inflow_growth": 3.0, "investment.half_life": 2.0,
+         "shocks.insecurity": 100.0}
+    X, inputs = _row(model, SCENARIO, v)
+    got = model.evaluate(SCENARIO, X, inputs=inputs).impact[0, list(model.channels).index("investment"), :]
+    c = model.fits["investment"].constants
+    p = model.resolve(SCENARIO).shocks["insecurity"]
+    for t, year in enumerate(model.years):
+        inflow = c["fdi_us_bn"] * 1.03 ** (year - c["fdi_year"])
+        want = inflow * (2.0 ** -reference_profile(year, p.start, str(p.timing), 2.0) - 1)
+        assert got[t] == pytest.approx(want, rel=1e-12), year
+
+
+def test_official_finance_equation_by_hand(model):
+    """Impact = -(mean U.S. aid x suspension + (mean World Bank + IDB) x blocked share), US$ bn; the means
+    are those of the bundled CSV files, computed here with pandas."""
+    import pandas as pd
+
+    from impact import data
+
+    aid = data.load("us_aid_obligations_mexico").loc[:model.assumptions.settings.base_year].mean()
+    wb = data.load("wb_commitments_mexico").loc[:model.assumptions.settings.base_year].mean()
+    assert isinstance(aid, float) and not pd.isna(wb)
+    v = {"official_finance.idb_lending": 2500.0, "shocks.aid_suspension": 60.0, "shocks.mdb_lending_blocked": 20.0}
+    X, inputs = _row(model, SCENARIO, v)
+    got = model.evaluate(SCENARIO, X, inputs=inputs).impact[0, list(model.channels).index("official_finance"), :]
+    sc = model.resolve(SCENARIO)
+    for t, year in enumerate(model.years):
+        def part(name: str) -> float:
+            p = sc.shocks[name]
+            return v[f"shocks.{name}"] * reference_profile(year, p.start, str(p.timing), 1.0)
+        want = -(aid * part("aid_suspension") / 100 + (wb + 2500.0) * part("mdb_lending_blocked") / 100) / 1000
+        assert got[t] == pytest.approx(want, rel=1e-12), year
 
 
 # ----------------------------------------------------------------------------- sensitivity methods

@@ -1,12 +1,14 @@
 """Scenario engine and Monte Carlo: properties and distribution checks."""
+import datetime as dt
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hst
 from scipy import stats
 
-from impact import distributions as dist
 from impact import channels as registry
+from impact import distributions as dist
 from impact.sampling import draw_inputs, streams
 
 from .conftest import MC_SIGMAS
@@ -79,8 +81,8 @@ def test_total_is_sum_of_channels_and_quantiles_ordered(model, scenario):
     iv = mc.interval(0.9)
     assert (iv["lower"] <= iv["upper"]).all()
     tidy = mc.to_frame()
-    assert list(tidy.columns) == ["scenario", "channel", "year", "statistic", "value", "unit"]
-    assert set(tidy["year"]) == {*(str(y) for y in model.years), "cumulative"}
+    assert list(tidy.columns) == ["scenario", "channel", "period", "year", "measure", "statistic", "value", "unit"]
+    assert set(tidy["year"].dropna()) == set(model.years) and set(tidy["period"]) == {"year", "cumulative"}
     assert np.isfinite(tidy["value"]).all()
 
 
@@ -110,8 +112,11 @@ def test_variance_split_shares(model):
                 "assumptions": np.var(ass.cumulative_draws(ch), ddof=1)}
         for col, w in want.items():
             assert v.loc[ch, col] == pytest.approx(w, rel=1e-12), (ch, col)
-        assert v.loc[ch, "share_estimation"] == pytest.approx(want["estimation"] / (want["estimation"] + want["assumptions"]),
-                                                              rel=1e-12), ch
+        both = want["estimation"] + want["assumptions"]
+        if both == 0:  # a channel the scenario does not move: no variance to split
+            assert np.isnan(v.loc[ch, "share_estimation"]), ch
+            continue
+        assert v.loc[ch, "share_estimation"] == pytest.approx(want["estimation"] / both, rel=1e-12), ch
     # both sources move the total in this scenario (otherwise the comparison above says little)
     assert 0 < v.loc["total", "share_estimation"] < 1
 
@@ -293,27 +298,33 @@ def test_cached_quantiles_equal_numpy(model):
             tot = r.draws.sum(axis=1, keepdims=True)
             cube = np.concatenate([r.draws, tot], axis=1)
             cube = np.concatenate([cube, cube.sum(axis=2, keepdims=True)], axis=2)
-            if pct:
+            if pct:  # % of each channel's own baseline; the total has none (unlike quantities)
                 b = np.concatenate([r.baseline, r.baseline.sum(axis=1, keepdims=True)], axis=1)
                 cube = 100 * cube / np.concatenate([b, b.sum(axis=2, keepdims=True)], axis=2)
+                cube[:, -1, :] = np.nan
             expect = np.quantile(cube, list(qs), axis=0).reshape(len(qs), -1).T
             np.testing.assert_array_equal(r.quantiles(qs, pct=pct).to_numpy(), expect)
 
 
 def test_shock_profiles_by_hand_and_shared_within_an_effect():
-    """Timing profiles equal the formulas written out per year (any year order); shocks of one
+    """Timing profiles equal the long-way reference per year (any year order); shocks of one
     channel with the same start and timing share one read-only array."""
-    from impact.channels.base import EffectContext, profile
+    from impact.channels.base import EffectContext
+    from impact.timing import profile
+
+    from .timing_reference import profile as reference
 
     years = np.array([2027, 2025, 2030, 2026])
     hl = np.array([0.5, 2.0, 40.0])
-    dec = profile(years, 2026, "decay", hl)
+    start = dt.date(2026, 1, 1)
+    dec = profile(years, start, "decay", hl)
     for i, h in enumerate(hl):
         for j, y in enumerate(years):
-            assert dec[i, j] == (0.5 ** ((y - 2026) / h) if y >= 2026 else 0.0)
-    assert profile(years, 2026, "persistent", hl).tolist() == [[1.0, 0.0, 1.0, 1.0]]
-    assert profile(years, 2026, "once", hl).tolist() == [[0.0, 0.0, 0.0, 1.0]]
-    ctx = EffectContext(years=years, params={}, shocks={}, starts={"a": 2026, "b": 2026, "c": 2027},
+            assert dec[i, j] == pytest.approx(reference(int(y), start, "decay", float(h)), rel=1e-12, abs=0)
+    assert profile(years, start, "persistent", hl).tolist() == [[1.0, 0.0, 1.0, 1.0]]
+    assert profile(years, start, "once", hl).tolist() == [[0.0, 0.0, 0.0, 1.0]]
+    later = dt.date(2027, 1, 1)
+    ctx = EffectContext(years=years, params={}, shocks={}, starts={"a": start, "b": start, "c": later},
                         timings={"a": "decay", "b": "decay", "c": "decay"}, baseline=np.ones((3, 4)), constants={})
     pa, pb, pc = ctx.profile("a", hl), ctx.profile("b", hl), ctx.profile("c", hl)
     assert pa is pb and pc is not pa and not pa.flags.writeable
@@ -331,7 +342,8 @@ def test_timed_shock_is_the_draws_times_the_profile():
     shocks = {"early": draws, "late": draws}
     hl = np.full(4, 2.0)
     for components in (False, True):
-        ctx = EffectContext(years=years, params={}, shocks=shocks, starts={"early": 2025, "late": 2027},
+        ctx = EffectContext(years=years, params={}, shocks=shocks,
+                            starts={"early": dt.date(2025, 1, 1), "late": dt.date(2027, 1, 1)},
                             timings={"early": "persistent", "late": "decay"}, baseline=np.ones((4, 6)),
                             constants={}, components=components)
         for name in shocks:

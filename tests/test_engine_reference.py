@@ -6,18 +6,22 @@
    reproduces the engine's tourism impacts:
 
        impact(t) = base_level * index(t) * factor(t) * (exp(eps * ln(1 + r/100) * profile(t)) - 1)
-       profile(t) = 0.5 ** ((t - start) / half_life) for t >= start, else 0      (timing "decay")
+       profile(t) = the year-t average of 0.5 ** ((x - start) / half_life) over x >= start  (timing "decay"),
+                    computed the long way in tests/timing_reference.py
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
 import pytest
 
+import impact
 from impact.sampling import sample
 
 from .conftest import RTOL_EXACT
+from .timing_reference import profile as reference_profile
 
 SCENARIO = "military_incursion"
 DRAWS = 200
@@ -126,21 +130,11 @@ def test_batch_without_inputs_argument_is_the_same(model, drawn):
     np.testing.assert_array_equal(a.impact, b.impact)
 
 
-def _scalar_profile(t: int, start: int, timing: str, half_life: float) -> float:
-    if t < start:
-        return 0.0
-    if timing == "persistent":
-        return 1.0
-    if timing == "once":
-        return 1.0 if t == start else 0.0
-    return 0.5 ** ((t - start) / half_life)
-
-
 def _scalar_tourism(eps: float, r: float, base_level: float, half_life: float, index: list[float],
-                    factor: list[float], years: list[int], start: int, timing: str) -> list[float]:
+                    factor: list[float], years: list[int], start: dt.date, timing: str) -> list[float]:
     out = []
     for t, idx, fac in zip(years, index, factor):
-        prof = _scalar_profile(t, start, timing, half_life)
+        prof = reference_profile(t, start, timing, half_life)
         level = base_level * idx * fac
         # expm1/log1p: the same equation as exp(eps ln(1 + r/100) profile) - 1, without cancellation
         out.append(level * math.expm1(eps * math.log1p(r / 100.0) * prof))
@@ -164,7 +158,7 @@ def test_tourism_matches_scalar_reference(model, drawn, row):
     index = [float(v) for v in model.fits["tourism"].baseline.central]
     fac = [float(v) for v in factors["tourism"][row]] if "tourism" in factors else [1.0] * len(years)
 
-    expected = _scalar_tourism(eps, r, base_level, half_life, index, fac, years, int(shock.start), str(shock.timing))
+    expected = _scalar_tourism(eps, r, base_level, half_life, index, fac, years, shock.start, str(shock.timing))
     got = model.evaluate(sc, X[row: row + 1], _row_factors(factors, row), inputs=inputs)
     ti = list(model.channels).index("tourism")
     np.testing.assert_allclose(got.impact[0, ti], expected, rtol=RTOL_EXACT, atol=1e-13)
@@ -173,7 +167,7 @@ def test_tourism_matches_scalar_reference(model, drawn, row):
                                rtol=RTOL_EXACT, atol=0)
     # a loss in every year from the shock on (elasticity < 0, r > 0)
     if eps < 0 and r > 0:
-        assert all(v < 0 for v, t in zip(expected, years) if t >= shock.start)
+        assert all(v < 0 for v, t in zip(expected, years) if t >= shock.start.year)
 
 
 def test_tourism_scalar_reference_central_row(model):
@@ -185,7 +179,7 @@ def test_tourism_scalar_reference_central_row(model):
     years = [int(y) for y in model.years]
     index = [float(v) for v in model.fits["tourism"].baseline.central]
     expected = _scalar_tourism(c["tourism.elasticity"], c["shocks.insecurity"], c["tourism.base_level"],
-                               c["tourism.half_life"], index, [1.0] * len(years), years, int(shock.start),
+                               c["tourism.half_life"], index, [1.0] * len(years), years, shock.start,
                                str(shock.timing))
     got = model.run(sc).impacts["tourism"].to_numpy()
     np.testing.assert_allclose(got, expected, rtol=RTOL_EXACT, atol=1e-13)
@@ -193,21 +187,23 @@ def test_tourism_scalar_reference_central_row(model):
 
 def test_tourism_hand_worked_case(model):
     """A case worked by hand, independent of the reference above: elasticity -1 and a 100 % rise
-    in insecurity halve visitor spending ((1 + 100/100) ** -1 = 1/2) in the shock's first year; with
-    a half-life of one year the exponent halves each year after: 2 ** -(1/2), 2 ** -(1/4), ..."""
-    sc = model.resolve(SCENARIO)
+    in insecurity give a factor 2^-profile on visitor spending.  With the shock from 1 January and a
+    half-life of one year, the year averages of 0.5^x are (1 - 1/2) / ln 2 = 1 / (2 ln 2) in the first
+    year and half the previous one in each year after."""
+    m = impact.fit(model.assumptions.override({"settings.event_date": "2025-01-01"}))
+    sc = m.resolve(SCENARIO)
     shock = sc.shocks["insecurity"]
-    assert shock.timing == "decay" and int(shock.start) == int(model.years[0])
-    inputs = model.inputs(sc)
+    assert shock.timing == "decay" and shock.start == dt.date(int(m.years[0]), 1, 1)
+    inputs = m.inputs(sc)
     names = [i.name for i in inputs]
-    x = model.central_row(sc)
+    x = m.central_row(sc)
     for name, value in (("tourism.elasticity", -1.0), ("shocks.insecurity", 100.0), ("tourism.half_life", 1.0),
                         ("tourism.base_level", 10.0)):
         x[names.index(name)] = value
-    out = model.evaluate(sc, x[None, :], inputs=inputs)
-    ti = list(model.channels).index("tourism")
-    index = np.asarray(model.fits["tourism"].baseline.central, dtype=float)
-    by_hand = np.array([0.5, 2 ** -0.5, 2 ** -0.25, 2 ** -0.125, 2 ** -0.0625, 2 ** -0.03125])[: len(index)] - 1
+    out = m.evaluate(sc, x[None, :], inputs=inputs)
+    ti = list(m.channels).index("tourism")
+    index = np.asarray(m.fits["tourism"].baseline.central, dtype=float)
+    prof = np.array([1 / (2 * math.log(2)) / 2 ** k for k in range(len(index))])
+    by_hand = 2.0 ** -prof - 1
     np.testing.assert_allclose(out.baseline[0, ti], 10.0 * index, rtol=RTOL_EXACT)
     np.testing.assert_allclose(out.impact[0, ti], 10.0 * index * by_hand, rtol=1e-12)
-    assert out.impact[0, ti, 0] == pytest.approx(-0.5 * 10.0 * index[0], rel=1e-12)  # half the first year's spending

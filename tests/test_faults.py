@@ -273,7 +273,7 @@ def _with_mc_draw(res, bad):
 
 def _with_expected(res, bad):
     expected = res.expected.copy()
-    expected.iloc[0, 0] = bad
+    expected.loc["total", "lower"] = bad  # the mixture's P5, shown on the Summary sheet
     return dataclasses.replace(res, expected=expected)
 
 

@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -40,7 +39,8 @@ def work(tmp_path, monkeypatch, cache_dir):
     shutil.copytree(DEFAULT_DIR, w / "assumptions")
     (w / "outputs" / "tables").mkdir(parents=True)
     (w / "outputs" / "impact.xlsx").write_bytes(b"PK previous workbook")
-    (w / "outputs" / "tables" / "central.csv").write_bytes(b"old,table\n1,2\n")
+    (w / "outputs" / "tables" / "deterministic.csv").write_bytes(b"old,table\n1,2\n")
+    (w / "outputs" / "tables" / "central.csv").write_bytes(b"old,table of an earlier version\n")
     (w / "outputs" / "tables" / "montecarlo.csv").write_bytes(b"old,montecarlo\n")
     (w / "notes.txt").write_text("mine")
     monkeypatch.chdir(w)
@@ -110,7 +110,7 @@ def test_csv_tables_cannot_carry_formulas(work, capsys):
     # numbers stay numbers
     import pandas as pd
 
-    central = pd.read_csv(work / "outputs" / "tables" / "central.csv")
+    central = pd.read_csv(work / "outputs" / "tables" / "deterministic.csv")
     assert central["value"].dtype.kind == "f" and (central["value"] < 0).any()
 
 
@@ -179,7 +179,8 @@ def test_ctrl_c_during_the_commit_waits_for_it_and_says_what_was_written(work, m
                                             "outputs/tables); nothing else was changed")
     tables = work / "outputs" / "tables"
     assert not (tables / "montecarlo.csv").read_bytes().startswith(b"old")  # all of the new set, none of the old
-    assert not (tables / "central.csv").read_bytes().startswith(b"old")
+    assert not (tables / "deterministic.csv").read_bytes().startswith(b"old")
+    assert not (tables / "central.csv").exists()  # the table's name before version 0.2: stale, removed
     assert [p.name for p in (work / "outputs").iterdir() if p.name.startswith(".")] == []
 
 
@@ -190,7 +191,7 @@ def test_stale_tables_of_an_earlier_run_are_removed(work, capsys):
                     "outputs/impact.xlsx", "--csv", "outputs/tables"], capsys)
     assert rc == 0, err
     names = {p.name for p in (work / "outputs" / "tables").iterdir()}
-    assert "montecarlo.csv" not in names and "central.csv" in names
+    assert "montecarlo.csv" not in names and "deterministic.csv" in names and "central.csv" not in names
     assert (work / "outputs" / "tables" / "my_own.csv").read_text() == "kept"
 
 

@@ -1,17 +1,20 @@
 """The workbook in a real spreadsheet engine: LibreOffice opens it headless, recalculates every live
-What-if formula, and the results equal the model's Python values; an edited input moves the impact
-exactly as the model's own equations do; the Sensitivity sheet (colour scales, charts) survives.
+What-if formula for each scenario picked in the drop-down, and the results equal the model's Python
+values; an edited input moves the impact exactly as the model's own equations do; the charts and the
+Sensitivity sheet (colour scales) survive; the workbook prints to PDF.
 
 Skipped, with the reason, when LibreOffice (``soffice``) is not installed.  Each test session uses a
 private LibreOffice profile, so parallel runs do not clash, configured to recalculate on load.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import openpyxl
@@ -40,16 +43,16 @@ _REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def convert(files: list[Path], outdir: Path, profile: Path) -> None:
-    """Open each file in headless LibreOffice Calc and save it again as .xlsx into ``outdir``."""
+def convert(files: list[Path], outdir: Path, profile: Path, to: str = "xlsx") -> None:
+    """Open each file in headless LibreOffice Calc and save it again (as .xlsx, or ``to``) into ``outdir``."""
     (profile / "user").mkdir(parents=True, exist_ok=True)
     reg = profile / "user" / "registrymodifications.xcu"
     if not reg.exists():
         reg.write_text(_REGISTRY, encoding="utf-8")
     cmd = [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
-           "--calc", "--convert-to", "xlsx", "--outdir", str(outdir), *map(str, files)]
+           "--calc", "--convert-to", to, "--outdir", str(outdir), *map(str, files)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    missing = [f.name for f in files if not (outdir / f.name).is_file()]
+    missing = [f.name for f in files if not (outdir / f.with_suffix("." + to).name).is_file()]
     assert proc.returncode == 0 and not missing, (
         f"LibreOffice failed (exit {proc.returncode}; missing {missing}):\n{proc.stdout}\n{proc.stderr}")
 
@@ -59,26 +62,41 @@ def result(cache_dir):
     return small_analysis(cache_dir)
 
 
+def _named_cell(book: Any, name: str) -> Any:
+    (sheet, ref), = list(book.defined_names[name].destinations)
+    return book[sheet][ref.replace("$", "")]
+
+
 @pytest.fixture(scope="module")
 def converted(result, tmp_path_factory):
-    """Original and an edited copy written, converted by LibreOffice in one call; paths and edit details."""
+    """The workbook, one copy per designation scenario picked in the What-if drop-down, and an edited
+    copy (the first scenario's insecurity shock doubled in 'Your value'), all recalculated by
+    LibreOffice in one call and saved again; also a PDF export of the workbook."""
     base = tmp_path_factory.mktemp("lo")
     src = Path(excel.write_workbook(result, base / "impact.xlsx"))
-    # an analyst's edit: the designation scenario's insecurity shock doubled on What-if
+    files = [src]
+    for n in designations(result):
+        book = openpyxl.load_workbook(src)
+        _named_cell(book, "selected_scenario").value = n
+        book.save(base / f"pick_{n}.xlsx")
+        files.append(base / f"pick_{n}.xlsx")
     scen = designations(result)[0]
-    edited = base / "edited.xlsx"
     book = openpyxl.load_workbook(src)
-    dn = book.defined_names[f"{scen}_shocks_insecurity"]
-    (sheet, ref), = list(dn.destinations)
-    cell = book[sheet][ref.replace("$", "")]
-    new_value = 2 * float(cell.value)
-    cell.value = new_value
-    book.save(edited)
+    used = _named_cell(book, "shocks_insecurity")  # 'Value used'; 'Your value' is the cell to its left
+    yours = used.parent.cell(used.row, used.column - 1)
+    scenario_value = float(result.model.resolve(scen).shocks["insecurity"].value)
+    yours.value = 2 * scenario_value / 100  # a real percentage: 40% is 0.4
+    book.save(base / "edited.xlsx")
+    files.append(base / "edited.xlsx")
     out = base / "out"
     out.mkdir()
-    convert([src, edited], out, base / "profile")
+    convert(files, out, base / "profile")
+    pdf = base / "pdf"
+    pdf.mkdir()
+    convert([src], pdf, base / "profile", to="pdf")
     return {"src": src, "out": out / "impact.xlsx", "edited": out / "edited.xlsx", "scenario": scen,
-            "insecurity": new_value}
+            "insecurity": 2 * scenario_value, "picked": {n: out / f"pick_{n}.xlsx" for n in designations(result)},
+            "pdf": pdf / "impact.pdf"}
 
 
 @pytest.fixture(scope="module")
@@ -90,29 +108,36 @@ def test_libreoffice_opens_the_workbook_with_every_sheet(converted, values):
     assert values.sheetnames == openpyxl.load_workbook(converted["src"], read_only=True).sheetnames
 
 
-def test_every_whatif_formula_recomputes_to_the_python_value(result, values):
+def _as_checked(v: Any) -> Any:
+    """A recalculated cell as the checks state it: dates as Excel serial numbers."""
+    if isinstance(v, dt.datetime):
+        return (v - dt.datetime(1899, 12, 30)).days
+    return v
+
+
+def test_every_whatif_formula_recomputes_to_the_python_value_for_every_scenario(result, converted):
+    """Each scenario picked in the drop-down: every live cell (lookups, values used, impacts, totals,
+    differences) equals what the model gives for that scenario."""
     _, checks = excel.build_workbook(result)
-    ws = values["What-if"]
     worst, n = 0.0, 0
-    for c in checks:
-        got = ws[c["cell"]].value
-        assert isinstance(got, (int, float)), f"{c['cell']}: LibreOffice gave {got!r} ({c})"
-        run = result.runs[c["scenario"]]
-        if c["kind"] == "difference":
-            assert abs(got) <= RTOL * max(1.0, c["scale"]), c
-            continue
-        ch, y = c["channel"], c["year"]
-        if y == "cumulative":
-            want = float(run.cumulative[ch])
-        else:
-            want = float(run.total[y] if ch == "total" else run.impacts.loc[y, ch])
-        err = abs(got - want) / max(abs(want), 1e-300)
-        worst = max(worst, err)
-        assert math.isclose(got, want, rel_tol=RTOL, abs_tol=1e-15), (c, got, want)
-        n += 1
-    channels = len(result.model.channels) + 1  # and the total
-    assert n == len(designations(result)) * channels * (len(result.model.years) + 1)
-    print(f"\n{len(checks)} What-if formulas recomputed by LibreOffice; worst relative error {worst:.2e}")
+    for scen, path in converted["picked"].items():
+        ws = openpyxl.load_workbook(path, data_only=True)["What-if"]
+        for c in (c for c in checks if c["scenario"] == scen):
+            got = _as_checked(ws[c["cell"]].value)
+            if isinstance(c["python"], str):
+                assert got == c["python"], (c, got)
+                continue
+            assert isinstance(got, (int, float)), f"{c['cell']}: LibreOffice gave {got!r} ({c})"
+            if c["kind"] == "difference":
+                assert abs(got) <= RTOL * max(1.0, c["scale"]), c
+                continue
+            want = float(c["python"])
+            worst = max(worst, abs(got - want) / max(abs(want), 1e-300))
+            assert math.isclose(got, want, rel_tol=RTOL, abs_tol=1e-15), (c, got, want)
+            n += 1
+    per_scenario = (len(result.model.channels) + 1) * (len(result.model.years) + 1)  # channels and the total
+    assert n >= 2 * len(converted["picked"]) * per_scenario  # impact and model cells at least
+    print(f"\n{n} What-if cells recomputed by LibreOffice; worst relative error {worst:.2e}")
 
 
 def test_an_edited_input_moves_the_impact_like_the_model(result, converted):
@@ -124,12 +149,11 @@ def test_an_edited_input_moves_the_impact_like_the_model(result, converted):
     out = model.evaluate(scen, x[None, :], inputs=inputs)
     want = out.impact[0]  # (channels, years) with the edited input, by the Python equations
     central = result.runs[scen].impacts
-    book = openpyxl.load_workbook(converted["edited"], data_only=True)
-    ws = book["What-if"]
+    ws = openpyxl.load_workbook(converted["edited"], data_only=True)["What-if"]
     _, checks = excel.build_workbook(result)
     moved = set()
     for c in checks:
-        if c["scenario"] != scen or c["kind"] != "impact":
+        if c["scenario"] != scen or c["kind"] != "impact" or c["year"] == "cumulative":
             continue
         k, j = list(model.years).index(c["year"]), list(model.channels).index(c["channel"])
         got = ws[c["cell"]].value
@@ -138,8 +162,22 @@ def test_an_edited_input_moves_the_impact_like_the_model(result, converted):
             moved.add(c["year"])
     # the shock decays without reaching zero: every year from its start moves
     start = model.resolve(scen).shocks["insecurity"].start
-    assert moved == {y for y in model.years if y >= start}, \
+    assert moved == {y for y in model.years if y >= start.year}, \
         "doubling the insecurity shock must change the tourism impact every year from its start"
+
+
+def test_charts_survive_and_the_workbook_prints_to_pdf(converted, values):
+    src = openpyxl.load_workbook(converted["src"])
+    for title in ("Summary", "Uncertainty", "Sensitivity"):
+        assert len(values[title]._charts) == len(src[title]._charts) > 0, title
+    # LibreOffice keeps the print scale that holds the smallest font at 8 pt
+    assert values["Summary"].page_setup.scale == src["Summary"].page_setup.scale
+    pdf = converted["pdf"]
+    assert pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-"
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        assert "Summary - page 1 of" in text and "Total by scenario" in text
 
 
 def test_sensitivity_sheet_survives_conversion(converted, values):

@@ -32,6 +32,8 @@ def test_notebook_is_committed_without_outputs():
     assert code, "the notebook has no code cells"
     for c in code:
         assert c.outputs == [] and c.execution_count is None, f"clear the outputs of: {c.source[:60]!r}"
+    text = "\n".join(c.source for c in code)  # it shows the tidy schema at work: a pivot and a pandas plot
+    assert ".to_frame()" in text and "pivot_table(" in text and ".plot(" in text
 
 
 @pytest.mark.slow

@@ -61,7 +61,7 @@ def test_no_cache_neither_reads_nor_writes_the_cache(work, tmp_path, capsys):
     rc, out, err = _main(["run", *QUICK, "--no-cache", "--cache-dir", str(cache)], capsys)
     assert rc == 0 and not cache.exists()
     rc, out, err = _main(["run", *QUICK, "--cache-dir", str(cache)], capsys)
-    assert rc == 0 and len(list((cache / SUBDIR).glob("entry-*.npz"))) == 3
+    assert rc == 0 and len(list((cache / SUBDIR).glob("entry-*.npz"))) == len(impact.channels.registry())
 
 
 def test_allow_absolute_paths_accepts_a_data_file_outside_the_folder(work, tmp_path, capsys):
@@ -140,13 +140,14 @@ def test_scenario_takes_several_names_in_both_forms(work, cache_dir, capsys):
     for form in (["--scenario", "designation", "certification"], ["-s", "designation", "-s", "certification"]):
         rc, out, err = _main(["run", *QUICK, "--cache-dir", cache_dir, *form], capsys)
         assert rc == 0, err
-        table = out.split("\n\n")[0]
-        assert {ln.split()[0] for ln in table.splitlines()[3:]} == {"baseline", "designation", "certification"}
+        table = out.split("\n\n")[0].splitlines()
+        assert table[3].split() == ["scenario"]  # the index header; the baseline (zero) is not listed
+        assert {ln.split()[0] for ln in table[4:]} == {"designation", "certification"}
 
 
 def test_validate_prints_ok_and_exits_0(work, capsys):
     rc, out, err = _main(["validate", "--assumptions", "assumptions"], capsys)
-    assert rc == 0 and err.startswith("ok: assumptions (3 channels")
+    assert rc == 0 and err.startswith("ok: assumptions (5 channels")
 
 
 def test_init_copies_the_defaults_and_refuses_to_overwrite(tmp_path, capsys):
@@ -155,3 +156,24 @@ def test_init_copies_the_defaults_and_refuses_to_overwrite(tmp_path, capsys):
     assert (tmp_path / "mine" / "channels.yaml").read_bytes() == (DEFAULT_DIR / "channels.yaml").read_bytes()
     rc, out, err = _main(["init", str(tmp_path / "mine")], capsys)
     assert rc == 2 and "use --force to overwrite" in err
+
+
+def test_data_fits_an_ordinary_terminal_and_survives_a_closed_pipe(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    rc, out, err = _main(["data"], capsys)
+    assert rc == 0 and err == ""
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "us_imports_mexico_monthly: USD millions (nominal), monthly" in out
+    import subprocess
+    import sys
+
+    proc = subprocess.run(f"{sys.executable} -m impact data | head -1", shell=True, capture_output=True, text=True)
+    assert proc.stderr == "" and re.match(r"\d+ bundled data series", proc.stdout)
+
+
+def test_the_start_up_line_says_what_was_loaded_in_words(work, cache_dir, capsys):
+    rc, out, err = _main(["run", *QUICK, "--cache-dir", cache_dir], capsys)
+    assert rc == 0, err
+    assert err.splitlines()[0] == ("Using the assumption files in assumptions/: 5 channels (tourism, imports, "
+                                   "business_costs, investment, official_finance), 4 designation scenarios against "
+                                   "the baseline, years 2025-2030")

@@ -77,7 +77,8 @@ def test_simulate_same_seed_same_draws_other_seed_other_draws(model):
     assert not np.array_equal(m1.draws, m3.draws)
     # different draws, not a permutation or a shift of the same ones: a permutation or shifted rows
     # would reuse seed 11's values, and continuous draws from another seed share none
-    assert not np.isin(m3.draws, m1.draws).any()
+    moving = m1.draws.std(axis=0).max(axis=1) > 0  # a channel the scenario does not move is 0 in every draw
+    assert not np.isin(m3.draws[:, moving], m1.draws[:, moving]).any()
 
 
 def test_sample_is_reproducible_and_seed_dependent(model):

@@ -8,6 +8,7 @@ from a workbook.  Recalculation of the What-if formulas by a spreadsheet engine 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import re
 from pathlib import Path
@@ -21,14 +22,14 @@ import pytest
 import impact
 from impact.errors import OutputError
 from impact.report import excel, tables
-from impact.report.book import NonFiniteError
 from impact.report import styles as st
-from impact.results import TIDY
+from impact.report.book import NonFiniteError
+from impact.results.common import KEY, TIDY
 
 RTOL = 1e-12  # a number written to a cell and read back (float64 round trip through XML)
 
-SHEETS = ["Summary", "Scenarios", "Tourism", "Imports", "Business costs", "Uncertainty", "Sensitivity", "What-if",
-          "Estimates", "Assumptions", "Data", "About"]
+SHEETS = ["Summary", "Scenarios", "Tourism", "Imports", "Business costs", "Investment", "Official finance",
+          "Uncertainty", "Sensitivity", "Ex-post", "What-if", "Estimates", "Assumptions", "Calibration", "Data", "About"]
 # About rows that legitimately differ between two runs with the same inputs
 VOLATILE = {"run started (UTC)", "run time (s)", "command"}
 SMALL_SOBOL = {"analysis.sensitivity.sobol.base_samples": 64, "analysis.sensitivity.sobol.min_base_samples": 8}
@@ -56,6 +57,12 @@ def wb(path) -> openpyxl.Workbook:
 
 
 # ----------------------------------------------------------------------------- helpers
+def shown(a: float, b: float, decimals: int = 2) -> bool:
+    """``a`` (a cell) equals ``b`` as the cell's format shows it: values that would display as zero
+    are written as zero (no "-0.00"), everything else as it is."""
+    return close(a, b) or (a == 0 and abs(b) < 0.5 * 10 ** -decimals)
+
+
 def close(a: float, b: float, rtol: float = RTOL) -> bool:
     return math.isclose(a, b, rel_tol=rtol, abs_tol=rtol)
 
@@ -118,10 +125,8 @@ def test_sheet_names_and_order_are_fixed(wb, result):
 def test_summary_is_a_clean_report_page(wb):
     ws = wb["Summary"]
     assert ws.sheet_view.showGridLines is False
-    assert ws.freeze_panes is None
-    assert len(ws._charts) >= 1, "the headline needs a native chart"
-    for s in wb.worksheets:  # printable: landscape/portrait, fitted to the page width
-        assert s.sheet_properties.pageSetUpPr.fitToPage and s.page_setup.fitToWidth in (1, None)  # None: the default, 1
+    assert ws.freeze_panes == "A2"  # the title stays in view
+    assert len(ws._charts) == 2, "the headline needs native charts of the ranges"
 
 
 @pytest.mark.parametrize("sheet,freeze", [("Scenarios", "A5"), ("Assumptions", "C5"), ("Data", "B5"),
@@ -155,12 +160,13 @@ def test_column_widths_are_set(wb):
 
 
 # ----------------------------------------------------------------------------- Summary
-def test_summary_headline_matches_results(wb, result):
+def test_summary_channels_match_results(wb, result):
     ws = wb["Summary"]
-    r0, _ = find(ws, "Scenario", col=1)
-    rows = read_table(ws, r0, key_col=2)
-    assert set(rows[0]) >= {"Scenario", "Channel", "Central (US$ bn)", "P5 (US$ bn)", "P95 (US$ bn)",
-                            "Central (% of baseline)", "Scenario weight (%)"}
+    r0, _ = find(ws, "Channel", col=2)
+    rows = [r for r in read_table(ws, r0, key_col=2) if r["Channel"]]
+    assert list(rows[0]) == ["Scenario", "Channel", "Median (US$ bn)", "P5 (US$ bn)", "P95 (US$ bn)",
+                             "Deterministic run (US$ bn)", "Percentile of the deterministic run",
+                             "Median, % of the channel's baseline"]
     chans = [*result.model.channels, "total"]
     expected_rows = [(n, ch) for n in designations(result) for ch in chans]
     assert len(rows) == len(expected_rows)
@@ -170,27 +176,30 @@ def test_summary_headline_matches_results(wb, result):
         scen_label = row["Scenario"] or scen_label
         assert scen_label == run.label
         assert row["Channel"] == tables.channel_title(ch)
-        q = mc.quantiles((0.05, 0.95)).loc[(ch, "cumulative")]
-        assert close(row["Central (US$ bn)"], run.cumulative[ch])
-        assert close(row["P5 (US$ bn)"], q[0.05]) and close(row["P95 (US$ bn)"], q[0.95])
-        assert close(row["Central (% of baseline)"], run.cumulative_pct[ch])
-        if row["Scenario"]:
-            assert close(row["Scenario weight (%)"], run.weight)
+        d = mc.draws.sum(axis=(1, 2)) if ch == "total" else mc.draws[:, list(mc.channels).index(ch), :].sum(axis=1)
+        assert shown(row["Median (US$ bn)"], float(np.median(d)))
+        assert shown(row["P5 (US$ bn)"], float(np.quantile(d, 0.05)))
+        assert shown(row["P95 (US$ bn)"], float(np.quantile(d, 0.95)))
+        assert close(row["Deterministic run (US$ bn)"], run.cumulative[ch])
+        if ch == "total":  # no percentage of a sum of unlike baselines
+            assert row["Median, % of the channel's baseline"] is None
+        else:
+            b = mc.baseline[:, list(mc.channels).index(ch), :].sum(axis=1)
+            assert close(row["Median, % of the channel's baseline"], float(np.median(d / b)))
     # number formats by unit
     assert ws.cell(r0 + 1, 3).number_format == st.USD_BN
-    assert ws.cell(r0 + 1, 6).number_format == st.PCT
     assert ws.cell(r0 + 1, 7).number_format == st.SHARE
+    assert ws.cell(r0 + 1, 8).number_format == st.PCT
 
 
-def test_summary_expected_impact_matches_results(wb, result):
+def test_summary_expected_impact_shows_the_mixture_range(wb, result):
     ws = wb["Summary"]
-    r0, _ = find(ws, "Expected (US$ bn)")
-    rows = read_table(ws, r0)
-    e = result.expected
-    assert [r["Channel"] for r in rows] == [tables.channel_title(c) for c in e.index]
-    for row, (ch, ex) in zip(rows, e.iterrows()):
-        assert close(row["Expected (US$ bn)"], ex["expected"])
-        assert close(row["P5 (US$ bn)"], ex["lower"]) and close(row["P95 (US$ bn)"], ex["upper"])
+    e = result.expected.loc["total"]
+    r0, _ = find(ws, "Mixture P5")
+    last = [r for r in read_table(ws, r0) if isinstance(r["Weight x mean"], (int, float))][-1]
+    assert last["Scenario"] == "Probability-weighted expectation"
+    assert close(last["Mixture P5"], e["lower"]) and close(last["Mixture P95"], e["upper"])
+    assert close(last["Weight x mean"], e["expected"])
 
 
 def test_summary_links_to_every_sheet(wb):
@@ -207,19 +216,24 @@ def test_scenarios_table_matches_results(wb, result):
     chans = [*result.model.channels, "total"]
     years = [*result.model.years, "Cumulative"]
     assert len(rows) == len(designations(result)) * len(chans) * len(years)
-    assert {"Central (US$ bn)", "P5 (US$ bn)", "P95 (US$ bn)", "Central (% of baseline)", "P5 (% of baseline)",
-            "P95 (% of baseline)"} <= set(rows[0])
+    assert list(rows[0])[3:] == ["Median (US$ bn)", "P5 (US$ bn)", "P95 (US$ bn)", "Deterministic run (US$ bn)",
+                                 "Median (% of baseline)", "P5 (% of baseline)", "P95 (% of baseline)",
+                                 "Deterministic run (% of baseline)"]
     titles = {tables.channel_title(c): c for c in chans}
     for row in rows:
         n, ch, y = row["Scenario"], titles[row["Channel"]], row["Year"]
         run, mc = result.runs[n], result.montecarlo[n]
         key = "cumulative" if y == "Cumulative" else str(y)
-        central = run.cumulative[ch] if y == "Cumulative" else (run.total[y] if ch == "total" else run.impacts.loc[y, ch])
-        assert close(row["Central (US$ bn)"], central)
-        q = mc.quantiles((0.05, 0.95)).loc[(ch, key)]
-        assert close(row["P5 (US$ bn)"], q[0.05]) and close(row["P95 (US$ bn)"], q[0.95])
-        qp = mc.quantiles((0.05, 0.95), pct=True).loc[(ch, key)]
-        assert close(row["P5 (% of baseline)"], qp[0.05])
+        det = run.cumulative[ch] if y == "Cumulative" else (run.total[y] if ch == "total" else run.impacts.loc[y, ch])
+        assert shown(row["Deterministic run (US$ bn)"], det)
+        q = mc.quantiles((0.05, 0.5, 0.95)).loc[(ch, key)]
+        assert shown(row["P5 (US$ bn)"], q["p5"]) and shown(row["P95 (US$ bn)"], q["p95"])
+        assert shown(row["Median (US$ bn)"], q["p50"])
+        if ch == "total":
+            assert row["P5 (% of baseline)"] is None
+        else:  # a real percentage: the cell holds the fraction
+            qp = mc.quantiles((0.05,), pct=True).loc[(ch, key)]
+            assert shown(row["P5 (% of baseline)"], qp["p5"] / 100, decimals=4)
 
 
 @pytest.mark.parametrize("ch", ["tourism", "imports", "business_costs"])
@@ -241,13 +255,17 @@ def test_channel_sheet_baseline_provenance_and_impacts(wb, result, ch):
         assert row["Year"] == y
         assert close(row["Central path, median (US$ bn)"], br["median"]) and close(row[f"Upper {lvl}% (US$ bn)"],
                                                                                    br["upper"])
-    # impact by year and scenario
+    # impact by year and scenario, as the channel presents it (business costs: the additional cost, > 0)
     r0, _ = find(ws, "Year", col=1, start=r0 + 1)
-    rows = read_table(ws, r0)
+    rows = [r for r in read_table(ws, r0) if r["Year"] in (*result.model.years, "Cumulative")]
+    sign = -1 if ch == "business_costs" else 1
+    assert ("additional cost" in ws.cell(r0 - 1, 1).value) == (ch == "business_costs")
     for n in designations(result):
         col = [row[label_of(result, n)] for row in rows]
-        assert np.allclose(col[:-1], result.runs[n].impacts[ch].to_numpy(), rtol=RTOL, atol=0)
-        assert close(col[-1], result.runs[n].cumulative[ch])
+        assert all(shown(a, sign * b) for a, b in zip(col[:-1], result.runs[n].impacts[ch].to_numpy()))
+        assert close(col[-1], sign * result.runs[n].cumulative[ch])
+        if ch == "business_costs":
+            assert col[-1] > 0
     assert len(ws._charts) == 2
 
 
@@ -261,9 +279,9 @@ def test_uncertainty_quantiles_and_fan_charts(wb, result):
         mc = result.montecarlo[row["Scenario"]]
         key = (titles[row["Channel"]], "cumulative" if row["Year"] == "Cumulative" else str(row["Year"]))
         q = mc.quantiles((0.05, 0.5, 0.95)).loc[key]
-        assert close(row["Median (US$ bn)"], q[0.5]) and close(row["P95 (US$ bn)"], q[0.95])
-        assert close(row["Mean (US$ bn)"], mc.mean().loc[key])
-    assert len(ws._charts) == len(designations(result))  # one fan chart per designation scenario
+        assert shown(row["Median (US$ bn)"], q["p50"]) and shown(row["P95 (US$ bn)"], q["p95"])
+        assert shown(row["Mean (US$ bn)"], mc.mean().loc[key])
+    assert len(ws._charts) == 3 * len(designations(result))  # fan chart, histogram, S-curve per scenario
 
 
 def test_sensitivity_tornado_two_way_and_sobol(wb, result):
@@ -277,11 +295,12 @@ def test_sensitivity_tornado_two_way_and_sobol(wb, result):
         assert [r["Input"] for r in rows] == list(ranked["input"])
         for row, (_, tr) in zip(rows, ranked.iterrows()):
             assert close(row["Swing (US$ bn)"], tr["swing"])
-            assert close(row["High - central (US$ bn)"], tr["high"] - t.central)
-        # two-way grids: central cell boxed and equal to the deterministic run
-        for key, tw in block.items():
-            if not key.startswith("two_way:"):
-                continue
+            assert shown(row["High - deterministic (US$ bn)"], tr["high"] - t.central)
+        # two-way grids (the top tornado drivers first, then the declared pairs): central cell
+        # boxed and equal to the deterministic run
+        grids = [tw for k, tw in block.items() if k.startswith("two_way:top:")]
+        grids += [tw for k, tw in block.items() if k.startswith("two_way:") and not k.startswith("two_way:top:")]
+        for tw in grids:
             h = find_prefix(ws, "Two-way grid", start=start)
             start = h + 1
             ci, cj = tw.meta["center"]
@@ -330,38 +349,70 @@ def test_whatif_formulas_are_the_only_formulas_and_all_are_checked(wb, result):
 
 
 def test_whatif_formulas_carry_the_model_values_as_cached_results(path, result):
-    """A viewer that does not recalculate shows the model's numbers, not zeros."""
+    """A viewer that does not recalculate shows the model's numbers for the selected scenario (the
+    first designation scenario), not zeros."""
     _, checks = excel.build_workbook(result)
     cached = openpyxl.load_workbook(path, data_only=True)["What-if"]
+    selected = designations(result)[0]
+    (sheet, ref), = list(openpyxl.load_workbook(path).defined_names["selected_scenario"].destinations)
+    assert cached[ref.replace("$", "")].value == selected
     for c in checks:
-        assert cached[c["cell"]].value == pytest.approx(c["python"], rel=1e-12, abs=1e-12), c
+        if c["scenario"] != selected:
+            continue
+        got = cached[c["cell"]].value
+        if isinstance(got, dt.datetime):  # a date cell: openpyxl reads its serial number as a date
+            got = (got - dt.datetime(1899, 12, 30)).days
+        if isinstance(c["python"], str):
+            assert got == c["python"], c
+        else:
+            assert got == pytest.approx(c["python"], rel=1e-12, abs=1e-12), c
 
 
-def test_whatif_model_values_and_inputs_come_from_the_results(wb, result):
+def test_whatif_has_one_scenario_drop_down_and_unprefixed_names(wb, result):
+    ws = wb["What-if"]
+    scen = designations(result)
+    (_, cell), = list(wb.defined_names["selected_scenario"].destinations)
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    selector = [dv for dv in lists if cell.replace("$", "") in str(dv.sqref)]
+    assert len(selector) == 1
+    (sheet, ref), = list(wb.defined_names["scenario_keys"].destinations)
+    keys = [c.value for row in wb[sheet][ref.replace("$", "")] for c in row]
+    assert keys == scen
+    names = set(wb.defined_names)
+    assert not any(n.startswith(tuple(f"{s}_" for s in scen)) for n in names), "one set of inputs, not one per scenario"
+    assert {"shocks_insecurity", "shocks_insecurity_start", "shocks_insecurity_timing", "tourism_elasticity",
+            "selected_scenario"} <= names
+    # the formulas use those names
+    text = " ".join(c.value for row in ws.iter_rows() for c in row if c.data_type == "f")
+    assert "tourism_elasticity" in text and "shocks_insecurity_start" in text and "(shocks_insecurity*100)" in text
+
+
+def test_whatif_inputs_and_model_values_come_from_the_results(wb, result):
+    """Per scenario: each input's value (percentages as fractions, dates as dates) and the model's
+    value of each impact cell, as the results hold them."""
     _, checks = excel.build_workbook(result)
     ws = wb["What-if"]
+    inputs = {n: {i.name: i for i in result.model.inputs(n)} for n in designations(result)}
+    col = {n: 10 + j for j, n in enumerate(designations(result))}  # the scenarios' own columns J...
+    seen = set()
     for c in checks:
-        run = result.runs[c["scenario"]]
-        if c["kind"] == "difference":
-            assert c["python"] == 0.0
-            continue
-        ch, y = c["channel"], c["year"]
-        if y == "cumulative":
-            expected = run.cumulative[ch]
-        else:
-            expected = run.total[y] if ch == "total" else run.impacts.loc[y, ch]
-        assert c["python"] == pytest.approx(expected, rel=RTOL)
-        r = int(c["cell"][1:])
-        assert close(ws.cell(r, 4).value, expected), "the 'Model result' column"
-    # defined names point at What-if input cells holding the central value
-    n = designations(result)[0]
-    inputs = {i.name: i for i in result.model.inputs(n)}
-    names = wb.defined_names
-    for qual in ("tourism.elasticity", "imports.trade_elasticity", "shocks.insecurity"):
-        dn = names[f"{n}_{qual.replace('.', '_')}"]
-        (sheet, ref), = list(dn.destinations)
-        assert sheet == "What-if"
-        assert close(wb[sheet][ref.replace("$", "")].value, inputs[qual].central)
+        n, r = c["scenario"], int(c["cell"][1:])
+        if c["kind"] in ("impact", "model", "total"):
+            run = result.runs[n]
+            ch, y = c["channel"], c["year"]
+            expected = run.cumulative[ch] if y == "cumulative" else (
+                run.total[y] if ch == "total" else run.impacts.loc[y, ch])
+            assert c["python"] == pytest.approx(expected, rel=RTOL)
+            assert close(ws.cell(r, col[n]).value, expected), "the scenario's model column"
+        elif c["kind"] == "input" and c["name"] in inputs[n]:
+            inp = inputs[n][c["name"]]
+            want = inp.central / 100 if ws.cell(r, 3).value == "%" else inp.central
+            assert close(ws.cell(r, col[n]).value, want), (n, c["name"])
+            seen.add(c["name"])
+    assert {"shocks.insecurity", "tourism.elasticity", "imports.trade_elasticity", "imports.time_cost_per_day"} <= seen
+    r, _ = find(ws, "shocks.insecurity.start", col=1)
+    first = designations(result)[0]
+    assert ws.cell(r, col[first]).value.date() == result.model.resolve(first).shocks["insecurity"].start
 
 
 def test_whatif_formula_text_is_well_formed(wb):
@@ -371,7 +422,7 @@ def test_whatif_formula_text_is_well_formed(wb):
             if c.data_type == "f":
                 text = c.value
                 assert text.count("(") == text.count(")"), c.coordinate
-                assert "nan" not in text.lower() and "inf" not in text.lower()
+                assert not re.search(r"\b(nan|inf)\b", text.lower())
 
 
 # ----------------------------------------------------------------------------- provenance
@@ -381,7 +432,8 @@ def test_assumptions_sheet_lists_every_value_used(wb, result):
     assert len(rows) == len(expected)
     for row, (n, inp) in zip(rows, expected):
         assert row["Scenario"] == n and row["Name"] == inp.name
-        assert close(row["Value used"], inp.central)
+        assert close(row["Value used"], inp.central / 100 if inp.unit in ("%", "% per year", "% of value per day")
+                     else inp.central)
         assert row["Unit"] == inp.unit
         assert row["Distribution"]
         if inp.kind != "forecast":
@@ -389,7 +441,8 @@ def test_assumptions_sheet_lists_every_value_used(wb, result):
             assert row["Source"] and row["Bounds"].startswith("[")
         if inp.uncertain:
             lo, hi = inp.ppf(np.array([0.05, 0.95]))
-            assert close(row["Monte Carlo P5"], float(lo), 1e-9) and close(row["Monte Carlo P95"], float(hi), 1e-9)
+            k = 100 if inp.unit in ("%", "% per year", "% of value per day") else 1
+            assert close(row["Monte Carlo P5"], float(lo) / k, 1e-9) and close(row["Monte Carlo P95"], float(hi) / k, 1e-9)
     settings = {(r["Section"], r["Name"]): r["Value"] for r in excel_table(wb["Assumptions"], "SettingsUsed")}
     assert settings[("run", "seed")] == str(result.info.seed)
     assert settings[("run", "draws per scenario")] == str(result.info.draws)
@@ -447,6 +500,7 @@ def test_workbook_without_monte_carlo_or_sensitivity(tmp_path, cache_dir):
     assert "P5 (US$ bn)" not in [c.value for c in book["Summary"][r0]]
     assert find_prefix(book["Uncertainty"], "The Monte Carlo was skipped")
     assert find_prefix(book["Sensitivity"], "Sensitivity analysis was skipped")
+    assert find_prefix(book["Ex-post"], "The Monte Carlo was skipped")
 
 
 def test_unwritable_or_locked_target_raises_output_error(result, tmp_path):
@@ -498,24 +552,24 @@ def test_non_finite_central_value_is_refused(result):
 def test_csv_writes_every_table_tidy(result, tmp_path):
     written = tables.write_csv(result, tmp_path / "csv")
     names = {p.stem for p in written}
-    assert {"central", "components", "baselines", "montecarlo", "expected", "variance", "sensitivity",
-            "sensitivity_tornado", "sensitivity_two_way", "sensitivity_sobol", "estimates", "pooled", "diagnostics",
-            "scenarios", "assumptions", "settings", "data_catalog", "data", "about"} == names
+    assert {"headline", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected",
+            "expectation_terms", "variance", "expost", "implied", "sensitivity_tornado", "sensitivity_two_way",
+            "sensitivity_sobol", "estimates", "pooled", "diagnostics", "scenarios", "assumptions", "settings", "data_catalog", "data",
+            "about"} == names
     assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == sorted(p.name for p in written)
     frames = {p.stem: pd.read_csv(p) for p in written}
-    for name in ("central", "montecarlo", "expected", "sensitivity"):
+    for name in ("headline", "deterministic", "montecarlo", "expected"):
         assert list(frames[name].columns) == TIDY, name
-        key = frames[name][["scenario", "channel", "year", "statistic", "unit"]]
-        assert not key.duplicated().any(), f"{name}: one value per key"
-    c = frames["central"]
+        assert not frames[name][KEY].duplicated().any(), f"{name}: one value per key"
+    c = frames["deterministic"]
     for n, run in result.runs.items():
-        v = c[(c.scenario == n) & (c.channel == "total") & (c.year == "cumulative") & (c.unit == "US$ bn")]["value"]
-        assert v.item() == pytest.approx(run.cumulative["total"], rel=1e-12)
+        v = c[(c.scenario == n) & (c.channel == "total") & (c.period == "cumulative") & (c.measure == "impact")]
+        assert v["value"].item() == pytest.approx(run.cumulative["total"], rel=1e-12)
     comp = frames["components"]
     got = comp[(comp.scenario == "designation") & (comp.channel == "imports")].groupby("year")["value"].sum()
     assert np.allclose(got.to_numpy(), result.runs["designation"].impacts["imports"].to_numpy(), rtol=1e-9)
     base = frames["baselines"]
-    med = base[(base.channel == "imports") & (base.statistic == "median")]["value"].to_numpy()
+    med = base[(base.channel == "imports") & (base.statistic == "p50")]["value"].to_numpy()
     assert np.allclose(med, result.model.baseline("imports")["median"].to_numpy(), rtol=1e-12)
     two = frames["sensitivity_two_way"]
     assert len(two) == sum(t.table.size for b in result.sensitivity.values() for k, t in b.items()
@@ -553,12 +607,17 @@ def test_every_chart_series_lines_up_with_its_categories(wb):
     for ws in wb.worksheets:
         for chart in ws._charts:
             for s in chart.series:
-                cat = s.cat.numRef or s.cat.strRef
-                values, categories = cells(s.val.numRef.f), cells(cat.f)
-                title = cells(s.tx.strRef.f)
-                assert len(values) == len(categories) > 1, (ws.title, s.val.numRef.f, cat.f)
-                assert all(isinstance(v, (int, float)) for v in values), (ws.title, s.val.numRef.f)
-                assert all(c not in (None, "") for c in categories), (ws.title, cat.f)
-                assert len(title) == 1 and isinstance(title[0], str) and title[0], (ws.title, s.tx.strRef.f)
+                if s.val is not None:
+                    cat = s.cat.numRef or s.cat.strRef
+                    values, categories = cells(s.val.numRef.f), cells(cat.f)
+                else:  # scatter: x and y values
+                    values, categories = cells(s.yVal.numRef.f), cells(s.xVal.numRef.f)
+                title = cells(s.tx.strRef.f) if s.tx.strRef is not None else [s.tx.v]
+                assert len(values) == len(categories) >= 1, (ws.title, chart, categories)
+                # blanks are allowed (a histogram bin belongs to one of its stacked series), text is not
+                assert any(isinstance(v, (int, float)) for v in values), (ws.title, values)
+                assert all(v is None or isinstance(v, (int, float)) for v in values), (ws.title, values)
+                assert all(c not in (None, "") for c in categories), (ws.title, categories)
+                assert len(title) == 1 and isinstance(title[0], str) and title[0], (ws.title, title)
                 n_series += 1
     assert n_series >= 20

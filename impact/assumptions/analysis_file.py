@@ -16,17 +16,42 @@ def parse_analysis(v: Reader, known: set[str], expected: set[str] = frozenset(),
     if root is None:
         return None
     n0 = len(v.issues)
-    v.keys(root, (), ("correlations", "sensitivity"))
+    v.keys(root, (), ("correlations", "sensitivity", "headline"))
     cors = _correlations(v, root.get("correlations") or [], known, expected)
     correlations_consistent(v, cors)
     s = v.mapping(root.get("sensitivity") or {}, ("sensitivity",)) or {}
-    v.keys(s, ("sensitivity",), ("tornado", "two_way", "sobol"))
+    v.keys(s, ("sensitivity",), ("tornado", "two_way", "two_way_drivers", "sobol"))
     lo, hi = _tornado(v, s)
     tws = _two_ways(v, s, known, expected, targets)
     n, nmin = _sobol(v, s)
+    drivers = v.number(s, "two_way_drivers", ("sensitivity",), required=False, default=2, integer=True, low=0,
+                       high=6)
+    thresholds = _thresholds(v, root.get("headline"))
     if len(v.issues) > n0:
         return None
-    return Analysis(tuple(cors), lo, hi, tuple(tws), n, nmin)
+    return Analysis(tuple(cors), lo, hi, tuple(tws), n, nmin, drivers, thresholds)
+
+
+def _thresholds(v: Reader, h: Any) -> tuple[float, ...]:
+    """headline.loss_thresholds: US$ bn of cumulative loss, positive, increasing, at most eight."""
+    path = ("headline",)
+    d = v.mapping(h or {}, path) or {}
+    v.keys(d, path, ("loss_thresholds",))
+    raw = d.get("loss_thresholds", [10, 50, 100])
+    if not isinstance(raw, list) or not 1 <= len(raw) <= 8:
+        v.err(path + ("loss_thresholds",), f"expected a list of one to eight amounts in US$ bn (got {fmt(raw)})",
+              "e.g. [10, 50, 100]")
+        return (10.0, 50.0, 100.0)
+    out: list[float] = []
+    for i, x in enumerate(raw):
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < x < 1e6:
+            v.err(path + ("loss_thresholds", i), f"expected a positive amount in US$ bn below 1,000,000 "
+                  f"(got {fmt(x)})")
+            continue
+        out.append(float(x))
+    if out != sorted(set(out)):
+        v.err(path + ("loss_thresholds",), f"thresholds must increase, each listed once (got {fmt(raw)})")
+    return tuple(out) or (10.0, 50.0, 100.0)
 
 
 def _correlations(v: Reader, cl: Any, known: set[str], expected: set[str]) -> list[Correlation]:

@@ -19,7 +19,7 @@ from .analysis_file import parse_analysis
 from .channels_file import parse_channels
 from .objects import Assumptions
 from .reader import Reader, choices_hint
-from .rules import starts_within_horizon
+from .rules import dates_within_horizon
 from .scenarios_file import parse_scenarios
 from .settings_file import parse_settings
 
@@ -43,9 +43,9 @@ def build(folder: Path, docs: dict[str, YamlDoc], specs: Mapping[str, ChannelSpe
         for cn, sp in specs.items():
             expected |= {f"{cn}.{p.name}" for p in sp.parameters} | {f"shocks.{sh.name}" for sh in sp.shocks}
     analysis = parse_analysis(vs["analysis.yaml"], known, expected, tuple(specs) if specs is not None else ())
-    if settings is not None:
-        issues.extend(starts_within_horizon(vs["scenarios.yaml"], scenarios, settings))
+    dates = dates_within_horizon(vs["scenarios.yaml"], vs["settings.yaml"], scenarios, settings) if settings else []
     series = _load_series(data_paths, issues)
+    base_year_ok = True
     if data_check is not None and settings is not None and not issues and series is not None:
         from ..data_rules import data_issues
 
@@ -54,8 +54,12 @@ def build(folder: Path, docs: dict[str, YamlDoc], specs: Mapping[str, ChannelSpe
             line, col = doc.where(path)
             return doc.file, line, col
 
-        issues.extend(data_issues(data_check, series, channels, settings,
-                                  {sid: display(p) for sid, p in data_paths.items()}, where))
+        found = data_issues(data_check, series, channels, settings,
+                            {sid: display(p) for sid, p in data_paths.items()}, where)
+        issues.extend(found)
+        base_year_ok = not any(i.path == "settings.base_year" for i in found)
+    if base_year_ok:  # dates measured against an unsupported base year would only add noise
+        issues.extend(dates)
     if issues:
         # stable order: by file, then line
         order = {f: i for i, f in enumerate(docs)}

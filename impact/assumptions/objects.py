@@ -5,6 +5,7 @@ Built only by :mod:`impact.assumptions.loader`; immutable (mappings are
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,12 +52,15 @@ class Parameter:
     prior: Prior | None = None
     note: str = ""
     # shocks only
-    start: int | None = None
+    start: dt.date | None = None  # the date it starts acting (a year in the file means 1 January)
     timing: str | None = None
     overridden_by: tuple[str, ...] = ()
+    #: data, literature, derived or judgment (impact.spec.BASES); "" when the file does not say
+    basis: str = ""
 
     @property
     def unit_label(self) -> str:
+        """The unit as people read it (``percent`` -> ``%``, ``usd_bn`` -> ``US$ bn``)."""
         return UNITS[self.unit][0]
 
 
@@ -73,6 +77,8 @@ class Settings:
     output: str
     sensitivity: bool
     normalise_weights: bool
+    #: when the designation took effect: the start of every shock that does not give its own
+    event_date: dt.date = dt.date(2025, 2, 20)
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -121,7 +127,7 @@ class Scenario:
     def summary(self) -> Any:
         """One row per shock and parameter: label, value, unit, distribution, start, timing, set_in."""
         df = self.to_frame()
-        df["start"] = df["start"].astype("Int64")  # a year, or <NA> for parameters
+        df["start"] = [d.isoformat() if d is not None else "" for d in df["start"]]  # shocks only
         cols = ["name", "label", "value", "unit", "estimate", "distribution", "start", "timing", "set_in"]
         return df[cols].set_index("name")
 
@@ -162,6 +168,10 @@ class Analysis:
     two_way: tuple[TwoWaySpec, ...]
     sobol_base_samples: int
     sobol_min_base_samples: int
+    #: per scenario, a two-way grid of the inputs with the largest tornado swings (0: declared grids only)
+    two_way_drivers: int = 2
+    #: US$ bn of cumulative loss (total over the horizon): the summary gives P(loss > each)
+    loss_thresholds: tuple[float, ...] = (10.0, 50.0, 100.0)
 
 
 @dataclass(frozen=True)
@@ -194,9 +204,12 @@ class Assumptions:
 
     @property
     def scenarios(self) -> Mapping[str, Scenario]:
+        """Every scenario, resolved along its extends chain, by key (the order of scenarios.yaml)."""
         return self._scenarios
 
     def parameter(self, qualname: str, scenario: str = "baseline") -> Parameter:
+        """The parameter or shock ``qualname`` (``tourism.elasticity``, ``shocks.insecurity``) as
+        ``scenario`` resolves it."""
         s = self.scenario(scenario)
         if qualname in s.parameters:
             return s.parameters[qualname]

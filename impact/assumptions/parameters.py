@@ -10,19 +10,18 @@ import numpy as np
 
 from .. import distributions as dist
 from ..errors import PlausibilityWarning
-from ..spec import ESTIMATE_MODES, TIMINGS, UNITS
+from ..spec import BASES, ESTIMATE_MODES, TIMINGS, UNITS
 from .objects import Parameter, Prior
 from .reader import Reader, choices_hint, fmt
 
-
-_PARAM_KEYS = ("label", "value", "unit", "description", "source", "bounds", "plausible", "distribution",
+_PARAM_KEYS = ("label", "value", "unit", "description", "source", "basis", "bounds", "plausible", "distribution",
                "estimate", "prior", "note")
 
 
 _SHOCK_KEYS = _PARAM_KEYS[:-3] + ("note", "start", "timing")
 
 
-_OVERRIDE_KEYS = ("value", "distribution", "source", "note", "plausible")
+_OVERRIDE_KEYS = ("value", "distribution", "source", "basis", "note", "plausible")
 
 
 _SHOCK_OVERRIDE_KEYS = _OVERRIDE_KEYS + ("start", "timing")
@@ -116,6 +115,7 @@ def parse_parameter(v: Reader, obj: Any, path: tuple[Any, ...], qualname: str, *
     label = v.string(d, "label", path, required=False, default=path[-1].replace("_", " ").capitalize())
     desc = v.string(d, "description", path)
     source = v.string(d, "source", path)
+    basis = v.string(d, "basis", path, required=False, default="", choices=BASES)
     note = v.string(d, "note", path, required=False)
     bounds = v.pair(d, "bounds", path, True)
     check_domain(v, path, bounds, domain)
@@ -148,7 +148,7 @@ def parse_parameter(v: Reader, obj: Any, path: tuple[Any, ...], qualname: str, *
         distribution = parse_distribution(v, d["distribution"], path + ("distribution",))
     start = timing = None
     if shock:
-        start = v.number(d, "start", path, integer=True, required=False, low=1900, high=2200)
+        start = v.date(d, "start", path)
         timing = v.string(d, "timing", path, choices=TIMINGS)
     check_in_bounds(v, path, value, distribution, bounds)
     if len(v.issues) > n0:
@@ -156,7 +156,7 @@ def parse_parameter(v: Reader, obj: Any, path: tuple[Any, ...], qualname: str, *
     p = Parameter(qualname=qualname, name=str(path[-1]), label=label, unit=unit, description=desc, source=source,
                   value=value, bounds=bounds or (-math.inf, math.inf), plausible=plausible, distribution=distribution,
                   location=v.loc(path), estimate=estimate, prior=prior, note=note, start=start, timing=timing,
-                  overridden_by=())
+                  overridden_by=(), basis=basis or "")
     plausibility(p, v)
     return p
 
@@ -189,12 +189,14 @@ def apply_override(v: Reader, base: Parameter, obj: Any, path: tuple[Any, ...], 
             changes["distribution"] = parse_distribution(v, d["distribution"], path + ("distribution",))
     if "source" in d:
         changes["source"] = v.string(d, "source", path)
+    if "basis" in d:
+        changes["basis"] = v.string(d, "basis", path, choices=BASES)
     if "note" in d:
         changes["note"] = v.string(d, "note", path)
     if "plausible" in d:
         changes["plausible"] = v.pair(d, "plausible", path, False)
     if "start" in d:
-        changes["start"] = v.number(d, "start", path, integer=True, low=1900, high=2200)
+        changes["start"] = v.date(d, "start", path)
     if "timing" in d:
         changes["timing"] = v.string(d, "timing", path, choices=TIMINGS)
     if len(v.issues) > n0:

@@ -1,14 +1,17 @@
 """Reading YAML nodes with every problem collected: typed values with file:line:col and a hint."""
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
-from typing import Any
-
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import Issue
 from ..yamlio import YamlDoc
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,34 @@ class Reader:
             self.err(path + (key,), f"invalid value {v!r}", choices_hint(v, choices))
             return default
         return v
+
+    def date(self, obj: dict[str, Any], key: str, path: tuple[Any, ...], *, required: bool = False,
+             low: int = 1900, high: int = 2200) -> dt.date | None:
+        """A date written ``YYYY-MM-DD`` (quoted or not) or a year (meaning 1 January)."""
+        if key not in obj:
+            if required:
+                self.err(path, f"missing required key {key!r}", f"add `{key}:` as a date (2025-02-20) or a year")
+            return None
+        v = obj[key]
+        p = path + (key,)
+        hint = f"write a date YYYY-MM-DD (e.g. 2025-02-20) or a year, between {low} and {high}"
+        if isinstance(v, bool) or not isinstance(v, (int, str)):
+            self.err(p, f"expected a date or a year (got {fmt(v)})", hint)
+            return None
+        if isinstance(v, int):
+            out = dt.date(v, 1, 1) if low <= v <= high else None
+        else:
+            try:
+                out = dt.date.fromisoformat(v.strip()) if _ISO_DATE.fullmatch(v.strip()) else None
+            except ValueError:  # e.g. 2025-02-30
+                out = None
+            if out is None and _ISO_DATE.fullmatch(v.strip()):
+                self.err(p, f"not a calendar date (got {v!r})", hint)
+                return None
+        if out is None or not low <= out.year <= high:
+            self.err(p, f"expected a date or a year between {low} and {high} (got {fmt(v)})", hint)
+            return None
+        return out
 
     def boolean(self, obj: dict[str, Any], key: str, path: tuple[Any, ...], default: bool) -> bool:
         if key not in obj:

@@ -27,7 +27,7 @@ class _Declared:
 def parse_scenarios(v: Reader, channels: dict[str, ChannelBlock], specs: Mapping[str, ChannelSpec] | None,
                     settings: Settings | None, normalise: bool) -> dict[str, Scenario]:
     """Every scenario fully resolved: the baseline's declarations, then each ``extends`` chain's
-    overrides applied in order, default start years, weights (checked to sum to 1)."""
+    overrides applied in order, default start dates (settings.event_date), weights (checked to sum to 1)."""
     root = v.mapping(v.doc.data, (), "a mapping of scenario name -> scenario")
     if root is None:
         return {}
@@ -44,7 +44,7 @@ def parse_scenarios(v: Reader, channels: dict[str, ChannelBlock], specs: Mapping
     params0 = {p.qualname: replace(p, overridden_by=("channels",)) for ch in channels.values()
                for p in ch.parameters.values()}
     spec_params = {f"{cn}.{p.name}" for cn, sp in (specs or {}).items() for p in sp.parameters}
-    default_start = settings.base_year + 1 if settings else None
+    default_start = settings.event_date if settings else None
     resolved: dict[str, Scenario] = {}
     weights: dict[str, float | None] = {}
     for name, chain in _chains(v, raw).items():

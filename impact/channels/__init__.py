@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Mapping
 from functools import lru_cache
-from ..frozen import FrozenMap
-from typing import Any, Mapping
+from typing import Any
 
+from ..frozen import FrozenMap
 from ..spec import ChannelSpec
 from .base import Channel
 
 #: Stable report order; channels not listed here follow alphabetically.
-ORDER = ("tourism", "imports", "business_costs")
+ORDER = ("tourism", "imports", "business_costs", "investment", "official_finance")
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ when the assumptions were loaded.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,27 +20,7 @@ import pandas as pd
 from ..estimation import pooled_for
 from ..results.estimates import ChannelFit, PooledEstimate
 from ..spec import ChannelSpec
-
-
-def profile(years: np.ndarray, start: int, timing: str, half_life: np.ndarray | float) -> np.ndarray:
-    """Timing profile of a shock, shape (draws, years), or (1, years) when it does not vary by draw.
-
-    ``persistent``: 1 from ``start`` on; ``once``: 1 in ``start`` only; ``decay``:
-    ``0.5 ** ((t - start) / half_life)`` from ``start`` on (half-life in years).  0 before ``start``.
-    """
-    t = np.asarray(years, dtype=float)[None, :]
-    if timing == "persistent":  # the same for every draw: shape (1, years), broadcasts against (draws, 1)
-        return (t >= start).astype(float)
-    if timing == "once":
-        return (t == start).astype(float)
-    hl = np.atleast_1d(np.asarray(half_life, dtype=float))[:, None]
-    out = (t - start) / hl
-    with np.errstate(over="ignore", under="ignore"):
-        np.power(0.5, out, out=out)  # in place: a second (draws, years) array costs more than the power
-    before = np.flatnonzero(t[0] < start)
-    if before.size:
-        out[:, before] = 0.0
-    return out
+from ..timing import profile as timing_profile
 
 
 @dataclass(frozen=True)
@@ -47,7 +28,8 @@ class EffectContext:
     """Everything ``effect`` needs, vectorised over draws.
 
     params, shocks : name -> array (draws,) in the units declared in the assumption files
-    starts, timings : shock name -> start year and timing (fixed per scenario)
+    starts, timings : shock name -> start date and timing (fixed per scenario)
+    grid : ``"day"`` or ``"month"``, how a shock's first year is counted (see :mod:`impact.timing`)
     baseline : array (draws, years), the channel's central baseline path times forecast draws (US$ bn)
     years : array (years,)
     constants : data-derived constants from the fit (e.g. the 2024 investment position)
@@ -58,21 +40,22 @@ class EffectContext:
     years: np.ndarray
     params: Mapping[str, np.ndarray]
     shocks: Mapping[str, np.ndarray]
-    starts: Mapping[str, int]
+    starts: Mapping[str, dt.date]
     timings: Mapping[str, str]
     baseline: np.ndarray
     constants: Mapping[str, Any]
     components: bool = True
+    grid: str = "day"
     _profiles: dict[Any, tuple[Any, np.ndarray]] = field(default_factory=dict, repr=False, compare=False)
 
     def profile(self, shock: str, half_life: np.ndarray | float = 1.0) -> np.ndarray:
-        """The shock's timing profile (read-only).  Shocks with the same start and timing share one
+        """The shock's average over each year (read-only; :func:`impact.timing.profile`).  Shocks with the same start and timing share one
         array: a channel's shocks usually do, and a decay profile costs a power per draw and year."""
         start, timing = self.starts[shock], self.timings[shock]
         key = (start, timing, id(half_life) if timing not in ("persistent", "once") else None)
         hit = self._profiles.get(key)
         if hit is None or (key[2] is not None and hit[0] is not half_life):
-            arr = profile(self.years, start, timing, half_life)
+            arr = timing_profile(self.years, start, timing, half_life, self.grid)
             arr.setflags(write=False)
             hit = self._profiles[key] = (half_life, arr)  # holds half_life: its id stays unique
         return hit[1]
@@ -130,10 +113,16 @@ class Channel:
     #: shock names along which a larger value never gives a smaller loss
     monotone: tuple[str, ...] = ()
     calibrate: Callable[[ChannelFit, Any], ChannelFit] = calibrate
+    #: how the first year of a shock is counted: "day" (annual flows) or "month" (monthly data), see impact.timing
+    timing_grid: str = "day"
     #: parameter the baseline forecast is multiplied by when it is an index (e.g. tourism's base level)
     baseline_scale: str | None = None
     #: (data, options, settings) -> problems that would stop ``fit`` (checked when assumptions load)
     check_data: Callable[[Mapping[str, pd.Series], Mapping[str, Any], Any], list[DataProblem]] | None = None
+    #: how the channel's own sheet presents its impact: (what the number is, sign applied to the
+    #: impact).  Impacts are changes with negative = loss; business costs are shown on their sheet as
+    #: the additional cost (sign -1: positive = higher cost), which the total counts as a loss.
+    presented_as: tuple[str, int] = ("change relative to the baseline (negative = loss)", 1)
 
     @property
     def name(self) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from ..timing import excel_profile as timing_excel_profile
 from .base import DataProblem, first_non_positive
 
 
@@ -33,11 +34,8 @@ def homicide_rate_problems(data: Mapping[str, pd.Series]) -> list[DataProblem]:
     return probs
 
 
-def excel_profile(shock: str, refs: Mapping[str, str], year: str, timings: Mapping[str, str], half_life: str) -> str:
-    start = refs[f"start:{shock}"]
-    timing = timings[shock]
-    if timing == "persistent":
-        return f"IF({year}>={start},1,0)"
-    if timing == "once":
-        return f"IF({year}={start},1,0)"
-    return f"IF({year}>={start},0.5^(({year}-{start})/{half_life}),0)"
+def excel_profile(shock: str, refs: Mapping[str, str], year: str, timings: Mapping[str, str], half_life: str,
+                  grid: str = "day") -> str:
+    """The shock's average over the year ``year`` as an Excel expression (:func:`impact.timing.excel_profile`);
+    ``refs["start:<shock>"]`` is a cell holding the start date."""
+    return timing_excel_profile(refs[f"start:{shock}"], year, timings[shock], half_life, grid)

@@ -32,6 +32,7 @@ from ..spec import ChannelSpec, OptionSpec, ParamSpec, month_problem
 from .base import Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, min_obs_problem
 from .common import excel_profile
 
+
 def _order_problem(order: list[int]) -> str | None:
     return f"d = {order[1]} regular differences: at most 2" if order[1] > 2 else None
 
@@ -82,7 +83,7 @@ DEFAULT_ORDER = (3, 1, 0)
 DEFAULT_SEASONAL = (0, 1, 1)
 
 
-def sarima_model(endog: np.ndarray, exog: np.ndarray, order: tuple[int, ...] = DEFAULT_ORDER,
+def sarima_model(endog: pd.Series, exog: pd.DataFrame, order: tuple[int, ...] = DEFAULT_ORDER,
                  seasonal: tuple[int, ...] = DEFAULT_SEASONAL) -> Any:
     """The seasonal ARIMA of log monthly imports.  The innovation variance is concentrated out of the
     likelihood (same optimum, about 4x fewer optimizer iterations); it is reported as ``scale``."""
@@ -99,7 +100,8 @@ def _fit_sarima(logy: pd.Series, exog: pd.DataFrame, maxiter: int, order: tuple[
     differences (the diffuse likelihood the integrated model approximates with large initial
     variances) with a state vector half the size: about 2x faster, same optimum (log-likelihood
     equal to 1e-7 on the bundled data).  Filtering the integrated model at those parameters gives
-    forecasts in log levels, residuals and OPG standard errors.  ``mle_retvals`` is the optimizer's.
+    forecasts in log levels, residuals and OPG standard errors (:func:`rebuild_sarima`, which also
+    rebuilds the result from the fit cache).  ``mle_retvals`` holds the optimizer's scalar returns.
     """
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
     from statsmodels.tsa.statespace.sarimax import SARIMAX
@@ -117,16 +119,21 @@ def _fit_sarima(logy: pd.Series, exog: pd.DataFrame, maxiter: int, order: tuple[
         if not est.mle_retvals.get("converged", True):
             est = differenced.fit(disp=False, method="nm", maxiter=max(2000, maxiter * 10), start_params=est.params,
                                   cov_type="none")
-    res = sarima_model(logy.to_numpy(), exog.to_numpy(), order, seasonal).filter(est.params, cov_type="opg")
-    res.mle_retvals, res.mle_settings = est.mle_retvals, est.mle_settings
-    return res
+    # only scalars: they are stored in the fit cache with the recipe, so a rebuilt result has them too
+    retvals = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in est.mle_retvals.items()
+               if isinstance(v, (bool, int, float, str, np.bool_, np.integer, np.floating))}
+    return rebuild_sarima(logy, exog, np.asarray(est.params), order, seasonal, retvals)
 
 
 @serial.register_function
-def rebuild_sarima(endog: np.ndarray, exog: np.ndarray, params: np.ndarray, order: tuple[int, ...] = DEFAULT_ORDER,
-                   seasonal: tuple[int, ...] = DEFAULT_SEASONAL) -> Any:
-    """The fitted SARIMA result from its data and parameters, without re-estimation (used by the fit cache)."""
-    return sarima_model(endog, exog, order, seasonal).smooth(params)
+def rebuild_sarima(endog: pd.Series, exog: pd.DataFrame, params: np.ndarray, order: tuple[int, ...] = DEFAULT_ORDER,
+                   seasonal: tuple[int, ...] = DEFAULT_SEASONAL, retvals: Mapping[str, Any] | None = None) -> Any:
+    """The integrated SARIMA filtered at ``params`` (OPG covariance), without re-estimation: the
+    result of a fit and, from its data and parameters, of a fit-cache load.  ``retvals`` (the
+    optimizer's convergence flag and counts) become ``mle_retvals``."""
+    res = sarima_model(endog, exog, order, seasonal).filter(params, cov_type="opg")
+    res.mle_retvals = dict(retvals or {})
+    return res
 
 
 def min_months(order: tuple[int, ...], seasonal: tuple[int, ...]) -> int:
@@ -169,7 +176,7 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
     opts = dict(options)
     years = settings.years
     s = data["us_imports_mexico_monthly"]
-    logy = np.log(s.loc[_month(opts["fit_start"]): _month(f"{settings.base_year}-12")])
+    logy = np.log(s.loc[_month(opts["fit_start"]): _month(f"{settings.base_year}-12")]).rename("log_imports")
     idx = logy.index
     cols = {f"covid_{m}": m for m in opts["covid_months"]}
     cols.update({f"episode_{m}": m for m in EPISODES})
@@ -182,7 +189,7 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
         warnings.warn("imports: SARIMA fit did not converge; trade elasticity uses the prior (documented fallback)",
                       EstimationWarning, stacklevel=2)
     steps = 12 * len(years)
-    fc = res.get_forecast(steps=steps, exog=np.zeros((steps, exog.shape[1])))
+    fc = main.get_forecast(steps)  # every dummy at zero, as fit.forecast() gives users
     from numpy.polynomial import polynomial as P
 
     sigma2 = float(main.params["sigma2"]) if "sigma2" in main.params else float(res.scale)
@@ -214,7 +221,7 @@ def _estimate(res: Any, logy: pd.Series, exog: pd.DataFrame, order: tuple[int, .
     converged = bool(res.mle_retvals.get("converged", True))
     params, bse, cov = labelled(res, list(exog.columns) + list(res.param_names[exog.shape[1]:]))
     sigma2 = float(params["sigma2"]) if "sigma2" in params else float(res.scale)
-    resid = res.resid[13:]
+    resid = np.asarray(res.resid)[13:]
     arch = het_arch(resid, nlags=12, result_object=False)
     diag = (
         *residual_diagnostics(resid, 12),
@@ -231,6 +238,7 @@ def _estimate(res: Any, logy: pd.Series, exog: pd.DataFrame, order: tuple[int, .
                 "OPG standard errors from the integrated model at the estimates"),
         dependent="log(imports, US$ m, NSA)", sample=f"{logy.index.min()}..{logy.index.max()} (monthly)",
         params=params, bse=bse, cov_params_=cov, nobs=int(res.nobs), df_resid=None, rsquared=None, diagnostics=diag,
+        use_t=bool(res.use_t), time_series=True,
         notes=(
             "Fitted on months up to the base year only: later months are the designation period itself.",
             "COVID months enter as pulse dummies; the forecast sets every dummy to 0.",
@@ -239,8 +247,8 @@ def _estimate(res: Any, logy: pd.Series, exog: pd.DataFrame, order: tuple[int, .
             "and the Texas DPS inspections. Both are within noise at the national monthly level: episodes of days "
             "shift timing more than volume.",
         ),
-        raw=res,
-        recipe=(rebuild_sarima, (logy.to_numpy(), exog.to_numpy(), np.asarray(res.params), order, seasonal)),
+        _results=res,
+        recipe=(rebuild_sarima, (logy, exog, np.asarray(res.params), order, seasonal, dict(res.mle_retvals))),
     )
 
 
@@ -288,7 +296,7 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
     hl = refs["half_life"]
 
     def part(name: str) -> str:
-        return f"{refs[name]}*{excel_profile(name, refs, year, timings, hl)}"
+        return f"{refs[name]}*{excel_profile(name, refs, year, timings, hl, grid='month')}"
 
     tau = (f"(({part('compliance_cost')})+({part('trade_finance_friction')})+({part('conflict_tariff')}))/100"
            f"+({part('border_delay_hours')})/24*{refs['time_cost_per_day']}/100")
@@ -298,6 +306,6 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
 
 
 CHANNEL = Channel(spec=SPEC, label="U.S. goods imports from Mexico", fit=fit, calibrate=calibrate, effect=effect,
-                  excel_formula=excel_formula, check_data=check_data,
+                  excel_formula=excel_formula, check_data=check_data, timing_grid="month",
                   monotone=("compliance_cost", "trade_finance_friction", "border_delay_hours", "conflict_tariff",
                             "border_closure_days", "inspection_suspension_days"))

@@ -21,11 +21,27 @@ import numpy as np
 import pandas as pd
 
 from .. import serial
-from ..estimation import baseline_from_logs, forecast_covariance, labelled, ols_fit, regression_diagnostics, residual_diagnostics
+from ..estimation import (
+    annual_index,
+    baseline_from_logs,
+    forecast_covariance,
+    labelled,
+    ols_fit,
+    regression_diagnostics,
+    residual_diagnostics,
+)
 from ..results.estimates import DataEstimate, Diagnostic, EstimateResult
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
-from .base import (Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, gaps,
-                   min_obs_problem)
+from .base import (
+    Channel,
+    ChannelEffect,
+    ChannelFit,
+    DataProblem,
+    EffectContext,
+    first_non_positive,
+    gaps,
+    min_obs_problem,
+)
 from .common import excel_profile, homicide_rate, homicide_rate_problems
 
 SPEC = ChannelSpec(
@@ -158,20 +174,19 @@ def _elasticity_model(df: pd.DataFrame, opts: Mapping[str, Any]) -> EstimateResu
     from statsmodels.tools.tools import add_constant  # not statsmodels.api: 0.2 s of imports a run does not use
 
     logs = np.log(df[["receipts", "homicide_rate", "us_gdp", "mxn_usd"]])
-    if opts["form"] == "difference":
-        x = logs.diff().dropna()
-        dep = "d.log(receipts)"
-        names = {"homicide_rate": "log_homicide_rate", "us_gdp": "log_us_gdp", "mxn_usd": "log_mxn_usd"}
-    else:
-        x = logs.copy()
-        dep = "log(receipts)"
-        names = {"homicide_rate": "log_homicide_rate", "us_gdp": "log_us_gdp", "mxn_usd": "log_mxn_usd"}
-    y = x.pop("receipts")
-    x = x.rename(columns=names)
+    diff = opts["form"] == "difference"
+    x = logs.diff().dropna() if diff else logs.copy()
+    dep = "d.log(receipts)" if diff else "log(receipts)"
+    # statsmodels sees the names impact reports, so its own summary() and params read the same
+    prefix = "d." if diff else ""
+    x = x.rename(columns={c: f"{prefix}log_{c}" for c in x.columns})
+    y = x.pop(f"{prefix}log_receipts")
     for yr in opts["dummies"]:
         if yr in x.index:
             x[f"d{yr}"] = (x.index == yr).astype(float)
     X = add_constant(x)
+    first, last = int(X.index.min()), int(X.index.max())
+    X.index = y.index = annual_index(X.index)
     recipe = (ols_fit, (y, X, "HAC", opts["hac_maxlags"]))
     res = ols_fit(*recipe[1])
     diag = regression_diagnostics(res)
@@ -179,11 +194,9 @@ def _elasticity_model(df: pd.DataFrame, opts: Mapping[str, Any]) -> EstimateResu
     return EstimateResult(
         name="Tourism elasticity to insecurity",
         method=f"OLS in {form}, HAC (Newey-West, {opts['hac_maxlags']} lags) standard errors",
-        dependent=dep, sample=f"{int(y.index.min())}-{int(y.index.max())} (annual)",
-        params=res.params.rename(index=lambda t: f"d.{t}" if opts["form"] == "difference" and t.startswith("log") else t),
-        bse=res.bse.rename(index=lambda t: f"d.{t}" if opts["form"] == "difference" and t.startswith("log") else t),
-        cov_params_=res.cov_params(), nobs=int(res.nobs), df_resid=float(res.df_resid), rsquared=float(res.rsquared),
-        diagnostics=diag,
+        dependent=dep, sample=f"{first}-{last} (annual)",
+        params=res.params, bse=res.bse, cov_params_=res.cov_params(), nobs=int(res.nobs), df_resid=float(res.df_resid),
+        rsquared=float(res.rsquared), diagnostics=diag, use_t=bool(res.use_t),
         notes=(
             "Receipts: international visitor receipts (WDI joined to INEGI/Banxico on the 2019 overlap), US$ m, current.",
             "Homicide rate: WDI/UNODC per 100,000, extended after 2020 with INEGI counts.",
@@ -191,14 +204,15 @@ def _elasticity_model(df: pd.DataFrame, opts: Mapping[str, Any]) -> EstimateResu
             + ", ".join(str(d) for d in opts["dummies"]) + ".",
             "National annual data identify this elasticity weakly; the channel uses the pooled estimate by default.",
         ),
-        raw=res,
+        _results=res,
         recipe=recipe,
     )
 
 
 @serial.register_function
-def rebuild_arima(endog: np.ndarray, exog: np.ndarray | None, params: np.ndarray) -> Any:
-    """The fitted ARIMA(0,1,0)-with-drift result from its data and parameters (used by the fit cache)."""
+def rebuild_arima(endog: pd.Series, exog: pd.DataFrame | None, params: np.ndarray) -> Any:
+    """The fitted ARIMA(0,1,0)-with-drift result from its data and parameters, without re-estimation
+    (used by the fit cache; the same statsmodels class and covariance as the fit)."""
     from statsmodels.tsa.arima.model import ARIMA
 
     return ARIMA(endog, exog=exog, order=(0, 1, 0), trend="t").smooth(params)
@@ -207,25 +221,28 @@ def rebuild_arima(endog: np.ndarray, exog: np.ndarray | None, params: np.ndarray
 def _baseline_model(y: pd.Series, opts: Mapping[str, Any], years: tuple[int, ...], base_year: int) -> tuple[EstimateResult, Any]:
     from statsmodels.tsa.arima.model import ARIMA
 
-    logy = np.log(y.loc[: base_year])
+    logy = np.log(y.loc[: base_year]).rename("log_receipts")
+    first, last = int(logy.index.min()), int(logy.index.max())
     exog = pd.DataFrame({f"d{d}": (logy.index == d).astype(float) for d in opts["baseline_dummies"] if d in logy.index},
                         index=logy.index)
-    model = ARIMA(logy.to_numpy(), exog=exog.to_numpy() if exog.shape[1] else None, order=(0, 1, 0), trend="t")
-    res = model.fit()
+    # dated and named: statsmodels' summary shows the years and dummies, its forecasts the years ahead
+    logy.index = exog.index = annual_index(logy.index)
+    ex = exog if exog.shape[1] else None
+    res = ARIMA(logy, exog=ex, order=(0, 1, 0), trend="t").fit()
     params, bse, cov = labelled(res, ["drift"] + list(exog.columns) + ["sigma2"])
     diag = (
-        *residual_diagnostics(res.resid[1:], 3),
+        *residual_diagnostics(np.asarray(res.resid)[1:], 3),
         Diagnostic("Breusch-Pagan", None, None, "homoskedastic residuals", "not applicable: no regressors besides drift and pulse dummies"),
         Diagnostic("Stationarity", None, None, "", "by construction: the model is specified in first differences (d=1)"),
     )
     est = EstimateResult(
         name="Tourism baseline: ARIMA(0,1,0) with drift on log receipts",
         method="Gaussian maximum likelihood (statsmodels ARIMA), pulse dummies " + ", ".join(exog.columns),
-        dependent="log(receipts)", sample=f"{int(logy.index.min())}-{int(logy.index.max())} (annual)",
+        dependent="log(receipts)", sample=f"{first}-{last} (annual)",
         params=params, bse=bse, cov_params_=cov, nobs=int(res.nobs), df_resid=None, rsquared=None, diagnostics=diag,
         notes=("COVID years 2020 and 2021 and 2009 (H1N1, recession) enter as pulse dummies; the forecast sets them to 0.",),
-        raw=res,
-        recipe=(rebuild_arima, (logy.to_numpy(), exog.to_numpy() if exog.shape[1] else None, np.asarray(res.params))),
+        use_t=bool(res.use_t), time_series=True, _results=res,
+        recipe=(rebuild_arima, (logy, ex, np.asarray(res.params))),
     )
     return est, res
 
@@ -244,11 +261,10 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
     term = "d.log_homicide_rate" if opts["form"] == "difference" else "log_homicide_rate"
     data_est = DataEstimate(term, float(main.params[term]), float(main.bse[term]),
                             f"coefficient on {term} in the {main.method} regression")
-    bmodel, bres = _baseline_model(receipts, opts, years, base_year)
+    bmodel, _ = _baseline_model(receipts, opts, years, base_year)
     h = len(years)
     steps = settings.base_year + h - base_year
-    exog_f = np.zeros((steps, len(bmodel.params) - 2)) if len(bmodel.params) > 2 else None
-    fc = bres.get_forecast(steps=steps, exog=exog_f)
+    fc = bmodel.get_forecast(steps)  # the pulse dummies at zero, as fit.forecast() gives users
     log_mean = np.asarray(fc.predicted_mean)
     sigma2 = float(bmodel.params["sigma2"])
     cov = forecast_covariance(np.array([1.0]), np.array([1.0]), sigma2, steps, d=1)

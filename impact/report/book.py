@@ -8,6 +8,7 @@ sizes columns and wrapped rows.  Sheet modules use only this layer and :mod:`imp
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -23,6 +24,10 @@ from . import styles as st
 #: Excel number format by unit label (as shown in the Unit columns).
 UNIT_FORMATS = {label: fmt for label, fmt in UNITS.values()} | {"quantile": '0.00', "year": st.INT}
 MAX_TEXT = 32_767  # characters per cell (Excel)
+#: unit labels whose values are percentages: shown as real Excel percentages (the cell holds value / 100)
+PERCENT_UNITS = frozenset({"%", "% per year", "% of value per day"})
+#: A4 landscape width between XlsxWriter's default 0.7-inch margins, in points
+PRINTABLE_WIDTH_PT = (297 / 25.4 - 1.4) * 72
 
 
 class NonFiniteError(RuntimeError):
@@ -30,7 +35,41 @@ class NonFiniteError(RuntimeError):
 
 
 def unit_format(unit: str) -> str:
-    return UNIT_FORMATS.get(unit, st.VALUE)
+    return st.PCT if unit in PERCENT_UNITS else UNIT_FORMATS.get(unit, st.VALUE)
+
+
+def shown(value: float, unit: str) -> float:
+    """The number a cell holds for ``value`` in ``unit``: a percentage as a fraction (25 % -> 0.25,
+    displayed 25.00 % by :func:`unit_format`), anything else as it is."""
+    return value / 100.0 if unit in PERCENT_UNITS else value
+
+
+_DECIMALS: dict[str, int | None] = {}
+
+
+def displayed_decimals(fmt: str | None) -> int | None:
+    """Decimal places a number format shows (percent formats count in fractions: 0.00% -> 4);
+    ``None`` for formats that are not plain numbers (dates, text)."""
+    if fmt is None or fmt == "General":
+        return None
+    d = _DECIMALS.get(fmt)
+    if d is None and fmt not in _DECIMALS:
+        first = fmt.split(";")[0]
+        if re.search(r"[ymdhs@]", first.replace('"%"', "")):
+            d = None
+        else:
+            m = re.search(r"\.([0#]+)", first)
+            d = (len(m.group(1)) if m else 0) + (2 if "%" in first else 0)
+        _DECIMALS[fmt] = d
+    return d
+
+
+def _clean_zero(value: float, fmt: str | None) -> float:
+    """0.0 for a value that would display as zero ("-0.00" otherwise), the value itself else."""
+    d = displayed_decimals(fmt if fmt is not None else st.VALUE)
+    if d is not None and value != 0.0 and abs(value) < 0.5 * 10.0 ** -d:
+        return 0.0
+    return value
 
 
 def get_column_letter(c: int) -> str:
@@ -86,6 +125,10 @@ class Sheet:
         self.max_col = 1
         self.wrapped: list[tuple[int, int, str, float, int]] = []  # (row, col, text, points per line, columns)
         self.heights: dict[int, float] = {}
+        #: rows of running text (subtitles, notes): wrapped across the printed width by finish()
+        self.prose: list[tuple[int, str, Any]] = []
+        #: (top row, height in points) of each chart: pages break before a chart rather than through it
+        self.charts: list[tuple[int, float]] = []
 
     # -- cells
     def put(self, r: int, c: int, value: Any, fmt: str | None = None, font: Any = None, fill: Any = None,
@@ -94,6 +137,14 @@ class Sheet:
             value = value.item()
         if value is pd.NA or value is pd.NaT:
             value = None
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            f = self.book.styles.get(font or st.NORMAL, fill, fmt or st.DATE, align, border)
+            self.ws.write_datetime(r - 1, c - 1, dt.datetime(value.year, value.month, value.day), f)
+            self.measure(c, 11)
+            self.max_col = max(self.max_col, c)
+            return
+        if type(value) is float:
+            value = _clean_zero(value, fmt)
         f = self.book.styles.get(font or st.NORMAL, fill, fmt, align, border)
         t = type(value)
         if t is float or t is int:
@@ -124,14 +175,15 @@ class Sheet:
             self.max_col = c
 
     def formula(self, r: int, c: int, text: str, fmt: str | None = None, font: Any = None, fill: Any = None,
-                value: float | None = None) -> None:
-        """A live formula (only What-if writes these).  ``value``, the model's number, is stored as its
-        cached result, so viewers that do not recalculate still show it (Excel and LibreOffice
-        recalculate on open)."""
+                value: float | None = None, text_value: str | None = None) -> None:
+        """A live formula (only What-if writes these).  ``value`` (or ``text_value`` for a formula
+        giving text), the model's result, is stored as its cached result, so viewers that do not
+        recalculate still show it (Excel and LibreOffice recalculate on open)."""
         if not text.startswith("="):
             raise ValueError(f"not a formula: {text!r}")
         f = self.book.styles.get(font or st.FORMULA, fill or st.FORMULA_FILL, fmt, None, None)
-        self.ws.write_formula(r - 1, c - 1, text, f, 0 if value is None else value)
+        cached: Any = text_value if text_value is not None else (0 if value is None else _clean_zero(value, fmt))
+        self.ws.write_formula(r - 1, c - 1, text, f, cached)
         self.measure(c, st.WIDTH_NUM)
         if c > self.max_col:
             self.max_col = c
@@ -156,6 +208,7 @@ class Sheet:
         for s in subtitles:
             if s:
                 self.put(self.row, 1, s, font=st.SUBTITLE, measure=False)
+                self.prose.append((self.row, s, st.SUBTITLE))
                 self.row += 1
         self.row += 1
 
@@ -167,10 +220,31 @@ class Sheet:
 
     def note(self, text: str, col: int = 1) -> None:
         self.put(self.row, col, text, font=st.NOTE, measure=False)
+        if col == 1:
+            self.prose.append((self.row, text, st.NOTE))
         self.row += 1
 
+    def paragraph(self, text: str) -> None:
+        """A line of running text, wrapped across the printed width (see :meth:`finish`)."""
+        self.put(self.row, 1, text, measure=False)
+        self.prose.append((self.row, text, st.NORMAL))
+        self.row += 1
+
+    def wide_text(self, r: int, c: int, text: str, span: int, font: Any = None, fill: Any = None) -> None:
+        """Text wrapped in ``span`` merged cells from column ``c``: a long description that does
+        not widen its column for the tables above and below."""
+        f = self.book.styles.get(font or st.NORMAL, fill, None, st.WRAP, None)
+        if span > 1:
+            self.ws.merge_range(r - 1, c - 1, r - 1, c + span - 2, text, f)
+        else:
+            self.ws.write_string(r - 1, c - 1, text, f)
+        self.wrapped.append((r, c, text, 12.75, span))
+        self.max_col = max(self.max_col, c + span - 1)
+
     def header(self, r: int, c: int, labels: Sequence[Any], fmts: Sequence[str | None] | None = None,
-               nowrap: Sequence[Any] = ()) -> None:
+               nowrap: Sequence[Any] = (), narrow: Sequence[Any] = ()) -> None:
+        """Header cells; ``narrow`` names columns of numbers, whose headers wrap to about 11
+        characters (a column is as wide as its block needs, not as its longest header)."""
         for j, h in enumerate(labels):
             fmt = fmts[j] if fmts else None
             if h in nowrap:  # a text column that overflows to the right: its header does too
@@ -182,7 +256,7 @@ class Sheet:
             n = len(str(h)) if not isinstance(h, float) else st.WIDTH_NUM - 2
             # headers wrap: ask for the width of the longest word or a third of the text, whichever is larger
             longest = max((len(w) for w in str(h).split()), default=0)
-            self.measure(c + j, max(longest, min(n, 16 if n <= 32 else n / 2)))
+            self.measure(c + j, max(longest, min(n, 11 if h in narrow else 16 if n <= 32 else n / 2)))
 
     def table(self, df: pd.DataFrame, formats: Mapping[str, str] | None = None, *,
               row_formats: Mapping[str, Sequence[str]] | None = None, name: str | None = None, col: int = 1,
@@ -201,7 +275,8 @@ class Sheet:
         row_formats = row_formats or {}
         r0 = self.row
         cols = [str(c) for c in df.columns]
-        self.header(r0, col, cols, nowrap=overflow)
+        numeric = [h for h in cols if h in formats or h in row_formats]
+        self.header(r0, col, cols, nowrap=overflow, narrow=numeric)
         bold, filled = set(bold_rows), set(fill_rows)
         wrap_w = dict(wrap) if isinstance(wrap, Mapping) else {w: st.WIDTH_LONG_TEXT for w in wrap}
         for j, (h, (_, series)) in enumerate(zip(cols, df.items())):
@@ -246,6 +321,9 @@ class Sheet:
                 self.put(r, col + 1, v, align=st.WRAP, measure=False)
                 if isinstance(v, str):
                     self.wrapped.append((r, col + 1, v, 12.75, span))
+            elif isinstance(v, str) and len(v) > 60:  # long text wraps in its column
+                self.put(r, col + 1, v, align=st.WRAP, measure=False)
+                self.wrapped.append((r, col + 1, v, 12.75, 1))
             else:
                 self.put(r, col + 1, v, measure=False)
             self.row += 1
@@ -262,30 +340,37 @@ class Sheet:
         need: dict[int, float] = {}
         for r, c, text, per_line, span in self.wrapped:
             w = sum(self.column_width(c + k) for k in range(span))
-            chars = max(1.0, (w - 1) * 1.1)
+            chars = max(1.0, (w - 1) * 1.25)  # proportional fonts fit about 1.25 characters per width unit
             lines = sum(max(1, math.ceil(len(part) / chars)) for part in text.split("\n"))
             if lines > 1:
                 need[r] = max(need.get(r, 0.0), lines * per_line + 3)
         for r, h in need.items():
             self.heights[r] = min(h, 160)
 
-    def chart(self, chart: Any, row: int, col: int) -> None:
+    def chart(self, chart: Any, row: int, col: int, x_offset_cm: float = 0.0) -> None:
+        """Place ``chart`` with its top-left corner at (row, col), ``x_offset_cm`` to the right of it."""
         if not chart.series:  # nothing to plot (e.g. a run of the baseline alone): no empty chart frame
             return
-        self.ws.insert_chart(row - 1, col - 1, chart)
+        self.ws.insert_chart(row - 1, col - 1, chart, {"x_offset": round(x_offset_cm * 37.8)} if x_offset_cm else {})
+        self.charts.append((row, chart.height * 0.75))
 
     def ref(self, min_row: int, min_col: int, max_row: int | None = None, max_col: int | None = None) -> list[Any]:
         """A chart range on this sheet (1-based, inclusive)."""
         return [self.name, min_row - 1, min_col - 1, (max_row or min_row) - 1, (max_col or min_col) - 1]
 
-    def finish(self, freeze: str | None = None, landscape: bool = True, gridlines: bool = True) -> None:
+    def finish(self, freeze: str | None = None, landscape: bool = True, gridlines: bool = True,
+               repeat: int | None = None, breaks: Sequence[int] = (), repeat_columns: int = 0) -> None:
+        """Column widths, row heights, frozen panes and print setup: A4, landscape unless asked
+        otherwise, header row ``repeat`` (and the first ``repeat_columns`` columns) on every printed
+        page, page breaks before ``breaks`` and a
+        print scale that fits the width only as far as the smallest font stays at 8 pt on paper."""
         for c in range(1, self.max_col + 1):
             self.ws.set_column(c - 1, c - 1, self.column_width(c))
+        self._wrap_prose(landscape)
         self.fit_rows()
         for r, h in self.heights.items():
             self.ws.set_row(r - 1, h)
-        if freeze:
-            self.ws.freeze_panes(freeze)
+        self.ws.freeze_panes(freeze or "A2")  # at least the title stays in view
         if not gridlines:
             self.ws.hide_gridlines(2)
         if landscape:
@@ -293,8 +378,73 @@ class Sheet:
         else:
             self.ws.set_portrait()
         self.ws.set_paper(9)  # A4
-        self.ws.fit_to_pages(1, 0)
+        if repeat:
+            self.ws.repeat_rows(repeat - 1)
+        if repeat_columns:
+            self.ws.repeat_columns(0, repeat_columns - 1)
+        self.ws.print_across()  # a wide block prints its pages side by side before moving down
+        breaks = sorted(set(breaks) | set(self._chart_breaks(landscape, breaks)))
+        if breaks:
+            self.ws.set_h_pagebreaks([b - 1 for b in breaks if b > 1])
+        self.ws.set_print_scale(self.print_scale(landscape))
         self.ws.set_footer("&C&8&A - page &P of &N")
+
+    def _wrap_prose(self, landscape: bool) -> None:
+        """Subtitles and notes wrap within the columns that fit on the first printed page (merged),
+        instead of running off its edge."""
+        if not self.prose:
+            return
+        # 10 % to spare: spreadsheet programs round column widths to whole pixels and add cell padding
+        room = 0.9 * (PRINTABLE_WIDTH_PT if landscape else (210 / 25.4 - 1.4) * 72) * 100 / self.print_scale(landscape)
+        span, used = 0, 0.0
+        while span < 40:
+            w = self.column_width(span + 1) if span + 1 <= self.max_col else 8.43
+            if used + (w * 7 + 5) * 0.75 > room and span:
+                break
+            used += (w * 7 + 5) * 0.75
+            span += 1
+        for r, text, font in self.prose:
+            f = self.book.styles.get(font, None, None, st.WRAP, None)
+            if span > 1:
+                self.ws.merge_range(r - 1, 0, r - 1, span - 1, text, f)
+            else:
+                self.ws.write_string(r - 1, 0, text, f)
+            self.wrapped.append((r, 1, text, 12.0, span))
+        for c in range(self.max_col + 1, span + 1):
+            self.widths.setdefault(c, 8.43 - 2)
+
+    def _chart_breaks(self, landscape: bool, given: Sequence[int]) -> list[int]:
+        """Rows to break pages at so that no chart is cut in two: walking down the sheet (with the
+        page breaks a spreadsheet adds by itself), a chart that would cross the page's end starts
+        the next page."""
+        if not self.charts:
+            return []
+        page = (487.0 if landscape else 770.0) * 100 / self.print_scale(landscape)  # A4 less 0.75-inch margins
+        last = max(r for r, _ in self.charts)
+        y = [0.0, 0.0]  # y[r]: points from the top of the sheet to the top of row r
+        for r in range(1, last + 1):
+            y.append(y[-1] + self.heights.get(r, 15.0))
+        out: list[int] = []
+        start = 0.0
+        forced = sorted(b for b in given if b <= last)
+        for top, height in sorted(self.charts):
+            for b in forced:
+                if b <= top and y[b] > start:
+                    start = y[b]
+            while y[top] >= start + page:  # pages the spreadsheet breaks by itself
+                start += page
+            if y[top] + height > start + page and y[top] > start:
+                out.append(top)
+                start = y[top]
+        return out
+
+    def print_scale(self, landscape: bool = True) -> int:
+        """Percent scale at which the used columns fit the page width, but never so small that the
+        smallest font prints below 8 pt (wider sheets then continue on further pages)."""
+        width_pt = sum((self.column_width(c) * 7 + 5) * 0.75 for c in range(1, self.max_col + 1))
+        page = PRINTABLE_WIDTH_PT if landscape else (210 / 25.4 - 1.4) * 72
+        floor = math.ceil(100 * st.MIN_PRINTED_FONT / st.SMALLEST_FONT)
+        return max(floor, min(100, math.floor(100 * page / max(width_pt, 1.0))))
 
 
 class Book:

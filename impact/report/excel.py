@@ -1,7 +1,7 @@
 """The Excel workbook analysts open: built in memory from the sheet modules, written atomically.
 
 Sheets, in the order of :data:`impact.report.sheets.SHEETS`: Summary, Scenarios, one sheet per
-channel, Uncertainty, Sensitivity, What-if, Estimates, Assumptions, Data, About.  Numbers are static
+channel, Uncertainty, Sensitivity, Ex-post, What-if, Estimates, Assumptions, Data, About.  Numbers are static
 values except on What-if, whose formulas recompute each channel's deterministic run from editable
 inputs (the workbook is flagged to recalculate on open).  Every table comes from
 :mod:`impact.report.tables`, the same frames ``--csv`` writes.

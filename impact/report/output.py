@@ -63,12 +63,18 @@ def check_workbook_path(path: str | os.PathLike[str]) -> None:
     p = Path(path)
     if p.suffix.lower() != ".xlsx":
         raise OutputError(Issue(f"output must be an .xlsx file (got {str(p)!r})", hint="e.g. --out outputs/impact.xlsx"))
+    check_file_path(p, "--out")
+
+
+def check_file_path(p: Path, option: str) -> None:
+    """Fail early (exit 2) when output file ``p`` (given with ``option``) cannot be written."""
     if p.exists() and p.is_dir():
-        raise OutputError(Issue(f"output path is a folder: {p}", hint="give a file name ending in .xlsx"))
+        raise OutputError(Issue(f"{option}: {p} is a folder", hint="give a file name"))
     _lock_files(p)
-    _writable_parent(p, "--out")
+    _writable_parent(p, option)
     if p.exists() and not os.access(p, os.W_OK):
-        raise OutputError(Issue(f"{p} is read-only or locked", hint="close it or choose another --out path; it was left untouched"))
+        raise OutputError(Issue(f"{p} is read-only or locked",
+                                hint=f"close it or choose another {option} path; it was left untouched"))
 
 
 def check_csv_folder(path: str | os.PathLike[str], names: tuple[str, ...] = (), workbook: str | None = None) -> None:

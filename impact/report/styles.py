@@ -20,6 +20,9 @@ NORMAL = _font(10)
 NOTE = _font(9, GREY, italic=True)
 LINK = _font(10, "0563C1", underline=1)
 FORMULA = _font(10, bold=True)
+#: the smallest font the workbook uses (notes); print scales keep it at 8 pt or more on paper
+SMALLEST_FONT = 9.0
+MIN_PRINTED_FONT = 8.0
 INPUT = _font(10, "0000FF")  # blue = editable input (modelling convention)
 
 HEADER_FILL = {"pattern": 1, "bg_color": "#" + NAVY}
@@ -35,12 +38,15 @@ WRAP = {"text_wrap": True, "valign": "top"}
 TOP = {"valign": "top"}
 LEFT = {"align": "left"}
 
-# Number formats, by unit.  Percent values are stored in percent (1.5 = 1.5 %), shares as fractions.
+# Number formats, by unit.  Every percentage is a real Excel percentage: the cell holds the
+# fraction (0.015) and shows 1.50%.  Values that would display as zero are written as 0 (Sheet.put),
+# so no cell shows "-0.00".
 USD_BN = '#,##0.00;-#,##0.00;0.00'       # US$ bn: two decimals so small channels stay readable
 USD_BN4 = '#,##0.0000;-#,##0.0000;0.0000'  # What-if: enough digits to compare with the model
 USD_BN2 = '#,##0.000'                     # variances (US$ bn squared)
-PCT = '0.00"%";-0.00"%";0.00"%"'         # values already in percent (of baseline)
-SHARE = '0.0%'                           # fractions shown as percent (weights, variance shares)
+PCT = '0.00%'                            # percentages (of a baseline, inputs in percent units)
+SHARE = '0.0%'                           # fractions shown as percent (weights, probabilities, variance shares)
+DATE = 'yyyy-mm-dd'                      # shock start dates
 COEF = '0.0000'                          # coefficients, elasticities, standard errors
 PVALUE = '0.000'
 INDEX = '0.000'                          # Sobol indices

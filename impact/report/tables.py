@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..results.common import TIDY, USD
+from ..results.common import USD, categorical, pct_label, restore_categories, tidy
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..api import AnalysisResult
 
 #: Display names of the channels (also the channel sheet names).
-CHANNEL_TITLES = {"tourism": "Tourism", "imports": "Imports", "business_costs": "Business costs", "total": "Total"}
+CHANNEL_TITLES = {"tourism": "Tourism", "imports": "Imports", "business_costs": "Business costs",
+                  "investment": "Investment", "official_finance": "Official finance", "total": "Total"}
 
 
 def channel_title(ch: str) -> str:
@@ -43,23 +44,35 @@ def designation_scenarios(res: AnalysisResult) -> list[str]:
     return [n for n in res.runs if n != "baseline"]
 
 
+#: What the deterministic run is, in the words every table and sheet uses.
+DETERMINISTIC = "deterministic run: all inputs at their most likely values"
+#: What the total is (until value-added totals exist): not a loss of GDP, not a welfare measure.
+TOTAL_LABEL = "sum of channel changes, US$ bn, gross"
+#: The sign and unit convention, stated on the Summary and About sheets.
+CONVENTION = ("Impacts are changes relative to the no-designation baseline in US$ bn, current dollars; negative = "
+              "loss (less U.S. visitor spending in Mexico, fewer U.S. imports from Mexico, higher costs for U.S. "
+              "businesses in Mexico, which the total counts as a loss; the Business costs sheet shows them as a "
+              "positive additional cost). The total is the sum of channel changes, gross: visitor spending, gross "
+              "import value and business costs are unlike quantities, so it is neither a GDP nor a welfare measure, "
+              "and it has no percentage of its own (channel percentages are of each channel's own baseline). "
+              "Percentages are real percentages (0.25 shows as 25.00%).")
+
+
 # ----------------------------------------------------------------------------- impacts
 def headline(res: AnalysisResult) -> pd.DataFrame:
-    """Cumulative impact by scenario and channel (plus total): central, P5, P95 (US$ bn), % of baseline, weight."""
-    rows = []
-    chans = [*res.model.channels, "total"]
-    for name in designation_scenarios(res):
-        run = res.runs[name]
-        mc = res.montecarlo.get(name)
-        q = mc.quantiles((0.05, 0.95)).xs("cumulative", level="year") if mc is not None else None
-        cum, pct = run.cumulative, run.cumulative_pct
-        for ch in chans:
-            rows.append({"scenario": name, "label": run.label, "channel": ch, "central": float(cum[ch]),
-                         "p5": float(q.at[ch, 0.05]) if q is not None else np.nan,
-                         "p95": float(q.at[ch, 0.95]) if q is not None else np.nan,
-                         "pct_of_baseline": float(pct[ch]), "weight": float(run.weight)})
-    return pd.DataFrame(rows, columns=["scenario", "label", "channel", "central", "p5", "p95", "pct_of_baseline",
-                                       "weight"])
+    """The headline (``AnalysisResult.summary()``): by scenario and channel plus total, Monte Carlo
+    median, mean, P5, P10, P90, P95, the deterministic run and its percentile (US$ bn; fraction)."""
+    return res.summary()
+
+
+def median_pct(res: AnalysisResult) -> dict[tuple[str, str], float]:
+    """(scenario, channel) -> Monte Carlo median of the cumulative impact in % of the channel's own
+    cumulative baseline (no total: its parts have unlike baselines)."""
+    out = {}
+    for name, mc in res.montecarlo.items():
+        q = mc.quantiles((0.5,), pct=True).xs("cumulative", level="year")["p50"]
+        out.update({(name, ch): float(q[ch]) for ch in mc.channels})
+    return out
 
 
 def expected(res: AnalysisResult) -> pd.DataFrame:
@@ -71,50 +84,47 @@ def expected(res: AnalysisResult) -> pd.DataFrame:
                          "p5": e["lower"].astype(float), "p95": e["upper"].astype(float)})
 
 
+def _wide(df: pd.DataFrame) -> pd.DataFrame:
+    """A tidy impact frame with one column per statistic (``<stat>`` in US$ bn, ``<stat>_pct`` in %),
+    one row per scenario, channel and year-or-``cumulative`` (a string, as the sheets show it)."""
+    d = df.assign(when=np.where(df["period"] == "cumulative", "cumulative", df["year"].astype(str)),
+                  column=df["statistic"].astype(str) + np.where(df["measure"] == "impact_pct", "_pct", ""))
+    wide = d.pivot_table(index=["scenario", "channel", "when"], columns="column", values="value", observed=True,
+                         sort=False, aggfunc="first")
+    return wide.reset_index().rename(columns={"when": "year"})
+
+
 def scenario_impacts(res: AnalysisResult) -> pd.DataFrame:
-    """Every scenario x channel (plus total) x year (plus cumulative): central, P5, P95 in US$ bn and % of baseline."""
-    chans = [*res.model.channels, "total"]
+    """Every scenario x channel (plus total) x year (plus cumulative): Monte Carlo median, P5, P95 and
+    the deterministic run in US$ bn and in % of the channel's own baseline (none for the total);
+    read from the same tidy frames as the CSV tables."""
+    frames = [res.to_frame(), res.to_frame(pct=True)]
+    wide = _wide(pd.concat(frames, ignore_index=True))
+    cols = ["p50", "p5", "p95", "deterministic", "p50_pct", "p5_pct", "p95_pct", "deterministic_pct"]
+    wide = wide.reindex(columns=["scenario", "channel", "year", *cols])
     years = [str(y) for y in res.model.years] + ["cumulative"]
-    rows = []
-    for name, run in res.runs.items():
-        summ = run.summary()
-        summ.index = [str(i) for i in summ.index]
-        pct = run.pct.copy()
-        pct["total"] = 100 * run.impacts.sum(axis=1) / run.baseline.sum(axis=1)
-        pct.index = [str(i) for i in pct.index]
-        pct.loc["cumulative"] = run.cumulative_pct
-        cen = summ.to_dict()
-        cpct = pct.to_dict()
-        mc = res.montecarlo.get(name)
-        if mc is not None:
-            q = mc.quantiles((0.05, 0.95)).to_dict()
-            qp = mc.quantiles((0.05, 0.95), pct=True).to_dict()
-        for ch in chans:
-            for y in years:
-                rows.append({
-                    "scenario": name, "channel": ch, "year": y, "central": float(cen[ch][y]),
-                    "p5": float(q[0.05][(ch, y)]) if mc is not None else np.nan,
-                    "p95": float(q[0.95][(ch, y)]) if mc is not None else np.nan,
-                    "central_pct": float(cpct[ch][y]),
-                    "p5_pct": float(qp[0.05][(ch, y)]) if mc is not None else np.nan,
-                    "p95_pct": float(qp[0.95][(ch, y)]) if mc is not None else np.nan,
-                })
-    return pd.DataFrame(rows)
+    wide["year"] = pd.Categorical(wide["year"], categories=years, ordered=True)
+    wide = wide.sort_values(["scenario", "channel", "year"]).reset_index(drop=True)
+    for c in ("scenario", "channel", "year"):
+        wide[c] = wide[c].astype(str)
+    return wide
 
 
 def quantile_table(res: AnalysisResult, qs: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
-    """Monte Carlo mean and quantiles (US$ bn) by scenario, channel (plus total) and year (plus cumulative)."""
-    frames = []
-    for name, mc in res.montecarlo.items():
-        q = mc.quantiles(qs)
-        q.columns = [f"p{round(100 * x)}" for x in qs]
-        q.insert(0, "mean", mc.mean().to_numpy())
-        q = q.reset_index()
-        q.insert(0, "scenario", name)
-        frames.append(q)
-    if not frames:
-        return pd.DataFrame(columns=["scenario", "channel", "year", "mean", *[f"p{round(100 * x)}" for x in qs]])
-    return pd.concat(frames, ignore_index=True)
+    """Monte Carlo mean and quantiles (US$ bn) by scenario, channel (plus total) and year (plus
+    cumulative), from the same tidy frames as ``montecarlo.csv``."""
+    cols = ["mean", *[pct_label(x) for x in qs]]
+    if not res.montecarlo:
+        return pd.DataFrame(columns=["scenario", "channel", "year", *cols])
+    df = restore_categories(pd.concat([m.to_frame() for m in res.montecarlo.values()], ignore_index=True),
+                            *_order(res))
+    wide = _wide(df)
+    years = [str(y) for y in res.model.years] + ["cumulative"]
+    wide["year"] = pd.Categorical(wide["year"], categories=years, ordered=True)
+    wide = wide.sort_values(["scenario", "channel", "year"]).reset_index(drop=True)
+    for c in ("scenario", "channel", "year"):
+        wide[c] = wide[c].astype(str)
+    return wide[["scenario", "channel", "year", *cols]]
 
 
 def variance_table(res: AnalysisResult) -> pd.DataFrame:
@@ -146,6 +156,12 @@ def baseline_table(res: AnalysisResult, ch: str) -> pd.DataFrame:
     return pd.DataFrame({"year": [int(y) for y in b.index], "mean": b["mean"].astype(float),
                          "median": b["median"].astype(float), "lower": b["lower"].astype(float),
                          "upper": b["upper"].astype(float)}).reset_index(drop=True)
+
+
+def expost_table(res: AnalysisResult) -> pd.DataFrame:
+    """The ex-post check (:class:`~impact.results.expost.ExpostResult` ``table``): one row per channel,
+    period and scenario; actual, band and deviation in US$ bn, percentile 0-1 (empty without it)."""
+    return res.expost.table if res.expost is not None else pd.DataFrame()
 
 
 # ----------------------------------------------------------------------------- provenance
@@ -257,11 +273,40 @@ def data_values(res: AnalysisResult) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- tidy export
-def _tidy_headline_expected(res: AnalysisResult) -> pd.DataFrame:
+def _order(res: AnalysisResult) -> tuple[list[str], list[str]]:
+    """The scenario and channel orders of the schema's categoricals."""
+    return list(res.assumptions.scenario_names), list(res.model.channels)
+
+
+def _tidy_headline(res: AnalysisResult) -> pd.DataFrame:
+    """The headline in the impact schema (cumulative period): statistics p50, mean, p5, p10, p90,
+    p95 and deterministic (measure ``impact``, US$ bn), and the deterministic run's percentile rank
+    in the draws (measure ``percentile_rank``, fraction 0-1)."""
+    h = res.summary()
+    rows = []
+    for r in h.itertuples(index=False):
+        for stat in ("p50", "mean", "p5", "p10", "p90", "p95", "deterministic"):
+            if np.isfinite(getattr(r, stat)):
+                rows.append((r.scenario, r.channel, "cumulative", "impact", stat, float(getattr(r, stat))))
+        if np.isfinite(r.deterministic_percentile):
+            rows.append((r.scenario, r.channel, "cumulative", "percentile_rank", "deterministic",
+                         float(r.deterministic_percentile)))
+    return tidy(rows, *_order(res))
+
+
+def _tidy_expected(res: AnalysisResult) -> pd.DataFrame:
+    """The probability-weighted mixture of the scenarios (scenario ``weighted``): its mean, P5, P95."""
     e = expected(res)
-    rows = [("expected (probability-weighted)", r.channel, "cumulative", stat, float(getattr(r, stat)), USD)
-            for r in e.itertuples() for stat in ("expected", "p5", "p95")]
-    return pd.DataFrame(rows, columns=TIDY)
+    rows = [("weighted", r.channel, "cumulative", "impact", stat, float(getattr(r, col)))
+            for r in e.itertuples() for stat, col in (("mean", "expected"), ("p5", "p5"), ("p95", "p95"))]
+    scen, chans = _order(res)
+    return tidy(rows, [*scen, "weighted"], chans)
+
+
+def _tidy_impacts(res: AnalysisResult, results: list[Any]) -> pd.DataFrame:
+    """Results' ``to_frame()`` in US$ bn and in %, stacked, with the schema's categoricals."""
+    frames = [r.to_frame(pct=pct) for r in results for pct in (False, True)]
+    return restore_categories(pd.concat(frames, ignore_index=True), *_order(res))
 
 
 def _tidy_baselines(res: AnalysisResult) -> pd.DataFrame:
@@ -269,11 +314,14 @@ def _tidy_baselines(res: AnalysisResult) -> pd.DataFrame:
     for ch, fit in res.model.fits.items():
         b = baseline_table(res, ch)
         for r in b.itertuples(index=False):
-            for stat in ("mean", "median", "lower", "upper"):
-                rows.append({"channel": ch, "year": str(r.year), "statistic": stat, "value": float(getattr(r, stat)),
-                             "unit": USD, "interval": float(fit.baseline.level), "estimator": fit.baseline.method,
+            for stat in ("mean", "p50", "lower", "upper"):
+                rows.append({"channel": ch, "year": int(r.year), "statistic": stat,
+                             "value": float(getattr(r, "median" if stat == "p50" else stat)), "unit": USD,
+                             "interval": float(fit.baseline.level), "estimator": fit.baseline.method,
                              "data": fit.baseline.data})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out["channel"] = categorical(out["channel"], list(res.model.channels))
+    return out
 
 
 def _tidy_components(res: AnalysisResult) -> pd.DataFrame:
@@ -281,69 +329,84 @@ def _tidy_components(res: AnalysisResult) -> pd.DataFrame:
     for name, run in res.runs.items():
         for (ch, comp), col in run.components.items():
             for y, v in col.items():
-                rows.append({"scenario": name, "channel": ch, "component": comp, "year": str(y), "value": float(v),
+                rows.append({"scenario": name, "channel": ch, "component": comp, "year": int(y), "value": float(v),
                              "unit": USD})
-    return pd.DataFrame(rows, columns=["scenario", "channel", "component", "year", "value", "unit"])
-
-
-def _tidy_variance(res: AnalysisResult) -> pd.DataFrame:
-    v = variance_table(res)
-    out = v.melt(id_vars=["scenario", "channel"], var_name="statistic", value_name="value")
-    out["unit"] = np.where(out["statistic"] == "share_estimation", "share (0-1)", "US$ bn squared")
+    out = pd.DataFrame(rows, columns=["scenario", "channel", "component", "year", "value", "unit"])
+    scen, chans = _order(res)
+    out["scenario"] = categorical(out["scenario"], scen)
+    out["channel"] = categorical(out["channel"], chans)
     return out
 
 
+def implied(res: AnalysisResult) -> pd.DataFrame:
+    """:meth:`Model.implied_quantities` of the designation scenarios run (scenario ordered as run)."""
+    names = designation_scenarios(res)
+    if not names:
+        return pd.DataFrame(columns=["scenario", "quantity", "label", "unit", "default", "mean", "p5", "p95",
+                                     "record", "ratio", "arithmetic", "record_source"])
+    out = res.model.implied_quantities(names)
+    out["scenario"] = categorical(out["scenario"], names)
+    return out
+
+
+def variance_by_basis(res: AnalysisResult) -> pd.DataFrame:
+    """Per designation scenario and basis of the inputs (data, literature, derived, judgment): how many
+    uncertain inputs, the share of the cumulative total's variance they explain alone (closed Sobol
+    index S1) and with their interactions (ST), with 95 % bootstrap half-widths.  Empty without
+    sensitivity tables."""
+    rows = []
+    for n in designation_scenarios(res):
+        g = res.sensitivity.get(n, {}).get("sobol_groups:total") if res.sensitivity else None
+        if g is None:
+            continue
+        for _, r in g.table.iterrows():
+            basis = str(r["input"]).removeprefix("basis:")
+            rows.append({"scenario": n, "label": scenario_label(res, n), "basis": basis,
+                         "inputs": len(g.meta["groups"][basis]), "S1": float(r["S1"]), "S1_conf": float(r["S1_conf"]),
+                         "ST": float(r["ST"]), "ST_conf": float(r["ST_conf"])})
+    return pd.DataFrame(rows, columns=["scenario", "label", "basis", "inputs", "S1", "S1_conf", "ST", "ST_conf"])
+
+
+def _tidy_variance(res: AnalysisResult) -> pd.DataFrame:
+    """One row per scenario and channel: variances (US$ bn squared) and the estimation share (0-1)."""
+    return variance_table(res)
+
+
 def _tidy_sensitivity(res: AnalysisResult) -> dict[str, pd.DataFrame]:
-    torn, two, sob = [], [], []
-    for scen, block in res.sensitivity.items():
-        for key, t in block.items():
-            if t.method == "tornado":
-                df = t.ranked()[["rank", "input", "label", "kind", "unit", "low_value", "central_value", "high_value",
-                                 "low", "high", "swing"]].copy()
-                df.insert(0, "target", t.label)
-                df.insert(0, "scenario", scen)
-                df["central"] = t.central
-                df["impact_unit"] = t.unit
-                torn.append(df)
-            elif t.method == "two_way":
-                m = t.meta
-                g = t.table.stack().rename("value").reset_index()
-                g.columns = ["y_value", "x_value", "value"]
-                g.insert(0, "y", m["y"])
-                g.insert(0, "x", m["x"])
-                g.insert(0, "target", t.label)
-                g.insert(0, "scenario", scen)
-                g = g[["scenario", "target", "x", "x_value", "y", "y_value", "value"]]
-                g["unit"] = t.unit
-                two.append(g)
-            elif t.method == "sobol":
-                df = t.ranked()[["input", "label", "kind", "S1", "S1_conf", "ST", "ST_conf"]].copy()
-                df.insert(0, "target", t.label)
-                df.insert(0, "scenario", scen)
-                df["base_samples"] = t.meta.get("base_samples")
-                sob.append(df)
+    """Each method's ``SensitivityResult.to_frame()``, stacked over scenarios and targets."""
+    frames: dict[str, list[pd.DataFrame]] = {"tornado": [], "two_way": [], "sobol": []}
+    for block in res.sensitivity.values():
+        for t in block.values():
+            frames[t.method].append(t.to_frame())
+    scen, chans = _order(res)
     out = {}
-    for name, frames in (("sensitivity_tornado", torn), ("sensitivity_two_way", two), ("sensitivity_sobol", sob)):
-        if frames:
-            out[name] = pd.concat(frames, ignore_index=True)
+    for method, parts in frames.items():
+        if parts:
+            df = pd.concat(parts, ignore_index=True)
+            df["scenario"] = categorical(df["scenario"], scen)
+            df["target"] = categorical(df["target"], [*chans, "total"])
+            out[f"sensitivity_{method}"] = df
     return out
 
 
 def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
     """Every table of the workbook in tidy form, by CSV file stem (stable order)."""
     out: dict[str, pd.DataFrame] = {
-        "central": pd.concat([r.to_frame() for r in res.runs.values()], ignore_index=True),
+        "headline": _tidy_headline(res),
+        "deterministic": _tidy_impacts(res, list(res.runs.values())),
         "components": _tidy_components(res),
         "baselines": _tidy_baselines(res),
     }
     if res.montecarlo:
-        out["montecarlo"] = pd.concat([m.to_frame() for m in res.montecarlo.values()], ignore_index=True)
-        out["expected"] = _tidy_headline_expected(res)
+        out["montecarlo"] = _tidy_impacts(res, list(res.montecarlo.values()))
+        out["exceedance"] = res.exceedance()
+        out["expected"] = _tidy_expected(res)
+        out["expectation_terms"] = res.reconciliation()
         out["variance"] = _tidy_variance(res)
-    sens = [t.to_frame() for block in res.sensitivity.values() for t in block.values()]
-    if sens:
-        out["sensitivity"] = pd.concat(sens, ignore_index=True)
-        out.update(_tidy_sensitivity(res))
+    if res.expost is not None:
+        out["expost"] = res.expost.to_frame()
+    out["implied"] = implied(res)
+    out.update(_tidy_sensitivity(res))
     fits = res.model.fits
     out["estimates"] = pd.concat([f.tidy().assign(channel=ch) for ch, f in fits.items()], ignore_index=True)
     out["pooled"] = pd.concat([f.pooled_frame().assign(channel=ch) for ch, f in fits.items()], ignore_index=True)
@@ -360,9 +423,14 @@ def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
 
 
 #: Every table a run can write (``tables()`` keys); ``--csv`` removes stale ones from its folder.
-ALL_TABLES = ("central", "components", "baselines", "montecarlo", "expected", "variance", "sensitivity",
-              "sensitivity_tornado", "sensitivity_two_way", "sensitivity_sobol", "estimates", "pooled", "diagnostics",
-              "scenarios", "assumptions", "settings", "data_catalog", "data", "about")
+ALL_TABLES = ("headline", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected",
+              "expectation_terms", "variance", "expost", "implied", "sensitivity_tornado", "sensitivity_two_way",
+              "sensitivity_sobol", "estimates", "pooled", "diagnostics", "scenarios", "assumptions", "settings",
+              "data_catalog", "data", "about")
+#: Tables earlier versions wrote: removed from a ``--csv`` folder like stale ones.
+RETIRED_TABLES = ("central", "sensitivity")
+#: File names a ``--csv`` folder may hold from a run of impact.
+KNOWN_CSV = tuple(f"{n}.csv" for n in (*ALL_TABLES, *RETIRED_TABLES))
 
 #: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP,
 #: "CSV Injection"), plus line feed.
@@ -403,7 +471,7 @@ def write_csv(res: AnalysisResult, folder: Path | str) -> list[Path]:
     from .output import OutputSet, check_csv_folder
 
     folder = Path(folder)
-    names = tuple(f"{n}.csv" for n in ALL_TABLES)
+    names = KNOWN_CSV
     check_csv_folder(folder, names)
     files = csv_files(res)
     with OutputSet() as out:

@@ -3,19 +3,21 @@
 Each has a one-line ``__repr__``, ``_repr_html_`` for notebooks, ``summary()`` and ``to_frame()``
 (or ``tidy()``) in long form.  Modules: :mod:`.impacts` (deterministic runs, Monte Carlo, the
 expected impact), :mod:`.sensitivity`, :mod:`.estimates` (estimator results, pooled coefficients,
-baselines, a channel's fit), :mod:`.analysis` (a whole run), :mod:`.comparison`.
+baselines, a channel's fit), :mod:`.analysis` (a whole run), :mod:`.comparison`, :mod:`.expost` (the
+check against data after the base year).
 """
 from __future__ import annotations
 
 from .analysis import AnalysisResult, PendingTables, RunInfo
 from .common import PCT, TIDY, USD
 from .comparison import ComparisonResult
-from .estimates import (BaselineForecast, ChannelFit, DataEstimate, Diagnostic, EstimateResult, LazyResult,
+from .estimates import (BaselineForecast, ChannelFit, DataEstimate, Diagnostic, EstimateResult,
                         PooledEstimate, Summary)
+from .expost import ExpostResult
 from .impacts import COMMON_QUANTILES, MonteCarloResult, ScenarioResult, expected_impact, weighted_quantile
 from .sensitivity import SensitivityResult
 
 __all__ = ["AnalysisResult", "PendingTables", "RunInfo", "PCT", "TIDY", "USD", "ComparisonResult", "BaselineForecast",
-           "ChannelFit", "DataEstimate", "Diagnostic", "EstimateResult", "LazyResult", "PooledEstimate", "Summary",
+           "ChannelFit", "DataEstimate", "Diagnostic", "EstimateResult", "PooledEstimate", "Summary",
            "COMMON_QUANTILES", "MonteCarloResult", "ScenarioResult", "expected_impact", "weighted_quantile",
-           "SensitivityResult"]
+           "SensitivityResult", "ExpostResult"]

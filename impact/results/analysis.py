@@ -11,7 +11,9 @@ import pandas as pd
 
 from .. import htmlrepr
 from ..assumptions import Assumptions
-from .common import TIDY
+from . import headline
+from .common import TIDY, restore_categories
+from .expost import ExpostResult
 from .impacts import MonteCarloResult, ScenarioResult
 from .sensitivity import SensitivityResult
 
@@ -37,6 +39,7 @@ class RunInfo:
     command: str = ""
 
     def to_frame(self) -> pd.DataFrame:
+        """Every item as a row: item, value (versions, seed, draws, hashes, vintages)."""
         rows = [("impact version", self.package_version), ("python", self.python), ("platform", self.platform)]
         rows += [(f"{k} version", v) for k, v in self.versions.items()]
         rows += [("seed", str(self.seed)), ("draws per scenario", str(self.draws)),
@@ -72,32 +75,47 @@ class AnalysisResult:
     sensitivity: Mapping[str, Mapping[str, SensitivityResult]]
     expected: pd.DataFrame
     info: RunInfo
+    #: the ex-post check against the data after the base year (:meth:`impact.Model.expost`), computed once
+    expost: ExpostResult | None = None
 
     def summary(self) -> pd.DataFrame:
-        """Cumulative impact over the horizon by scenario and channel: central, P5, P95 (US$ bn)."""
-        rows = []
-        for name, run in self.runs.items():
-            mc = self.montecarlo.get(name)
-            q = mc.quantiles((0.05, 0.95)).xs("cumulative", level="year") if mc is not None else None
-            for ch, v in run.cumulative.items():
-                rows.append({"scenario": name, "channel": ch, "central": v,
-                             "p5": None if q is None else q.loc[ch, 0.05], "p95": None if q is None else q.loc[ch, 0.95],
-                             "pct_of_baseline": run.cumulative_pct[ch]})
-        return pd.DataFrame(rows)
+        """The headline: cumulative impact over the horizon by scenario and channel (plus ``total``),
+        US$ bn, negative = loss.  Monte Carlo median, mean, P5, P10, P90, P95, then the deterministic
+        run (all inputs at their most likely values) and its percentile in the draws (fraction 0-1).
+        Without a Monte Carlo (``draws=0``) only the deterministic columns are filled."""
+        return headline.headline(self.runs, self.montecarlo, self.model.channels)
 
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy (scenario, channel, year, statistic, value, unit): central runs, then Monte Carlo statistics."""
-        frames = [r.to_frame() for r in self.runs.values()] + [m.to_frame() for m in self.montecarlo.values()]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TIDY)
+    def exceedance(self) -> pd.DataFrame:
+        """P(cumulative loss > threshold) by scenario, and for the probability-weighted mixture, at the
+        thresholds of analysis.yaml ``headline.loss_thresholds`` (US$ bn)."""
+        return headline.exceedance(self.runs, self.montecarlo, self.assumptions.analysis.loss_thresholds)
+
+    def reconciliation(self) -> pd.DataFrame:
+        """How the probability-weighted expected total is computed: weight x Monte Carlo mean per
+        scenario, summed; beside it the same weighting of the deterministic runs."""
+        return headline.reconciliation(self.runs, self.montecarlo)
+
+    def to_frame(self, pct: bool = False) -> pd.DataFrame:
+        """Tidy (docs/schema.md): every scenario's deterministic run, then its Monte Carlo statistics,
+        in US$ bn (``pct=True``: % of each channel's own baseline); scenario and channel are ordered
+        categoricals in the order of the assumption files."""
+        frames = [r.to_frame(pct=pct) for r in self.runs.values()]
+        frames += [m.to_frame(pct=pct) for m in self.montecarlo.values()]
+        if not frames:
+            return pd.DataFrame(columns=TIDY)
+        return restore_categories(pd.concat(frames, ignore_index=True), list(self.assumptions.scenario_names),
+                                  list(self.model.channels))
 
     def __repr__(self) -> str:
         return f"<AnalysisResult scenarios={list(self.runs)}, draws={self.info.draws}, seed={self.info.seed}>"
 
     def _repr_html_(self) -> str:
-        df = self.summary().set_index(["scenario", "channel"])
+        df = self.summary().drop(columns=["label", "weight"]).set_index(["scenario", "channel"])
         years = self.model.years
-        return htmlrepr.table(df, f"Cumulative impact {years[0]}-{years[-1]}, US$ bn (negative = loss); "
-                         f"{self.info.draws:,} draws, seed {self.info.seed}")
+        what = (f"Monte Carlo, {self.info.draws:,} draws, seed {self.info.seed}" if self.montecarlo else
+                "Monte Carlo skipped: deterministic run only (all inputs at their most likely values)")
+        return htmlrepr.table(df.dropna(axis=1, how="all"),
+                              f"Cumulative impact {years[0]}-{years[-1]}, US$ bn (negative = loss); {what}")
 
 
 class PendingTables(Mapping[str, Mapping[str, SensitivityResult]]):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import htmlrepr
-from .common import TIDY, USD
+from .common import TIDY, USD, categorical, restore_categories
 from .estimates import ChannelFit, EstimateResult, Summary
 from .impacts import MonteCarloResult, ScenarioResult
 
@@ -40,6 +40,7 @@ class ComparisonResult:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """The column names of the comparison, in the order given."""
         return tuple(self.results)
 
     # ------------------------------------------------------------------ impacts
@@ -58,12 +59,13 @@ class ComparisonResult:
     def _impact_columns(self, pct: bool) -> dict[tuple[str, str], pd.Series]:
         cols: dict[tuple[str, str], pd.Series] = {}
         for name, r in self.results.items():
-            central = r if isinstance(r, ScenarioResult) else r.central
-            cols[(name, "central")] = central.cumulative_pct if pct else central.cumulative
+            # the simulated distribution first (median, P5, P95), then the deterministic run
             if isinstance(r, MonteCarloResult):
                 q = r.quantiles((0.05, 0.5, 0.95), pct=pct).xs("cumulative", level="year")
-                for p, label in ((0.05, "p5"), (0.5, "p50"), (0.95, "p95")):
-                    cols[(name, label)] = q[p]
+                for label in ("p50", "p5", "p95"):
+                    cols[(name, label)] = q[label]
+            det = r if isinstance(r, ScenarioResult) else r.central
+            cols[(name, "deterministic")] = det.cumulative_pct if pct else det.cumulative
         return cols
 
     # ------------------------------------------------------------------ estimates
@@ -83,7 +85,8 @@ class ComparisonResult:
                     z = p.value / p.se if p.se else float("nan")
                     frames.append(pd.DataFrame([{
                         "name": name, "model": f"coefficient used ({p.mode})", "term": term, "estimate": p.value,
-                        "std_error": p.se, "statistic": z, "p_value": float(2 * stats.norm.sf(abs(z))),
+                        "std_error": p.se, "statistic": z, "distribution": "z",
+                        "p_value": float(2 * stats.norm.sf(abs(z))),
                         "conf_low": p.value - c * p.se, "conf_high": p.value + c * p.se}]))
         return pd.concat(frames, ignore_index=True)
 
@@ -131,7 +134,7 @@ class ComparisonResult:
         cols = self._impact_columns(pct)
         df = pd.DataFrame(cols).reindex(self._channels())
         if all(isinstance(r, ScenarioResult) for r in self.results.values()):
-            df.columns = [n for n, _ in df.columns]
+            df.columns = [n for n, _ in df.columns]  # deterministic runs only: one column each
         else:
             df.columns = pd.MultiIndex.from_tuples(df.columns, names=["name", "statistic"])
         df.index.name = "channel"
@@ -147,15 +150,21 @@ class ComparisonResult:
             df = r.to_frame()
             df.insert(0, "name", name)
             frames.append(df)
-        return pd.concat(frames, ignore_index=True)[["name", *TIDY]]
+        out = pd.concat(frames, ignore_index=True)[["name", *TIDY]]
+        out["name"] = categorical(out["name"], list(self.results))
+        scen = list(dict.fromkeys(str(s) for f in frames for s in f["scenario"]))
+        chans = [c for c in self._channels() if c != "total"]
+        return restore_categories(out, scen, chans)
 
     def __repr__(self) -> str:
         if self.kind == "estimates":
             n_terms = len(self._estimate_rows(0.95)["term"].unique())
             return f"<ComparisonResult estimates: {', '.join(self.names)} ({n_terms} terms)>"
         cols = self._impact_columns(False)
-        body = ", ".join(f"{n} {v['total']:,.2f}" for (n, stat), v in cols.items() if stat == "central")
-        return f"<ComparisonResult impacts {self._years()}, cumulative total central {USD}: {body}>"
+        stat = "p50" if any(st_ == "p50" for _, st_ in cols) else "deterministic"
+        body = ", ".join(f"{n} {v['total']:,.2f}" for (n, st_), v in cols.items()
+                         if st_ == stat or (st_ == "deterministic" and (n, "p50") not in cols))
+        return f"<ComparisonResult impacts {self._years()}, cumulative total ({stat}; {USD}): {body}>"
 
     def _repr_html_(self) -> str:
         if self.kind == "estimates":

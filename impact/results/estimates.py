@@ -1,8 +1,10 @@
 """statsmodels-style results of the channel estimators.
 
 :class:`EstimateResult` mirrors what statsmodels and linearmodels users expect: ``params``,
-``bse``, ``tvalues``, ``pvalues``, ``conf_int(level)``, ``nobs``, ``rsquared``, ``summary()``,
-``tidy()`` and the raw statsmodels result in ``raw``.  :class:`PooledEstimate` combines a data
+``bse``, ``tvalues``, ``pvalues``, ``conf_int(alpha=0.05)`` (or ``level=0.95``), ``nobs``,
+``rsquared``, ``summary()``, ``tidy()``, and the genuine statsmodels results object in ``results``
+(alias ``raw``), with ``resid``, ``fittedvalues``, ``llf``, ``aic`` and, for time-series models,
+``forecast(steps)``.  :class:`PooledEstimate` combines a data
 estimate with a literature prior by precision weighting.  :class:`BaselineForecast` holds a
 channel's no-designation path with prediction intervals and turns standard normals into forecast
 paths.  :class:`ChannelFit` gathers one channel's results.  All are frozen and registered with
@@ -13,7 +15,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,6 +23,7 @@ import pandas as pd
 from scipy import special
 
 from .. import htmlrepr, serial
+from .inference import MainModelLink, StatsmodelsLink, critical_value, distribution_label, interval_level, two_sided_p
 
 
 @serial.register
@@ -35,20 +38,14 @@ class Diagnostic:
     reason: str = ""
 
     def as_row(self) -> dict[str, Any]:
+        """The test as a row: test, statistic, p_value, null, note."""
         return {"test": self.name, "statistic": self.statistic, "p_value": self.p_value, "null": self.null,
                 "note": self.reason}
 
 
-def _with_lazy_raw(res: EstimateResult) -> EstimateResult:
-    """After loading from the fit cache: the statsmodels result, rebuilt from the recipe on first use."""
-    if res.recipe is None:
-        return res
-    return replace(res, raw=LazyResult(*res.recipe))
-
-
-@serial.register(skip=("raw",), after_load=lambda r: _with_lazy_raw(r))
+@serial.register(skip=("_results",))
 @dataclass(frozen=True)
-class EstimateResult:
+class EstimateResult(StatsmodelsLink):
     """A fitted regression or time-series model, statsmodels style.
 
     Attributes
@@ -56,17 +53,32 @@ class EstimateResult:
     name, method, dependent, sample : str
         What was estimated, how (estimator and covariance), the dependent variable and the sample.
     params, bse : pandas.Series
-        Coefficients and standard errors, indexed by term.
+        Coefficients and standard errors, indexed by term (the statsmodels regressor names).
     cov_params_ : pandas.DataFrame
         Covariance of the coefficients.
     nobs : int
     df_resid : float or None
-        Residual degrees of freedom for t-based inference; None means normal (z) inference.
+        Residual degrees of freedom (regressions); None for state-space models.
     rsquared : float or None
         None where not meaningful (state-space models).
     diagnostics : tuple of Diagnostic
-    raw : object
-        The statsmodels results object, for experts (not part of equality or repr).
+    use_t : bool
+        Inference on Student t with ``df_resid`` degrees of freedom (True) or on the standard normal
+        (False, z statistics).  Each estimator uses statsmodels' default for its covariance choice
+        (the results object's ``use_t``), so ``pvalues`` and ``conf_int`` equal statsmodels': t for
+        OLS with classical errors (business costs), z for OLS with HAC errors (the tourism
+        elasticity: statsmodels' HAC errors are asymptotic) and for the ARIMA/SARIMAX models.
+        ``tidy()`` states it per row (``distribution`` 't' or 'z') and ``summary()`` in its header.
+    time_series : bool
+        A time-series model: ``forecast(steps)`` and ``get_forecast(steps)`` work, with every
+        exogenous regressor (all are pulse dummies) set to zero after the sample.
+    results : statsmodels results object (property; alias ``raw``)
+        The genuine statsmodels results (``isinstance`` and ``dir`` work), fitted on pandas objects
+        with dated indexes and named regressors, so its own ``summary()`` shows names and dates.
+        After a fit from the cache it is rebuilt on first access from ``recipe`` (the data and the
+        fitted parameters: no re-estimation) and kept.  Not part of equality or repr.
+    resid, fittedvalues, llf, aic, bic
+        Passed through from ``results``.
     """
 
     name: str
@@ -81,64 +93,64 @@ class EstimateResult:
     rsquared: float | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
     notes: tuple[str, ...] = ()
-    raw: Any = field(default=None, repr=False, compare=False)
-    #: (builder, args) that rebuild ``raw`` from the data and fitted parameters: the fit cache stores
+    use_t: bool = False
+    time_series: bool = False
+    #: the statsmodels results object once built (see ``results``); never stored in the fit cache
+    _results: Any = field(default=None, repr=False, compare=False)
+    #: (builder, args) that rebuild ``results`` from the data and fitted parameters: the fit cache stores
     #: the recipe instead of the statsmodels object, and so do pickles (worker processes)
     recipe: tuple[Any, tuple[Any, ...]] | None = field(default=None, repr=False, compare=False)
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        if self.recipe is not None and not isinstance(self.raw, LazyResult):
-            state["raw"] = LazyResult(*self.recipe)
-        return state
-
     # -- statsmodels-like accessors
     def cov_params(self) -> pd.DataFrame:
+        """Covariance matrix of the coefficients (term x term)."""
         return self.cov_params_
 
     @property
     def tvalues(self) -> pd.Series:
+        """Coefficient / standard error (statsmodels' name; t or z statistics, see ``use_t``)."""
         return self.params / self.bse
 
     @property
     def pvalues(self) -> pd.Series:
-        t = self.tvalues.abs()
-        if self.df_resid:
-            return pd.Series(2 * special.stdtr(self.df_resid, -t), index=self.params.index)
-        return pd.Series(2 * special.ndtr(-t), index=self.params.index)
+        """Two-sided p-values of ``tvalues``: Student t (df_resid) when ``use_t``, else normal."""
+        return two_sided_p(self.tvalues, self.use_t, self.df_resid)
 
-    def _crit(self, level: float) -> float:
-        q = 1 - (1 - level) / 2
-        return float(special.stdtrit(self.df_resid, q)) if self.df_resid else float(special.ndtri(q))
-
-    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        """Confidence intervals with columns ``lower`` and ``upper``."""
-        c = self._crit(level)
+    def conf_int(self, alpha: float | None = None, *, level: float | None = None) -> pd.DataFrame:
+        """Confidence intervals (columns ``lower`` and ``upper``, the coefficients' units) at 1 - alpha,
+        as statsmodels' ``conf_int(alpha=0.05)``; ``level=0.95`` asks for the same interval.  Student t
+        or normal as ``use_t`` (statsmodels' default for the estimator)."""
+        c = critical_value(interval_level(alpha, level), self.use_t, self.df_resid)
         return pd.DataFrame({"lower": self.params - c * self.bse, "upper": self.params + c * self.bse})
 
-    def tidy(self, level: float = 0.95) -> pd.DataFrame:
-        """One row per term: term, estimate, std_error, statistic, p_value, conf_low, conf_high."""
-        ci = self.conf_int(level)
+    def tidy(self, level: float | None = None, *, alpha: float | None = None) -> pd.DataFrame:
+        """One row per term: model, term, estimate, std_error, statistic (coefficient / standard error),
+        distribution ('t' or 'z': what statistic and p_value refer to), p_value, conf_low, conf_high
+        (interval at ``level``, default 0.95, or 1 - ``alpha``)."""
+        ci = self.conf_int(alpha, level=level)
         return pd.DataFrame({
             "model": self.name, "term": self.params.index, "estimate": self.params.values, "std_error": self.bse.values,
-            "statistic": self.tvalues.values, "p_value": self.pvalues.values,
-            "conf_low": ci["lower"].values, "conf_high": ci["upper"].values,
+            "statistic": self.tvalues.values, "distribution": "t" if self.use_t else "z",
+            "p_value": self.pvalues.values, "conf_low": ci["lower"].values, "conf_high": ci["upper"].values,
         })
 
     def diagnostics_frame(self) -> pd.DataFrame:
+        """One row per diagnostic test: test, statistic, p_value, null, note."""
         return pd.DataFrame([d.as_row() for d in self.diagnostics], columns=["test", "statistic", "p_value", "null", "note"])
 
-    def to_frame(self, level: float = 0.95) -> pd.DataFrame:
+    def to_frame(self, level: float | None = None, *, alpha: float | None = None) -> pd.DataFrame:
         """Same as :meth:`tidy` (one row per term)."""
-        return self.tidy(level)
+        return self.tidy(level, alpha=alpha)
 
     def summary(self) -> Summary:
+        """Printable and HTML summary: header, coefficients (with t or z stated) and diagnostics."""
         head = [
             f"{self.name}",
             f"Method: {self.method}",
             f"Dependent variable: {self.dependent}",
             f"Sample: {self.sample}    No. observations: {self.nobs}"
             + (f"    R-squared: {self.rsquared:.3f}" if self.rsquared is not None else ""),
+            f"Inference: {distribution_label(self.use_t, self.df_resid)}, as statsmodels' default for this estimator",
         ]
         coef = self.tidy().drop(columns="model").set_index("term")
         diag = self.diagnostics_frame().set_index("test")
@@ -150,36 +162,6 @@ class EstimateResult:
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
-
-
-class LazyResult:
-    """Stands in for a statsmodels result that is rebuilt on first use (attribute access is forwarded).
-
-    The fit cache stores the data and the fitted parameters instead of the full state-space result
-    (tens of MB for the imports model); ``builder(*args)`` re-creates it without re-estimating.
-    """
-
-    def __init__(self, builder: Any, args: tuple[Any, ...]) -> None:
-        self._builder, self._args, self._value = builder, args, None
-
-    def get(self) -> Any:
-        if self._value is None:
-            self._value = self._builder(*self._args)
-        return self._value
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name in ("_builder", "_args", "_value"):
-            raise AttributeError(name)
-        return getattr(self.get(), name)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"_builder": self._builder, "_args": self._args, "_value": None}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-
-    def __repr__(self) -> str:
-        return f"<statsmodels result, rebuilt on first use by {getattr(self._builder, '__name__', self._builder)}>"
 
 
 @dataclass(frozen=True)
@@ -247,6 +229,7 @@ class PooledEstimate:
 
     @property
     def pooled(self) -> float:
+        """The precision-weighted combination of the data estimate and the prior."""
         if not self._data_usable:
             return self.prior
         w1, w2 = 1 / self.data_se**2, 1 / self.prior_sd**2  # type: ignore[operator]
@@ -254,6 +237,7 @@ class PooledEstimate:
 
     @property
     def pooled_se(self) -> float:
+        """Standard error of the pooled estimate: (1 / (1/se_data^2 + 1/sd_prior^2))^0.5."""
         if not self._data_usable:
             return self.prior_sd
         return (1 / self.data_se**2 + 1 / self.prior_sd**2) ** -0.5  # type: ignore[operator]
@@ -266,21 +250,25 @@ class PooledEstimate:
 
     @property
     def value(self) -> float:
+        """The value the impact equations use: data, prior or pooled, as ``mode`` says."""
         if self.mode == "data" and self.data is not None:
             return self.data
         return self.prior if self.mode == "prior" else self.pooled
 
     @property
     def se(self) -> float:
+        """The standard error of :attr:`value` (its Monte Carlo spread)."""
         if self.mode == "data" and self.data_se is not None:
             return self.data_se
         return self.prior_sd if self.mode == "prior" else self.pooled_se
 
     def conf_int(self, level: float = 0.95) -> tuple[float, float]:
+        """Normal ``level`` interval of :attr:`value` as (low, high)."""
         c = float(special.ndtri(1 - (1 - level) / 2))
         return self.value - c * self.se, self.value + c * self.se
 
     def to_frame(self, level: float = 0.95) -> pd.DataFrame:
+        """Rows data, prior and pooled: estimate, std_error, interval, used."""
         c = float(special.ndtri(1 - (1 - level) / 2))
         rows = []
         for kind, est, se in (("data", self.data, self.data_se), ("prior", self.prior, self.prior_sd),
@@ -357,6 +345,7 @@ class BaselineForecast:
 
     @property
     def uncertain(self) -> bool:
+        """Whether the path has forecast uncertainty that Monte Carlo draws sample."""
         return self._log_chol is not None
 
     def draw_factors(self, z: np.ndarray) -> np.ndarray:
@@ -384,17 +373,37 @@ class BaselineForecast:
 
     @property
     def steps(self) -> int:
+        """Number of forecast steps (months or years) behind the yearly path; 0 when certain."""
         return 0 if self._log_chol is None else self._log_chol.shape[0]
+
+    @property
+    def aggregate(self) -> np.ndarray | None:
+        """(years, steps) matrix summing forecast steps into years, units converted (None: no draws)."""
+        return self._aggregate
+
+    def step_levels(self, z: np.ndarray | None = None) -> np.ndarray:
+        """Each forecast step's level before :attr:`aggregate` (imports: months, US$ m; tourism: an
+        index): the central path (steps,), or with standard normals ``z`` (n, k) one path per row, as
+        :meth:`draw_factors` draws them (``step_levels(z) @ aggregate.T`` are annual levels).  With
+        k < steps columns, the first k steps (the Cholesky factor is lower triangular)."""
+        if self._log_chol is None:
+            raise ValueError(f"the {self.channel} baseline has no forecast distribution")
+        if z is None:
+            return np.exp(self._log_mean)
+        k = z.shape[1]
+        return np.exp(self._log_mean[:k] + z @ self._log_chol[:k, :k].T)
 
 
 @serial.register
 @dataclass(frozen=True)
-class ChannelFit:
+class ChannelFit(MainModelLink):
     """A channel's estimator results, pooled coefficients and baseline path.
 
     It behaves like a statsmodels result for the channel's main model (``params``, ``bse``,
-    ``conf_int``, ``nobs``, ``rsquared``, ``summary()``, ``tidy()``); the other models (e.g. the
-    baseline time-series model) are in ``models``.
+    ``conf_int``, ``nobs``, ``rsquared``, ``summary()``, ``tidy()``, the statsmodels object in
+    ``results``, ``resid``, ``fittedvalues``, ``llf``, ``aic``); the other models (e.g. the baseline
+    time-series model) are in ``models``.  ``forecast(steps)`` forecasts with the channel's
+    time-series model (the main model for imports, the baseline model for tourism).
 
     Built in two steps: the channel's ``fit`` runs the estimators on data and options only (what
     the fit cache stores: ``pooled`` is empty, ``data_estimates`` holds the data side of each
@@ -413,57 +422,65 @@ class ChannelFit:
 
     @property
     def params(self) -> pd.Series:
+        """Coefficients of the channel's main model (as statsmodels' ``params``)."""
         return self.main.params
 
     @property
     def bse(self) -> pd.Series:
+        """Standard errors of the main model's coefficients."""
         return self.main.bse
 
     @property
     def tvalues(self) -> pd.Series:
+        """Test statistics (coefficient / standard error) of the main model; t or z as ``main.use_t`` says."""
         return self.main.tvalues
 
     @property
     def pvalues(self) -> pd.Series:
+        """Two-sided p-values of the main model's coefficients (t or z, as statsmodels' default)."""
         return self.main.pvalues
 
     @property
     def nobs(self) -> int:
+        """Observations of the main model."""
         return self.main.nobs
 
     @property
     def rsquared(self) -> float | None:
+        """R-squared of the main model (None where not meaningful, e.g. state-space models)."""
         return self.main.rsquared
 
     @property
-    def raw(self) -> Any:
-        return self.main.raw
-
-    @property
     def diagnostics(self) -> pd.DataFrame:
+        """Residual diagnostics of the main model: test, statistic, p_value, null, note."""
         return self.main.diagnostics_frame()
 
     def cov_params(self) -> pd.DataFrame:
+        """Covariance of the main model's coefficients."""
         return self.main.cov_params()
 
-    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        return self.main.conf_int(level)
+    def conf_int(self, alpha: float | None = None, *, level: float | None = None) -> pd.DataFrame:
+        """The main model's confidence intervals (:meth:`EstimateResult.conf_int`)."""
+        return self.main.conf_int(alpha, level=level)
 
-    def tidy(self, level: float = 0.95) -> pd.DataFrame:
-        """Every model's coefficients, tidy (model, term, estimate, std_error, statistic, p_value, CI)."""
-        frames = [self.main.tidy(level)] + [m.tidy(level) for m in self.models.values()]
+    def tidy(self, level: float | None = None, *, alpha: float | None = None) -> pd.DataFrame:
+        """Every model's coefficients, tidy (model, term, estimate, std_error, statistic, distribution,
+        p_value, CI): see :meth:`EstimateResult.tidy`."""
+        frames = [m.tidy(level, alpha=alpha) for m in (self.main, *self.models.values())]
         return pd.concat(frames, ignore_index=True)
 
-    def to_frame(self, level: float = 0.95) -> pd.DataFrame:
+    def to_frame(self, level: float | None = None, *, alpha: float | None = None) -> pd.DataFrame:
         """Same as :meth:`tidy`."""
-        return self.tidy(level)
+        return self.tidy(level, alpha=alpha)
 
     def pooled_frame(self, level: float = 0.95) -> pd.DataFrame:
+        """Data, prior and pooled rows of every coefficient the impact equations use (the row used marked)."""
         if not self.pooled:
             return pd.DataFrame(columns=["term", "kind", "estimate", "std_error", "conf_low", "conf_high", "used"])
         return pd.concat([p.to_frame(level) for p in self.pooled.values()], ignore_index=True)
 
     def summary(self) -> Summary:
+        """A printable summary: the main model, the other models and the pooled coefficients."""
         main = self.main.summary()
         tables = list(main.tables)
         if self.pooled:

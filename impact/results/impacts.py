@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import htmlrepr
-from .common import PCT, TIDY, USD, memo
+from ..errors import Issue, UsageError
+from .common import USD, memo, pct_label, tidy
+from .headline import headline
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class ScenarioResult:
 
     @property
     def pct(self) -> pd.DataFrame:
+        """Impacts in % of each channel's own baseline, year x channel (no total)."""
         return 100 * self.impacts / self.baseline
 
     @property
@@ -53,41 +57,43 @@ class ScenarioResult:
 
     @property
     def cumulative_pct(self) -> pd.Series:
-        """Cumulative impact in % of the cumulative baseline, by channel plus ``total``."""
+        """Cumulative impact in % of the channel's own cumulative baseline, by channel (no total)."""
         return memo(self, "_cumulative_pct", self._make_cumulative_pct).copy()
 
     def _make_cumulative_pct(self) -> pd.Series:
+        # no "total": the channels' baselines (visitor spending, gross imports, business costs) are
+        # unlike quantities whose sum is not a meaningful denominator
         b = self.baseline.sum(axis=0)
-        out = 100 * self.impacts.sum(axis=0) / b
-        out["total"] = 100 * self.impacts.sum().sum() / b.sum()
-        return out.rename("cumulative_pct")
+        return (100 * self.impacts.sum(axis=0) / b).rename("cumulative_pct")
 
     def summary(self) -> pd.DataFrame:
+        """Impacts by year (plus ``cumulative``) and channel (plus ``total``), US$ bn."""
         df = self.impacts.copy()
         df["total"] = df.sum(axis=1)
         df.loc["cumulative"] = self.cumulative
         return df
 
-    def to_frame(self) -> pd.DataFrame:
-        rows = []
-        summ = self.summary()
-        for year, row in summ.iterrows():
-            for ch, v in row.items():
-                rows.append((self.scenario, ch, str(year), "central", float(v), USD))
-        pct = self.pct.copy()
-        pct["total"] = 100 * self.impacts.sum(axis=1) / self.baseline.sum(axis=1)
-        pct.loc["cumulative"] = self.cumulative_pct
-        for year, row in pct.iterrows():
-            for ch, v in row.items():
-                rows.append((self.scenario, ch, str(year), "central", float(v), PCT))
-        return pd.DataFrame(rows, columns=TIDY)
+    def to_frame(self, pct: bool = False) -> pd.DataFrame:
+        """Tidy (docs/schema.md): statistic ``deterministic`` by channel (plus ``total``) and year
+        (plus the cumulative period), in US$ bn; with ``pct=True`` in % of each channel's own
+        baseline (no total)."""
+        if pct:
+            table, measure = self.pct.copy(), "impact_pct"
+            table.loc["cumulative"] = self.cumulative_pct
+        else:
+            table, measure = self.summary(), "impact"
+        rows = [(self.scenario, ch, str(year), measure, "deterministic", float(v))
+                for year, row in table.iterrows() for ch, v in row.items()]
+        return tidy(rows, [self.scenario], list(self.impacts.columns))
 
     def __repr__(self) -> str:
-        return (f"<ScenarioResult {self.scenario!r}: cumulative {self.cumulative['total']:,.2f} US$ bn over "
-                f"{self.impacts.index[0]}-{self.impacts.index[-1]}>")
+        years = f"{self.impacts.index[0]}-{self.impacts.index[-1]}"
+        return (f"<ScenarioResult {self.scenario!r}: deterministic run (all inputs at their most likely values), "
+                f"cumulative {self.cumulative['total']:,.2f} US$ bn over {years}>")
 
     def _repr_html_(self) -> str:
-        return htmlrepr.table(self.summary(), f"{self.label}: central impact, US$ bn")
+        return htmlrepr.table(self.summary(), f"{self.label}: deterministic run (all inputs at their most likely "
+                                               "values), US$ bn")
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: Sequence[float]) -> np.ndarray:
@@ -100,7 +106,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: Sequence[float
 
 
 #: Quantiles computed together on first use (see MonteCarloResult._quantile).
-COMMON_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+COMMON_QUANTILES = (0.05, 0.10, 0.25, 0.5, 0.75, 0.90, 0.95)
 
 
 @dataclass(frozen=True)
@@ -144,16 +150,20 @@ class MonteCarloResult:
         bt = np.concatenate([b, b.sum(axis=1, keepdims=True)], axis=1)
         bt = np.concatenate([bt, bt.sum(axis=2, keepdims=True)], axis=2)
         full, _, _ = self._cube()
-        return 100 * full / bt
+        out = 100 * full / bt
+        out[:, -1, :] = np.nan  # the total has no baseline of its own (a sum of unlike quantities)
+        return out
 
     def _index(self) -> pd.MultiIndex:  # immutable, so shared by every table of this result
         return memo(self, "_index_cache",
                      lambda: pd.MultiIndex.from_product(self._cube()[1:], names=["channel", "year"]))
 
     def quantiles(self, q: Sequence[float] = (0.05, 0.5, 0.95), pct: bool = False) -> pd.DataFrame:
-        """Quantiles by (channel, year); rows include channel ``total`` and year ``cumulative``."""
+        """Quantiles (US$ bn, or % of each channel's baseline with ``pct=True``) by (channel, year);
+        rows include channel ``total`` and year ``cumulative``; columns spelled ``p5``, ``p50``, ...
+        (:func:`~impact.results.common.pct_label`)."""
         qs = np.stack([self._quantile(float(x), pct) for x in q])  # (q, C+1, H+1)
-        return pd.DataFrame(qs.reshape(len(q), -1).T, index=self._index(), columns=[float(x) for x in q])
+        return pd.DataFrame(qs.reshape(len(q), -1).T, index=self._index(), columns=[pct_label(float(x)) for x in q])
 
     def _quantile(self, q: float, pct: bool) -> np.ndarray:
         """One quantile (C+1, H+1), cached.  The first request also computes the common quantiles
@@ -169,55 +179,84 @@ class MonteCarloResult:
         return store[key]
 
     def mean(self, pct: bool = False) -> pd.Series:
+        """Mean of the draws by (channel, year), US$ bn (or % of the channel's baseline with ``pct``)."""
         cube = self._pct_cube() if pct else self._cube()[0]
         return pd.Series(cube.mean(axis=0).ravel(), index=self._index(), name="mean")
 
-    def std(self) -> pd.Series:
-        return pd.Series(self._cube()[0].std(axis=0, ddof=1).ravel(), index=self._index(), name="sd")
+    def std(self, pct: bool = False) -> pd.Series:
+        """Standard deviation of the draws (ddof 1) by (channel, year), US$ bn (or % with ``pct``)."""
+        cube = self._pct_cube() if pct else self._cube()[0]
+        return pd.Series(cube.std(axis=0, ddof=1).ravel(), index=self._index(), name="sd")
 
     def interval(self, level: float = 0.90, pct: bool = False) -> pd.DataFrame:
+        """Central ``level`` interval of the draws by (channel, year): columns ``lower``, ``upper``."""
         a = (1 - level) / 2
         q = self.quantiles((a, 1 - a), pct=pct)
         q.columns = ["lower", "upper"]
         return q
 
     def cumulative_draws(self, channel: str = "total") -> np.ndarray:
+        """Each draw's impact summed over the horizon, US$ bn: shape (draws,)."""
         if channel == "total":
             return self.draws.sum(axis=(1, 2))
         return self.draws[:, self.channels.index(channel), :].sum(axis=1)
 
     def summary(self) -> pd.DataFrame:
-        """Cumulative impact by channel: central, mean, P5, P50, P95 (US$ bn) and central % of baseline."""
-        q = self.quantiles().xs("cumulative", level="year")
-        m = self.mean().xs("cumulative", level="year")
-        out = pd.DataFrame({"central": self.central.cumulative.reindex(q.index), "mean": m,
-                            "p5": q[0.05], "p50": q[0.5], "p95": q[0.95],
-                            "central_pct": self.central.cumulative_pct.reindex(q.index)})
+        """Cumulative impact by channel plus ``total`` (US$ bn, negative = loss): median, mean, P5,
+        P10, P90, P95 of the draws, the deterministic run (all inputs at their most likely values)
+        and its percentile in the draws (fraction 0-1), and the median in % of the channel's own
+        baseline (none for the total)."""
+        h = headline({self.scenario: self.central}, {self.scenario: self}, self.channels).set_index("channel")
+        out = h.drop(columns=["scenario", "label", "weight"])
+        med = self.quantiles((0.5,), pct=True).xs("cumulative", level="year")["p50"]
+        out["median_pct"] = med.reindex(out.index)
         out.index.name = "channel"
         return out
 
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy: statistics mean, sd, p5, p50, p95 in US$ bn and in % of baseline."""
+    def to_frame(self, pct: bool = False) -> pd.DataFrame:
+        """Tidy (docs/schema.md): statistics mean, sd and the percentiles p5, p10, p25, p50, p75,
+        p90, p95 of the draws by channel (plus ``total``) and year (plus the cumulative period), in
+        US$ bn; with ``pct=True`` in % of each channel's own baseline (no total)."""
+        qs = (0.05, 0.10, 0.25, 0.5, 0.75, 0.90, 0.95)
+        q = self.quantiles(qs, pct=pct)
+        stats_ = {"mean": self.mean(pct=pct), "sd": self.std(pct=pct)} | {c: q[c] for c in q}
         frames = []
-        q = self.quantiles((0.05, 0.5, 0.95))
-        stats_ = {"mean": self.mean(), "sd": self.std(), "p5": q[0.05], "p50": q[0.5], "p95": q[0.95]}
-        qp = self.quantiles((0.05, 0.5, 0.95), pct=True)
-        stats_p = {"mean": self.mean(pct=True), "p5": qp[0.05], "p50": qp[0.5], "p95": qp[0.95]}
-        for unit, group in ((USD, stats_), (PCT, stats_p)):
-            for name, s in group.items():
-                df = s.rename("value").reset_index()
-                df["statistic"] = name
-                df["unit"] = unit
-                frames.append(df)
+        for name, ser in stats_.items():
+            if pct:
+                ser = ser.drop("total", level="channel")
+            df = ser.rename("value").reset_index()
+            df["statistic"] = name
+            frames.append(df)
         out = pd.concat(frames, ignore_index=True)
         out["scenario"] = self.scenario
-        return out[TIDY]
+        out["measure"] = "impact_pct" if pct else "impact"
+        return tidy(out, [self.scenario], list(self.channels))
+
+    def to_xarray(self) -> Any:
+        """The draws as an ``xarray.Dataset`` with dimensions (draw, channel, year): ``impact`` (US$
+        bn, channel ``total`` included) and ``baseline`` (US$ bn, the channels' baseline levels of
+        each draw), coordinates labelled and units in ``attrs``.  Needs xarray (``pip install xarray``)."""
+        try:
+            import xarray as xr
+        except ImportError:
+            raise UsageError(Issue("to_xarray() needs xarray, which is not installed",
+                                   hint="pip install xarray")) from None
+        coords = {"draw": np.arange(self.n_draws), "channel": [*self.channels, "total"], "year": list(self.years)}
+        impact = np.concatenate([self.draws, self.draws.sum(axis=1, keepdims=True)], axis=1)
+        base = np.concatenate([self.baseline, np.full(self.draws[:, :1, :].shape, np.nan)], axis=1)
+        ds = xr.Dataset({"impact": (("draw", "channel", "year"), impact, {"units": USD, "long_name": "change "
+                                    "relative to the no-designation baseline (negative = loss)"}),
+                         "baseline": (("draw", "channel", "year"), base, {"units": USD, "long_name": "baseline "
+                                      "level of the draw (none for the total: a sum of unlike quantities)"})},
+                        coords=coords)
+        ds.attrs.update({"scenario": self.scenario, "label": self.label, "seed": self.seed, "draws": self.n_draws})
+        return ds
 
     def __repr__(self) -> str:
         c = self.cumulative_draws()
-        p5, p95 = np.quantile(c, [0.05, 0.95])
+        p5, p50, p95 = np.quantile(c, [0.05, 0.5, 0.95])
         return (f"<MonteCarloResult {self.scenario!r}: {self.n_draws:,} draws, seed={self.seed}; cumulative total "
-                f"mean {c.mean():,.2f} US$ bn [P5 {p5:,.2f}, P95 {p95:,.2f}]>")
+                f"median {p50:,.2f} US$ bn, mean {c.mean():,.2f} [P5 {p5:,.2f}, P95 {p95:,.2f}]>")
 
     def _repr_html_(self) -> str:
         return htmlrepr.table(self.summary(), f"{self.label}: cumulative impact {self.years[0]}-{self.years[-1]}, US$ bn "

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from .. import htmlrepr
-from .common import TIDY, USD
+from .common import USD
 
 
 @dataclass(frozen=True)
@@ -42,35 +42,75 @@ class SensitivityResult:
         return f"{self.target} ({'cumulative' if self.year is None else self.year})"
 
     def ranked(self) -> pd.DataFrame:
+        """The table by importance: tornado by swing, sobol by total index ST (two_way: the grid)."""
         if self.method == "tornado":
             return self.table.sort_values(["swing", "input"], ascending=[False, True]).reset_index(drop=True)
         if self.method == "sobol":
             return self.table.sort_values(["ST", "input"], ascending=[False, True]).reset_index(drop=True)
         return self.table
 
+    def _key(self, n: int) -> dict[str, Any]:
+        """The columns that say what was analysed, repeated over ``n`` rows."""
+        return {"scenario": [self.scenario] * n, "target": [self.target] * n,
+                "period": ["cumulative" if self.year is None else "year"] * n,
+                "year": pd.array([self.year] * n, dtype="Int64")}
+
     def to_frame(self) -> pd.DataFrame:
-        rows = []
-        ch = self.target
-        yr = "cumulative" if self.year is None else str(self.year)
+        """Tidy, with real columns and exact floats (docs/schema.md).
+
+        tornado: one row per input and bound (``low``/``high``): ``input``, ``label``, ``kind``,
+        ``input_unit``, ``bound``, ``quantile``, ``input_value``, ``value`` (the target there) and
+        ``deterministic`` (the target with every input at its most likely value), ``rank``;
+        two_way: one row per grid cell: ``x``, ``x_value``, ``y``, ``y_value``, ``value``;
+        sobol: one row per input and index (``S1``, ``ST``): ``value`` and ``conf`` (95 % half-width).
+        ``unit`` is the target's (US$ bn) or ``index``."""
         if self.method == "two_way":
-            x, y = self.meta["x"], self.meta["y"]
-            for yv, row in self.table.iterrows():
-                for xv, val in row.items():
-                    rows.append((self.scenario, ch, yr, f"{x}={xv:g}|{y}={yv:g}", float(val), self.unit))
-        else:
-            stat_cols = ["low", "high", "swing"] if self.method == "tornado" else ["S1", "S1_conf", "ST", "ST_conf"]
-            for _, r in self.table.iterrows():
-                for c in stat_cols:
-                    unit = self.unit if self.method == "tornado" else "index"
-                    rows.append((self.scenario, ch, yr, f"{c}:{r['input']}", float(r[c]), unit))
-        return pd.DataFrame(rows, columns=TIDY)
+            grid = self.table.stack().rename("value").reset_index()
+            grid.columns = ["y_value", "x_value", "value"]
+            n = len(grid)
+            return pd.DataFrame({**self._key(n), "x": [self.meta["x"]] * n, "x_value": grid["x_value"].astype(float),
+                                 "y": [self.meta["y"]] * n, "y_value": grid["y_value"].astype(float),
+                                 "value": grid["value"].astype(float), "unit": [self.unit] * n})
+        t = self.ranked()
+        if self.method == "tornado":
+            qs = {"low": self.meta.get("low_q", 0.1), "high": self.meta.get("high_q", 0.9)}
+            parts = []
+            for bound in ("low", "high"):
+                n = len(t)
+                parts.append(pd.DataFrame({
+                    **self._key(n), "input": t["input"], "label": t["label"], "kind": t["kind"],
+                    "input_unit": t["unit"], "bound": [bound] * n, "quantile": [qs[bound]] * n,
+                    "input_value": t[f"{bound}_value"].astype(float), "value": t[bound].astype(float),
+                    "deterministic": [self.central] * n, "rank": t["rank"].astype(int), "unit": [self.unit] * n}))
+            out = pd.concat(parts, ignore_index=True)
+            return out.sort_values(["rank", "bound"], kind="stable").reset_index(drop=True)
+        parts = []
+        for index in ("S1", "ST"):
+            n = len(t)
+            parts.append(pd.DataFrame({**self._key(n), "input": t["input"], "label": t["label"], "kind": t["kind"],
+                                       "index": [index] * n, "value": t[index].astype(float),
+                                       "conf": t[f"{index}_conf"].astype(float), "unit": ["index"] * n}))
+        return pd.concat(parts, ignore_index=True)
 
     def summary(self) -> pd.DataFrame:
-        return self.ranked() if self.method != "two_way" else self.table
+        """tornado and sobol: the table ranked by importance; two_way: the grid (rows y, columns x)
+        with headers rounded to what the inputs' precision supports."""
+        if self.method != "two_way":
+            return self.ranked()
+        grid = self.table.copy()
+        grid.columns = pd.Index([_short(v) for v in grid.columns], name=f"{self.meta['x']} ->")
+        grid.index = pd.Index([_short(v) for v in grid.index], name=f"{self.meta['y']}")
+        return grid
 
     def __repr__(self) -> str:
         return (f"<SensitivityResult {self.method} {self.scenario!r} target={self.label!r}: "
-                f"central {self.central:,.3f} {self.unit}, {len(self.table)} rows>")
+                f"deterministic {self.central:,.3f} {self.unit}, {len(self.table)} rows>")
 
     def _repr_html_(self) -> str:
-        return htmlrepr.table(self.summary(), f"{self.method}: {self.scenario}, {self.label}, {self.unit}")
+        what = {"tornado": "tornado", "two_way": "two-way grid", "sobol": "Sobol indices"}[self.method]
+        return htmlrepr.table(self.summary(), f"{what}, {self.scenario}: {self.label}, {self.unit}")
+
+
+def _short(v: float) -> str:
+    """A grid header: four significant digits (the full value is in to_frame())."""
+    return f"{float(v):.4g}"

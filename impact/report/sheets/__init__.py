@@ -12,11 +12,12 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from . import about, assumptions, channel, data, estimates, scenarios, sensitivity, summary, uncertainty, whatif
+from . import (about, assumptions, calibration, channel, data, estimates, expost, scenarios, sensitivity, summary,
+               uncertainty, whatif)
 
 #: The sheets in workbook order.
-SHEETS: tuple[ModuleType, ...] = (summary, scenarios, channel, uncertainty, sensitivity, whatif, estimates,
-                                  assumptions, data, about)
+SHEETS: tuple[ModuleType, ...] = (summary, scenarios, channel, uncertainty, sensitivity, expost, whatif, estimates,
+                                  assumptions, calibration, data, about)
 
 
 def titles(module: ModuleType, channels: tuple[str, ...] | list[str]) -> list[str]:

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .. import tables as tb
 from ..book import Book
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,7 +26,10 @@ def build(book: Book, res: AnalysisResult) -> None:
     r0, *_ = sh.table(view, name="RunInfo")
     sh.note("Same assumption files (SHA-256 above), data, seed and draws give identical numbers; run time, start time "
             "and command differ between runs.")
-    sh.note("Sign convention: negative = economic loss. Money: US$ bn, current dollars. Percent values are in percent "
-            "(1.5 = 1.5%).")
+    sh.heading("Sign and unit convention")
+    sh.kv([("Convention", tb.CONVENTION), ("Headline", "The Monte Carlo distribution (median, mean, P5-P95); the "
+                                        "deterministic run sets all inputs at their most likely values."),
+           ("Timing", "Shocks start on their date (default settings.event_date); annual channels count the share of "
+                      "the first year after it, the imports channel whole months from the start month.")], span=1)
     sh.note("Formulas on What-if recalculate when the workbook opens; every other number is a static model output.")
-    sh.finish(freeze=f"A{r0 + 1}", landscape=False)
+    sh.finish(freeze=f"A{r0 + 1}", landscape=False, repeat=r0)

@@ -1,12 +1,11 @@
 """Assumptions: every value used per scenario with its unit, range, distribution, source and file:line."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from typing import TYPE_CHECKING, Any
 
 from .. import styles as st
 from .. import tables as tb
-from ..book import Book, frame, unit_format
+from ..book import Book, frame, shown, unit_format
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...api import AnalysisResult
@@ -23,16 +22,24 @@ def build(book: Book, res: AnalysisResult) -> None:
     a = tb.assumption_rows(res)
     view = frame({
         "Scenario": a["scenario"], "Name": a["name"], "Label": a["label"], "Kind": a["kind"],
-        "Value used": a["value"], "Unit": a["unit"], "Monte Carlo P5": a["p5"], "Monte Carlo P95": a["p95"],
-        "Distribution": a["distribution"], "Bounds": a["bounds"], "Plausible range": a["plausible"],
-        "Estimate mode": a["estimate"], "Start year": a["start"], "Timing": a["timing"], "Set in (extends chain)":
-        a["set_in"], "Source": a["source"], "File:line": a["location"]})
+        "Value used": _shown(a["value"], a["unit"]), "Unit": a["unit"], "Monte Carlo P5": _shown(a["p5"], a["unit"]),
+        "Monte Carlo P95": _shown(a["p95"], a["unit"]), "Distribution": a["distribution"], "Bounds": a["bounds"],
+        "Plausible range": a["plausible"], "Estimate mode": a["estimate"], "Start": a["start"], "Timing": a["timing"],
+        "Set in (extends chain)": a["set_in"], "Source": a["source"], "File:line": a["location"]})
     rf = [unit_format(u) for u in a["unit"]]
-    r0, *_ = sh.table(view, {"Start year": st.INT}, row_formats={"Value used": rf, "Monte Carlo P5": rf,
-                                                                "Monte Carlo P95": rf},
-                      name="AssumptionsUsed", wrap=("Source",), blank_ok=("Start year",))
+    r0, *_ = sh.table(view, {"Start": st.DATE}, row_formats={"Value used": rf, "Monte Carlo P5": rf,
+                                                            "Monte Carlo P95": rf},
+                      name="AssumptionsUsed", wrap=("Source",), blank_ok=("Start",))
+    sh.row -= 1
+    sh.note("Percentages show as real percentages (the cell holds 0.25 for 25%); Distribution, Bounds and Plausible "
+            "range are written in the units of the assumption files (percent as 25).")
+    sh.row += 1
     sh.heading("Settings, estimator options and analysis settings used")
     s = tb.settings_rows(res)
     sh.table(frame({"Section": s["section"], "Name": s["name"], "Value": s["value"], "File:line": s["location"]}),
              name="SettingsUsed", overflow=("Value", "File:line"))
-    sh.finish(freeze=f"C{r0 + 1}")
+    sh.finish(freeze=f"C{r0 + 1}", repeat=r0, repeat_columns=2)
+
+
+def _shown(values: Any, units: Any) -> list[float]:
+    return [shown(float(v), u) for v, u in zip(values, units)]

@@ -5,11 +5,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ... import channels as reg
 from .. import charts
 from .. import styles as st
 from .. import tables as tb
 from ..blocks import pooled_table
-from ... import channels as reg
 from ..book import Book, Sheet, frame
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,15 +36,19 @@ def _channel(book: Book, res: AnalysisResult, ch: str) -> None:
     sh = book.sheet(title)
     fit = res.model.fits[ch]
     block = res.assumptions.channels[ch]
-    sh.title(f"{title}: {block.label}", block.description)
+    sh.title(f"{title}: {block.label}", block.description,
+             f"Impacts on this sheet: {reg.get(ch).presented_as[0]}; US$ bn, current dollars.")
     chart_col = 2 + max(len(tb.designation_scenarios(res)), 4) + 1
     _provenance(sh, fit, ch, chart_col)
     base_row = _baseline(book, sh, res, ch, chart_col)
     _impacts(book, sh, res, ch, chart_col, base_row)
-    sh.heading("Components of the central impact (US$ bn)")
+    what, sign = reg.get(ch).presented_as
+    sh.heading(f"Components of the deterministic run: {what.split(' (')[0]} (US$ bn)")
     comps = tb.components(res, ch)
     if not comps.empty:
         cv = comps.rename(columns={"scenario": "Scenario", "component": "Component", "cumulative": "Cumulative"})
+        for c in cv.columns[2:]:
+            cv[c] = sign * cv[c]
         sh.table(cv, {c: st.USD_BN for c in cv.columns[2:]})
     if fit.pooled:
         sh.heading("Estimated coefficients used (data, literature prior, precision-weighted pool)")
@@ -96,19 +100,25 @@ def _baseline(book: Book, sh: Sheet, res: AnalysisResult, ch: str, chart_col: in
 
 
 def _impacts(book: Book, sh: Sheet, res: AnalysisResult, ch: str, chart_col: int, base_row: int) -> None:
-    """Impact by year and scenario in US$ bn (with a chart) and in % of the baseline."""
+    """Impact by year and scenario in US$ bn (with a chart) and in % of the channel's baseline, as the
+    channel presents it (business costs: the additional cost, positive)."""
     title = tb.channel_title(ch)
+    what, sign = reg.get(ch).presented_as
     years = list(res.model.years)
     scen = tb.designation_scenarios(res)
-    sh.heading("Impact by year and scenario, central (US$ bn)")
+    sh.heading(f"Deterministic run by year and scenario: {what} (US$ bn)")
     imp = frame({"Year": [*years, "Cumulative"]}
-                | {res.runs[n].label: [*(float(v) for v in res.runs[n].impacts[ch]),
-                                       float(res.runs[n].cumulative[ch])] for n in scen})
+                | {res.runs[n].label: [*(sign * float(v) for v in res.runs[n].impacts[ch]),
+                                       sign * float(res.runs[n].cumulative[ch])] for n in scen})
     i0, ic0, i1, ic1 = sh.table(imp, {c: st.USD_BN for c in imp.columns[1:]} | {"Year": st.INT},
                                 bold_rows=[len(years)], fill_rows=[len(years)])
+    sh.row -= 1
+    sh.note(f"{tb.DETERMINISTIC[0].upper()}{tb.DETERMINISTIC[1:]}; Monte Carlo ranges are on the Scenarios and "
+            "Uncertainty sheets.")
+    sh.row += 1
     if scen:
         ch2 = book.chart("line")
-        charts.set_title(ch2, f"{title}: central impact by scenario (US$ bn)")
+        charts.set_title(ch2, f"{title}: {what.split(' (')[0]}, deterministic run by scenario (US$ bn)")
         for c, colr in zip(range(ic0 + 1, ic1 + 1), charts.PALETTE):
             ch2.add_series({"name": sh.ref(i0, c), "categories": sh.ref(i0 + 1, ic0, i1 - 1, ic0),
                             "values": sh.ref(i0 + 1, c, i1 - 1, c), "line": {"color": "#" + colr}})
@@ -118,10 +128,10 @@ def _impacts(book: Book, sh: Sheet, res: AnalysisResult, ch: str, chart_col: int
         charts.set_size(ch2, 7.5, 16)
         ch2_row = max(i0 - 1, base_row + 16)
         sh.chart(ch2, ch2_row, chart_col)
-    sh.heading("Impact by year and scenario, central (% of baseline)")
+    sh.heading(f"Deterministic run by year and scenario: {what.split(' (')[0]}, % of the channel's baseline")
     pct = frame({"Year": [*years, "Cumulative"]}
-                | {res.runs[n].label: [*(float(v) for v in res.runs[n].pct[ch]),
-                                       float(res.runs[n].cumulative_pct[ch])] for n in scen})
+                | {res.runs[n].label: [*(sign * float(v) / 100 for v in res.runs[n].pct[ch]),
+                                       sign * float(res.runs[n].cumulative_pct[ch]) / 100] for n in scen})
     sh.table(pct, {c: st.PCT for c in pct.columns[1:]} | {"Year": st.INT}, bold_rows=[len(years)],
              fill_rows=[len(years)])
     if scen:

@@ -38,4 +38,4 @@ def build(book: Book, res: AnalysisResult) -> None:
     if monthly:
         sh.note("Monthly series (" + ", ".join(monthly) + ") are in the CSV export (--csv DIR, data.csv).")
     sh.fixed.update({7: 36.0, 8: 36.0})
-    sh.finish(freeze=f"B{r0 + 1}")
+    sh.finish(freeze=f"B{r0 + 1}", repeat=r0)

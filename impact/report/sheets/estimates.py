@@ -33,9 +33,11 @@ def build(book: Book, res: AnalysisResult) -> None:
             sh.note(f"{m.method}. Dependent variable: {m.dependent}. Sample: {m.sample}. Observations: {m.nobs}"
                     + (f". R-squared: {m.rsquared:.3f}" if m.rsquared is not None else "") + ".")
             tidy = m.tidy()
+            # t or z as statsmodels' default for the estimator (EstimateResult.use_t): said in the header
+            stat = f"t statistic ({m.df_resid:g} df)" if m.use_t else "z statistic"
             view = frame({"Term": tidy["term"], "Estimate": tidy["estimate"], "Std. error": tidy["std_error"],
-                                 "z / t statistic": tidy["statistic"], "p-value": tidy["p_value"],
-                                 "95% CI low": tidy["conf_low"], "95% CI high": tidy["conf_high"]})
+                          stat: tidy["statistic"], "p-value": tidy["p_value"],
+                          "95% CI low": tidy["conf_low"], "95% CI high": tidy["conf_high"]})
             sh.table(view, {c: st.COEF for c in view.columns[1:]} | {"p-value": st.PVALUE}, blank_ok=True)
             d = m.diagnostics_frame()
             null_note = [f"{a}; {b}" if a and b else (a or b or "") for a, b in zip(d["null"], d["note"])]

@@ -1,0 +1,105 @@
+"""Ex-post: the data published after the base year against the no-designation forecast made from
+data up to the base year and against each scenario's Monte Carlo band; what the check can and
+cannot tell apart; the other events that moved the same series (caveats)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ...results.expost import is_inside
+from .. import styles as st
+from .. import tables as tb
+from ..book import Book, Sheet, frame
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...api import AnalysisResult
+
+TITLE = "Ex-post"
+DESCRIPTION = "2025-26 data against the no-designation forecast and each scenario's band; caveats"
+#: columns that running text spans (those that fit on the printed page with the tables' first columns)
+SPAN = 6
+
+
+def build(book: Book, res: AnalysisResult) -> None:
+    sh = book.sheet(TITLE)
+    ex = res.expost
+    base_year = res.assumptions.settings.base_year
+    sh.title(f"Ex-post check: data after {base_year} against the forecasts",
+             f"Actual values published after {base_year} against the no-designation forecast made from data up to "
+             f"December {base_year} (never refitted or tuned) and against each scenario's Monte Carlo band (the "
+             "baseline draw plus the scenario's impact draw). Band: P5-P95. Percentile: the share of draws below the "
+             "actual (half of those equal). US$ bn, current dollars.")
+    t = tb.expost_table(res)
+    if ex is None or t.empty:
+        sh.note("No channel has data after the base year: there is nothing to check.")
+        sh.finish()
+        return
+    sh.heading("What the check can and cannot tell apart")
+    sh.paragraph(ex.statement)
+    sh.row += 1
+    r0 = _baseline(sh, t)
+    _scenarios(sh, t, ex.labels)
+    sh.heading("What is compared")
+    sh.kv([(tb.channel_title(c), text) for c, text in ex.bases.items()], span=SPAN)
+    _caveats(sh, ex.caveats)
+    sh.heading("Notes")
+    for n in ex.notes:
+        sh.note(n)
+    sh.finish(freeze=f"C{r0 + 1}")
+
+
+def _baseline(sh: Sheet, t: pd.DataFrame) -> int:
+    b = t[t["scenario"] == "baseline"]
+    sh.heading("Actual against the no-designation forecast")
+    view = frame({"Channel": [tb.channel_title(c) for c in b["channel"]], "Period": b["label"],
+                  "Actual (US$ bn)": b["actual"], "Forecast, central (US$ bn)": b["deterministic"],
+                  "Deviation (US$ bn)": b["deviation"], "Deviation (% of forecast)": b["deviation_pct"] / 100,
+                  "Percentile of the actual in the band": b["percentile"],
+                  "Forecast P5 (US$ bn)": b["p5"], "Forecast P95 (US$ bn)": b["p95"]})
+    fm = {c: st.USD_BN for c in view.columns if "US$" in c} | {"Deviation (% of forecast)": st.PCT,
+                                                              "Percentile of the actual in the band": st.SHARE}
+    r0, *_ = sh.table(view, fm, name="ExpostBaseline")
+    return r0
+
+
+def _scenarios(sh: Sheet, t: pd.DataFrame, labels: Mapping[str, str]) -> None:
+    s = t[t["scenario"] != "baseline"]
+    if s.empty:
+        sh.note("The Monte Carlo was skipped (draws = 0): there are no scenario bands.")
+        sh.row += 1
+        return
+    sh.heading("Percentile of the actual in each scenario's band")
+    view = frame({"Channel": [tb.channel_title(c) for c in s["channel"]], "Period": s["label"],
+                  "Scenario": [labels.get(n, n) for n in s["scenario"]],
+                  "Percentile of the actual": s["percentile"],
+                  "Actual inside P5-P95": ["yes" if is_inside(p) else "no" for p in s["percentile"]],
+                  "Scenario effect, deterministic (US$ bn)": s["effect"],
+                  "Baseline band width / |effect|": s["noise_to_effect"],
+                  "Forecast with the scenario, deterministic (US$ bn)": s["deterministic"],
+                  "P5 (US$ bn)": s["p5"], "Median (US$ bn)": s["p50"], "P95 (US$ bn)": s["p95"]})
+    fm = {c: st.USD_BN for c in view.columns if "US$" in c} | {"Percentile of the actual": st.SHARE,
+                                                              "Baseline band width / |effect|": '#,##0.0'}
+    sh.table(view, fm, name="ExpostScenarios", blank_ok=("Baseline band width / |effect|",))
+    sh.row -= 1
+    sh.note("Band width: the no-designation forecast's P95 - P5 for the same period. A ratio above 1 means the "
+            "scenario's effect is smaller than the forecast noise.")
+    sh.row += 1
+
+
+def _caveats(sh: Sheet, caveats: pd.DataFrame) -> None:
+    """One line per event: its date in the first column, the text across the table's width (so the
+    long text does not widen the number columns above)."""
+    sh.heading("Caveats: other events that moved the same series")
+    span = SPAN
+    sh.header(sh.row, 1, ["Date"])
+    sh.ws.merge_range(sh.row - 1, 1, sh.row - 1, span, "Event (channels it moves; source)",
+                      sh.book.styles.get(st.HEADER, st.HEADER_FILL, None, st.LEFT, None))
+    sh.row += 1
+    for d, event, channels, source in caveats.itertuples(index=False):
+        sh.put(sh.row, 1, d if isinstance(d, dt.date) else "gradual", align=st.TOP | st.LEFT)
+        sh.wide_text(sh.row, 2, f"{event} Channels: {channels}. Source: {source}.", span)
+        sh.row += 1
+    sh.row += 1

@@ -1,0 +1,104 @@
+"""The figures docs/model.md quotes are the default model's: each is recomputed here and must appear
+in the page as written (the ex-post section has its own test in test_expost.py).  After an intended
+change, rerun and paste the figures the failure message shows."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from impact import sensitivity as sa
+
+from .conftest import ROOT
+
+DOC = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+DESIGNATIONS = ("designation", "financial_blocking", "certification", "military_incursion")
+
+
+def _in_doc(text: str) -> None:
+    flat = " ".join(DOC.split())  # quoted figures may wrap across lines
+    assert " ".join(text.split()) in flat, f"docs/model.md should read: {text!r}"
+
+
+@pytest.fixture(scope="module")
+def mc(model):
+    return {n: model.simulate(n) for n in DESIGNATIONS}
+
+
+def test_headline_figures(model, mc):
+    d = mc["designation"].cumulative["total"] if hasattr(mc["designation"], "cumulative") else None
+    draws = mc["designation"].draws.sum(axis=(1, 2)) if d is None else d
+    det = model.run("designation").cumulative["total"]
+    _in_doc(f"deterministic {det:.1f} bn, simulated median {np.median(draws):.1f}, mean {np.mean(draws):.1f}, "
+            f"P5-P95 {np.quantile(draws, 0.05):.1f} to {np.quantile(draws, 0.95):.1f}")
+    pct = [100 * np.mean(m.draws.sum(axis=(1, 2)) <= model.run(n).cumulative["total"]) for n, m in mc.items()]
+    _in_doc(f"{min(pct):.0f}th-{max(pct):.0f}nd percentile" if f"{max(pct):.0f}".endswith("2")
+            else f"{min(pct):.0f}th-{max(pct):.0f}th percentile")
+    w = {n: model.resolve(n).weight for n in DESIGNATIONS}
+    total = sum(w.values())
+    expected = sum(w[n] / total * m.draws.sum(axis=(1, 2)).mean() for n, m in mc.items())
+    det_w = sum(w[n] / total * model.run(n).cumulative["total"] for n in DESIGNATIONS)
+    _in_doc(f"normalised to one): {expected:.1f} bn with the defaults")
+    _in_doc(f"deterministic runs ({det_w:.1f} bn)")
+
+
+def test_tourism_figures(model):
+    f = model.fits["tourism"]
+    r = f.main.results
+    _in_doc(f"R^2 {r.rsquared:.3f}")
+    e = r.params["d.log_homicide_rate"]
+    se = r.bse["d.log_homicide_rate"]
+    _in_doc(f"eps_T (data) = {e:.3f} (se {se:.3f}, z = {e / se:.2f}")
+    p = f.pooled["elasticity"]
+    _in_doc(f"**Pooled** (precision weighted, default): {p.value:.4f} (se {p.se:.4f}, 95 % CI "
+            f"{p.value - 1.959964 * p.se:.3f} to {p.value + 1.959964 * p.se:.3f})")
+    _in_doc(f"would cost {-100 * (1.46 ** p.value - 1):.2f} % of visitor spending")
+    pct = model.run("designation").pct.loc[2025, "tourism"]
+    bn = model.run("designation").impacts.loc[2025, "tourism"]
+    _in_doc(f"**{pct:.2f} %** of the no-designation baseline ({bn:.2f} bn)")
+    _in_doc(f"The military incursion gives {model.run('military_incursion').pct.loc[2025, 'tourism']:.1f} % in 2025")
+
+
+def test_business_cost_investment_and_official_finance_figures(model):
+    b = model.fits["business_costs"]
+    g = b.data_estimates["operating_cost_growth"]
+    _in_doc(f"{g.value:.2f} % a year (se {g.se:.2f})")
+    p = b.pooled["operating_cost_growth"]
+    _in_doc(f"**{p.value:.2f} %** (se {p.se:.2f})")
+    inv = model.fits["investment"].main.results
+    _in_doc(f"on the log homicide rate: {inv.params['log_homicide_rate']:+.2f} (se {inv.bse['log_homicide_rate']:.2f})")
+    _in_doc(f"Designation: {model.run('designation').cumulative['investment']:.2f} bn over 2025-2030 "
+            f"({model.run('designation').pct.loc[2025, 'investment']:.1f} % of the 2025 inflow)")
+    c = model.fits["official_finance"].constants
+    _in_doc(f"{c['aid_m']:.1f} m a year")
+    _in_doc(f"({c['wb_m']:.1f} m a year)")
+    diff = model.run("certification").cumulative - model.run("designation").cumulative
+    _in_doc(f"Certification minus designation: {diff['official_finance']:.2f} bn over 2025-2030")
+    assert diff.drop(["official_finance", "total"]).abs().max() == 0
+
+
+def test_implied_quantities_quoted(model):
+    q = model.implied_quantities("designation").set_index("quantity")
+    pros = q.loc["prosecutions_per_year"]
+    _in_doc(f"{pros['mean']:.2f} corporate prosecutions a year on average ({pros['ratio']:.2f} times the record; "
+            f"P95 {pros['p95']:.2f})")
+    _in_doc(f"{q.loc['criminal_penalties', 'mean']:.1f} m US$ of fines a year, "
+            f"{q.loc['lost_suits_per_year', 'mean']:.2f} lost suits a year")
+    _in_doc(f"compliance cost of {q.loc['compliance_per_firm', 'default']:.0f} thousand US$ a year per firm")
+
+
+def test_variance_and_sensitivity_figures(model, mc):
+    v = mc["designation"].variance
+    _in_doc(f"assumptions dominate (about {100 * (1 - v.loc['total', 'share_estimation']):.0f} % of")
+    names = {"designation": "designation", "financial_blocking": "financial blocking",
+             "certification": "certification", "military_incursion": "military incursion"}
+    for n in DESIGNATIONS:
+        g = sa.sobol_groups(model, n).table.set_index("input").loc["basis:judgment"]
+        first = n == "designation"
+        _in_doc(f"{names[n]} {100 * g['S1']:.0f} % ({100 * g['ST']:.0f} %{' with interactions' if first else ''})")
+    t = model.sensitivity("designation", "tornado").ranked().set_index("input")["swing"]
+    _in_doc(f"(tornado swing about {t['shocks.compliance_cost']:.0f} bn over 2025-2030), followed by the security "
+            f"increase of businesses ({t['shocks.security_increase']:.0f} bn)")
+    _in_doc(f"({t['business_costs.security_share']:.1f} and {t['shocks.compliance_uplift']:.1f} bn) and the imports "
+            f"baseline forecast ({t['imports.baseline']:.1f} bn)")
+    m = model.sensitivity("military_incursion", "tornado").ranked().set_index("input")["swing"]
+    _in_doc(f"tornado swings of about {m['shocks.conflict_tariff']:.0f} and {m['shocks.trade_finance_friction']:.0f} bn")
