@@ -2,9 +2,9 @@
 
 Impact(t) = B(t) * ((1 + tau(t))^(-eps_M) * (1 - closure(t)) * (1 - exposed(t)) - 1)
 
-* B(t): annual sums of a seasonal ARIMA (default (3,1,0)x(0,1,1)12, chosen by AIC over the airline
-  model, whose residuals stay autocorrelated) of monthly log imports (Census, FRED IMPMX, not
-  seasonally adjusted), fitted on 1994-01 to the base year's December only,
+* B(t): annual sums of a seasonal ARIMA (default the airline model (0,1,1)x(0,1,1)12, picked by the
+  rolling-origin backtest of annual totals, :mod:`impact.backtest`) of monthly log imports (Census,
+  FRED IMPMX, not seasonally adjusted), fitted on 1994-01 to the base year's December only,
   with pulse dummies for 2020-04..06 (COVID) and for the border-friction episodes 2019-04 (CBP
   officer reassignment) and 2022-04 (Texas DPS truck inspections).
 * tau(t): ad-valorem trade-cost equivalent (share of value) = compliance cost + trade-finance
@@ -63,7 +63,7 @@ SPEC = ChannelSpec(
                    help="added mean truck wait in 2019-04 (hours; about 1 h -> 5 h, FreightWaves 2019)"),
         OptionSpec("interval", float, 0.90, low=0.5, high=0.99, help="prediction-interval level of the baseline"),
         OptionSpec("maxiter", int, 200, low=10, high=5000, help="optimizer iterations for the SARIMA fit"),
-        OptionSpec("order", list, [3, 1, 0], low=0, high=6, length=3,
+        OptionSpec("order", list, [0, 1, 1], low=0, high=6, length=3,
                    help="non-seasonal (p, d, q) of the SARIMA; d at most 2",
                    check=_order_problem),
         OptionSpec("seasonal_order", list, [0, 1, 1], low=0, high=2, length=3,
@@ -79,7 +79,7 @@ def _month(s: str) -> pd.Period:
     return pd.Period(s, freq="M")
 
 
-DEFAULT_ORDER = (3, 1, 0)
+DEFAULT_ORDER = (0, 1, 1)
 DEFAULT_SEASONAL = (0, 1, 1)
 
 
