@@ -170,3 +170,54 @@ def growth_check(annual: pd.Series, band: pd.DataFrame, base_year: int, year: in
     m = float(logs.mean())
     return GrowthCheck(channel, base_year, year, float(annual[base_year]), float(band.loc[year, "lower"]),
                        float(band.loc[year, "upper"]), hist, math.exp(m - half), math.exp(m + half), n_eff)
+
+
+# ---------------------------------------------------------------------------------------------- stored table
+#: the committed backtest of the default specification (tools/backtest.py writes it; the Estimates sheet reads it)
+STORED = "backtest.csv"
+SHOWN = ("rmse", "mape", "coverage", "interval_score", "crps", "dm")
+
+
+def fingerprint(data: Mapping[str, pd.Series], options: Mapping[str, Mapping[str, Any]]) -> str:
+    """SHA-256 (first 16 hex digits) of the series the candidates read and the channels' estimator options."""
+    import hashlib
+    import json
+
+    h = hashlib.sha256()
+    for ch in sorted(options):
+        h.update(json.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in options[ch].items()},
+                            sort_keys=True, default=str).encode())
+    for sid in sorted(data):
+        s = data[sid]
+        h.update(sid.encode() + s.index.astype(str).str.cat(sep=",").encode() + s.to_numpy(float).tobytes())
+    return h.hexdigest()[:16]
+
+
+def read_stored(path: Any = None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The committed backtest table (tidy: channel, candidate, horizon, statistic, value, unit) and its
+    header (``key: value`` comment lines: commit, fingerprint, origins, selection per channel)."""
+    from pathlib import Path
+
+    p = Path(path) if path is not None else Path(__file__).parent / "report" / STORED
+    meta = {}
+    with open(p, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.startswith("# "):
+                break
+            k, _, v = line[2:].partition(": ")
+            meta[k.strip()] = v.strip()
+    return pd.read_csv(p, comment="#"), meta
+
+
+def markdown(frame: pd.DataFrame, channel: str) -> str:
+    """One channel's rows of a tidy backtest frame as a markdown table (candidate x horizon, the statistics
+    of ``SHOWN``): docs/model.md quotes it, and a test compares the two."""
+    f = frame[(frame["channel"] == channel) & frame["statistic"].isin(SHOWN)]
+    wide = f.pivot_table(index=["candidate", "horizon"], columns="statistic", values="value", sort=False)
+    heads = {"rmse": "RMSE %", "mape": "MAPE %", "coverage": "90 % coverage %", "interval_score": "interval score",
+             "crps": "CRPS", "dm": "DM t"}
+    out = ["| candidate | h | " + " | ".join(heads[s] for s in SHOWN) + " |", "|---|---:|" + "---:|" * len(SHOWN)]
+    for (cand, h), r in wide.iterrows():
+        cells = ["" if pd.isna(r.get(s)) else f"{r[s]:.1f}" if s != "dm" else f"{r[s]:.2f}" for s in SHOWN]
+        out.append(f"| {cand} | {h} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
