@@ -167,7 +167,8 @@ def imports_candidates(options: Mapping[str, Any]) -> ChannelCandidates:
                        ((3, 1, 0), (0, 1, 1), "the AIC-preferred SARIMA (the default before the backtest)")):
         if (o, s) != (order, seasonal):
             cands.append(Candidate(_sarima_label(o, s), f"{what} of log monthly imports, same dummies and sample",
-                                   partial(_imports_sarima, o, s), options={"order": list(o), "seasonal_order": list(s)}))
+                                   partial(_imports_sarima, o, s),
+                                   options={"order": list(o), "seasonal_order": list(s)}))
     cands.append(Candidate("annual drift in logs",
                            "random walk with drift on log annual totals (ARIMA(0,1,0) with drift, COVID-year pulse "
                            "dummy, drift estimation variance in the band)", _imports_drift))

@@ -191,7 +191,8 @@ class Model:
 
         base = self.assumptions.settings.base_year
         if not isinstance(channel, str) or channel not in self.fits:
-            raise UsageError(Issue(f"unknown channel {channel!r}", hint=f"choose one of {', '.join(candidates.CHANNELS)}"))
+            raise UsageError(Issue(f"unknown channel {channel!r}",
+                                   hint=f"choose one of {', '.join(candidates.CHANNELS)}"))
         spec = candidates.for_channel(channel, self.assumptions.channels[channel].options)
         origins = _years(range(2004, base) if origins is None else origins, "origins", 1900, base - 1)
         horizons = _years(horizons, "horizons", 1, 30)
@@ -247,7 +248,8 @@ def _years(value: Any, name: str, low: int, high: int) -> tuple[int, ...]:
     """A non-empty collection of whole numbers in [low, high], sorted and unique (UsageError otherwise)."""
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise UsageError(Issue(f"{name} must be a list of whole numbers (got {value!r})",
-                               hint=f"e.g. {name}=(1, 2, 5)" if name == "horizons" else f"e.g. {name}=range(2004, 2024)"))
+                               hint="e.g. horizons=(1, 2, 5)" if name == "horizons" else
+                               f"e.g. {name}=range(2004, 2024)"))
     out = sorted({integer(v, name, low=low, high=high) for v in value})
     if not out:
         raise UsageError(Issue(f"{name} is empty", hint=f"give at least one value between {low} and {high}"))

@@ -21,12 +21,27 @@ import numpy as np
 import pandas as pd
 
 from .. import serial
-from ..estimation import (annual_index, baseline_from_logs, forecast_covariance, labelled, ols_fit,
-                          regression_diagnostics, residual_diagnostics)
+from ..estimation import (
+    annual_index,
+    baseline_from_logs,
+    forecast_covariance,
+    labelled,
+    ols_fit,
+    regression_diagnostics,
+    residual_diagnostics,
+)
 from ..results.estimates import DataEstimate, Diagnostic, EstimateResult
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
-from .base import (Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, gaps,
-                   min_obs_problem)
+from .base import (
+    Channel,
+    ChannelEffect,
+    ChannelFit,
+    DataProblem,
+    EffectContext,
+    first_non_positive,
+    gaps,
+    min_obs_problem,
+)
 from .common import excel_profile, homicide_rate, homicide_rate_problems
 
 SPEC = ChannelSpec(
