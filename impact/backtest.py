@@ -165,6 +165,11 @@ def growth_check(annual: pd.Series, band: pd.DataFrame, base_year: int, year: in
 
     span = year - base_year
     hist = growth_windows(annual, span, first, base_year)
+    if len(hist) < 3:
+        from .errors import Issue, UsageError
+
+        raise UsageError(Issue(f"only {len(hist)} {span}-year windows of {channel} from {first} to {base_year}: "
+                               "too few for a growth check", hint="check an earlier year (shorter span)"))
     logs = np.log(hist.to_numpy())
     n_eff = max((base_year - first) // span, 2)
     half = float(special.stdtrit(n_eff - 1, 0.95)) * float(logs.std(ddof=1)) * math.sqrt(1 + 1 / n_eff)
