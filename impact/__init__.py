@@ -24,7 +24,7 @@ _EXPORTS: dict[str, str] = {
     "fit": "model", "Model": "model",
     "Assumptions": "assumptions", "Scenario": "assumptions", "Parameter": "assumptions",
     "ScenarioResult": "results", "MonteCarloResult": "results", "SensitivityResult": "results",
-    "expected_impact": "results", "ExpostResult": "results",
+    "expected_impact": "results", "ExpostResult": "results", "BacktestResult": "results",
     "ComparisonResult": "results", "compare": "display",
     "write_workbook": "report.excel",
     "ImpactError": "errors", "AssumptionError": "errors", "DataError": "errors", "OutputError": "errors",

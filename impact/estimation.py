@@ -48,14 +48,21 @@ def baseline_from_logs(channel: str, years: tuple[int, ...], log_mean: np.ndarra
     """
     var = np.diag(log_cov)
     mean = aggregate @ np.exp(log_mean + var / 2)
-    chol = np.linalg.cholesky(log_cov + 1e-12 * np.eye(len(var)))
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((n_interval, len(var)))
-    sims = np.exp(log_mean + z @ chol.T) @ aggregate.T
+    sims, chol = simulate_sums(log_mean, log_cov, aggregate, n_interval, seed)
     a = (1 - level) / 2
     lower, upper = np.quantile(sims, [a, 1 - a], axis=0)
     return BaselineForecast(channel, years, mean, lower, upper, level, unit, method, data,
                             _log_mean=log_mean, _log_chol=chol, _aggregate=aggregate)
+
+
+def simulate_sums(log_mean: np.ndarray, log_cov: np.ndarray, aggregate: np.ndarray, n: int, seed: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` simulated (n x periods) sums of levels whose logs are jointly normal (``log_mean``,
+    ``log_cov`` per step), summed to periods by ``aggregate`` (periods x steps), with a fixed seed;
+    and the Cholesky factor used.  Baselines and the backtest aggregate forecasts this one way."""
+    chol = np.linalg.cholesky(log_cov + 1e-12 * np.eye(len(log_mean)))
+    z = np.random.default_rng(seed).standard_normal((n, len(log_mean)))
+    return np.exp(log_mean + z @ chol.T) @ aggregate.T, chol
 
 
 def regression_diagnostics(res: Any, *, hetero: bool = True, stationarity: bool = True) -> tuple[Diagnostic, ...]:

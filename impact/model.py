@@ -29,6 +29,7 @@ from .cache import FitCache, fit_key
 from .errors import Issue, SampleSizeWarning, UsageError
 from .evaluation import Input, Outcome
 from .frozen import FrozenMap
+from .results.backtest import BacktestResult, GrowthCheck
 from .results.estimates import ChannelFit
 from .results.expost import ExpostResult
 from .results.impacts import MonteCarloResult, ScenarioResult
@@ -195,6 +196,55 @@ class Model:
         for n in names or ():
             self.resolve(n)  # unknown names get the library's error
         return calibration.implied_quantities(self, tuple(names) if names else None)
+    def backtest(self, channel: str, origins: Any = None, horizons: Any = (1, 2, 5), *, draws: int = 2000,
+                 seed: int = 20041231) -> BacktestResult:
+        """Rolling-origin backtest of a channel's baseline candidates on annual totals (:mod:`impact.backtest`).
+
+        Parameters
+        ----------
+        channel
+            ``"imports"`` or ``"tourism"`` (the channels whose baseline is a forecast).
+        origins
+            Origin years T (each candidate fitted on data up to December of T); default 2004 to the
+            year before the base year.  Only targets up to the base year are scored.
+        horizons
+            Years ahead scored, e.g. ``(1, 2, 5)``.
+        draws, seed
+            Simulated paths per forecast and their seed (the same for every candidate at an origin).
+
+        Returns a :class:`~impact.results.BacktestResult`: RMSE, MAPE, bias, coverage of the 90 %
+        interval, interval score, CRPS and Diebold-Mariano t per candidate and horizon, and the
+        candidate the selection rule picks.  Each monthly SARIMA candidate refits at every origin
+        (about 0.25 s a fit): imports take about 15 s, tourism 5 s.
+        """
+        from . import backtest as bt
+        from . import candidates
+
+        base = self.assumptions.settings.base_year
+        if not isinstance(channel, str) or channel not in self.fits:
+            raise UsageError(Issue(f"unknown channel {channel!r}",
+                                   hint=f"choose one of {', '.join(candidates.CHANNELS)}"))
+        spec = candidates.for_channel(channel, self.assumptions.channels[channel].options)
+        origins = _years(range(2004, base) if origins is None else origins, "origins", 1900, base - 1)
+        horizons = _years(horizons, "horizons", 1, 30)
+        draws = integer(draws, "draws", low=100, high=100_000)
+        seed = integer(seed, "seed", low=0, high=MAX_SEED - 3000)
+        with _one_blas_thread():
+            return bt.run(spec, self.data, self.assumptions.channels[channel].options, origins, horizons, base,
+                          draws=draws, seed=seed)
+
+    def growth_check(self, channel: str = "imports", year: int | None = None) -> GrowthCheck:
+        """The channel's baseline band in ``year`` (default: the last simulated year) against the
+        historical growth of its annual totals over as many years (:func:`impact.backtest.growth_check`)."""
+        from . import backtest as bt
+        from . import candidates
+
+        if channel != "imports":
+            raise UsageError(Issue(f"no growth check for channel {channel!r}", hint="the check covers imports"))
+        year = integer(self.years[-1] if year is None else year, "year", low=self.years[0], high=self.years[-1])
+        annual = candidates.imports_actuals(self.data, self.assumptions.channels[channel].options)
+        return bt.growth_check(annual, self.baseline(channel), self.assumptions.settings.base_year, year,
+                               channel=channel)
 
     def summary(self) -> pd.DataFrame:
         """One row per coefficient the impact equations use: channel, estimator, observations, the
@@ -223,6 +273,18 @@ class Model:
     def _repr_html_(self) -> str:
         return htmlrepr.table(self.summary(), f"Model {self.years[0]}-{self.years[-1]}: coefficients used",
                               float_format=lambda x: f"{x:.4g}")
+
+
+def _years(value: Any, name: str, low: int, high: int) -> tuple[int, ...]:
+    """A non-empty collection of whole numbers in [low, high], sorted and unique (UsageError otherwise)."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise UsageError(Issue(f"{name} must be a list of whole numbers (got {value!r})",
+                               hint="e.g. horizons=(1, 2, 5)" if name == "horizons" else
+                               f"e.g. {name}=range(2004, 2024)"))
+    out = sorted({integer(v, name, low=low, high=high) for v in value})
+    if not out:
+        raise UsageError(Issue(f"{name} is empty", hint=f"give at least one value between {low} and {high}"))
+    return tuple(out)
 
 
 def _variance_table(model: Model, sc: Scenario, n: int, seed: int, impact: np.ndarray, chunk: int,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -152,8 +153,8 @@ def test_results_are_fitted_on_named_dated_data(cold):
 
 def test_statsmodels_own_summary_shows_names_and_dates(cold):
     text = str(cold.fits["imports"].results.summary())
-    assert "covid_2020-04" in text and "ar.L1" in text and "log_imports" in text
-    assert "x1" not in text and "Sample:                                  01-31-1994" in text
+    assert "covid_2020-04" in text and "ma.L1" in text and "log_imports" in text
+    assert "x1" not in text and re.search(r"Sample:\s+01-31-1994", text)
     tourism = str(cold.fits["tourism"].models["baseline"].results.summary())
     assert "drift" in tourism and "d2020" in tourism and "12-31-1995" in tourism and "x1" not in tourism
     with warnings.catch_warnings():  # statsmodels' own normality test wants 8 observations (there are 7)
@@ -172,7 +173,8 @@ def _imports_direct(model):
                                                                           freq="M")])
     months = ["2020-04", "2020-05", "2020-06", "2019-04", "2022-04"]
     X = np.column_stack([(y.index == pd.Period(mth, freq="M")).astype(float) for mth in months])
-    mod = SARIMAX(y.to_numpy(), exog=X, order=(3, 1, 0), seasonal_order=(0, 1, 1, 12), concentrate_scale=True)
+    mod = SARIMAX(y.to_numpy(), exog=X, order=tuple(opts["order"]), seasonal_order=(*opts["seasonal_order"], 12),
+                  concentrate_scale=True)
     return mod.filter(model.fits["imports"].params.to_numpy(), cov_type="opg")
 
 

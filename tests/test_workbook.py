@@ -554,7 +554,8 @@ def test_csv_writes_every_table_tidy(result, tmp_path):
     names = {p.stem for p in written}
     assert {"headline", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected",
             "expectation_terms", "variance", "expost", "implied", "sensitivity_tornado", "sensitivity_two_way",
-            "sensitivity_sobol", "estimates", "pooled", "diagnostics", "scenarios", "assumptions", "settings", "data_catalog", "data",
+            "sensitivity_sobol", "estimates", "pooled", "diagnostics", "backtest", "scenarios", "assumptions",
+            "settings", "data_catalog", "data",
             "about"} == names
     assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == sorted(p.name for p in written)
     frames = {p.stem: pd.read_csv(p) for p in written}

@@ -2,9 +2,9 @@
 
 Impact(t) = B(t) * ((1 + tau(t))^(-eps_M) * (1 - closure(t)) * (1 - exposed(t)) - 1)
 
-* B(t): annual sums of a seasonal ARIMA (default (3,1,0)x(0,1,1)12, chosen by AIC over the airline
-  model, whose residuals stay autocorrelated) of monthly log imports (Census, FRED IMPMX, not
-  seasonally adjusted), fitted on 1994-01 to the base year's December only,
+* B(t): annual sums of a seasonal ARIMA (default the airline model (0,1,1)x(0,1,1)12, picked by the
+  rolling-origin backtest of annual totals, :mod:`impact.backtest`) of monthly log imports (Census,
+  FRED IMPMX, not seasonally adjusted), fitted on 1994-01 to the base year's December only,
   with pulse dummies for 2020-04..06 (COVID) and for the border-friction episodes 2019-04 (CBP
   officer reassignment) and 2022-04 (Texas DPS truck inspections).
 * tau(t): ad-valorem trade-cost equivalent (share of value) = compliance cost + trade-finance
@@ -63,7 +63,7 @@ SPEC = ChannelSpec(
                    help="added mean truck wait in 2019-04 (hours; about 1 h -> 5 h, FreightWaves 2019)"),
         OptionSpec("interval", float, 0.90, low=0.5, high=0.99, help="prediction-interval level of the baseline"),
         OptionSpec("maxiter", int, 200, low=10, high=5000, help="optimizer iterations for the SARIMA fit"),
-        OptionSpec("order", list, [3, 1, 0], low=0, high=6, length=3,
+        OptionSpec("order", list, [0, 1, 1], low=0, high=6, length=3,
                    help="non-seasonal (p, d, q) of the SARIMA; d at most 2",
                    check=_order_problem),
         OptionSpec("seasonal_order", list, [0, 1, 1], low=0, high=2, length=3,
@@ -79,7 +79,7 @@ def _month(s: str) -> pd.Period:
     return pd.Period(s, freq="M")
 
 
-DEFAULT_ORDER = (3, 1, 0)
+DEFAULT_ORDER = (0, 1, 1)
 DEFAULT_SEASONAL = (0, 1, 1)
 
 
@@ -172,16 +172,43 @@ def check_data(data: Mapping[str, pd.Series], options: Mapping[str, Any], settin
     return probs
 
 
-def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> ChannelFit:
-    opts = dict(options)
-    years = settings.years
-    s = data["us_imports_mexico_monthly"]
-    logy = np.log(s.loc[_month(opts["fit_start"]): _month(f"{settings.base_year}-12")]).rename("log_imports")
+def design(s: pd.Series, opts: Mapping[str, Any], last_year: int) -> tuple[pd.Series, pd.DataFrame]:
+    """Log monthly imports (log US$ m) from ``fit_start`` to December of ``last_year``, and the pulse
+    dummies (COVID months, border episodes) that fall in that window.  Shared by :func:`fit` and
+    the backtest (:mod:`impact.candidates`), so that a backtest origin sees the channel's own design."""
+    logy = np.log(s.loc[_month(opts["fit_start"]): _month(f"{last_year}-12")]).rename("log_imports")
     idx = logy.index
     cols = {f"covid_{m}": m for m in opts["covid_months"]}
     cols.update({f"episode_{m}": m for m in EPISODES})
     exog = pd.DataFrame({c: (idx == _month(m)).astype(float) for c, m in cols.items()}, index=idx)
-    exog = exog.loc[:, exog.sum() > 0]
+    return logy, exog.loc[:, exog.sum() > 0]
+
+
+def log_forecast(res: Any, order: tuple[int, ...], seasonal: tuple[int, ...], steps: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Mean (steps) and covariance (steps x steps) of the log forecast of a fitted SARIMA ``steps``
+    months after its sample, every pulse dummy at zero (as ``fit.forecast()`` gives users); the
+    covariance is exact from the model's MA(inf) weights (parameters taken as known)."""
+    from numpy.polynomial import polynomial as P
+
+    k = res.model.k_exog
+    fc = res.get_forecast(steps, exog=np.zeros((steps, k)) if k else None)
+    cov = forecast_covariance(P.polymul(res.polynomial_ar, res.polynomial_seasonal_ar),
+                              P.polymul(res.polynomial_ma, res.polynomial_seasonal_ma),
+                              float(res.scale), steps, d=order[1], D=seasonal[1], s=12)
+    return np.asarray(fc.predicted_mean), cov
+
+
+def annual_sum(years: int) -> np.ndarray:
+    """The (years x 12 years) matrix that turns monthly US$ m into calendar-year US$ bn."""
+    return np.kron(np.eye(years), np.ones((1, 12))) / 1000.0
+
+
+def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> ChannelFit:
+    opts = dict(options)
+    years = settings.years
+    s = data["us_imports_mexico_monthly"]
+    logy, exog = design(s, opts, settings.base_year)
     order, seasonal = tuple(opts["order"]), tuple(opts["seasonal_order"])
     res = _fit_sarima(logy, exog, opts["maxiter"], order, seasonal)
     main = _estimate(res, logy, exog, order, seasonal)
@@ -189,15 +216,9 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
         warnings.warn("imports: SARIMA fit did not converge; trade elasticity uses the prior (documented fallback)",
                       EstimationWarning, stacklevel=2)
     steps = 12 * len(years)
-    fc = main.get_forecast(steps)  # every dummy at zero, as fit.forecast() gives users
-    from numpy.polynomial import polynomial as P
-
-    sigma2 = float(main.params["sigma2"]) if "sigma2" in main.params else float(res.scale)
-    lcov = forecast_covariance(P.polymul(res.polynomial_ar, res.polynomial_seasonal_ar),
-                               P.polymul(res.polynomial_ma, res.polynomial_seasonal_ma),
-                               sigma2, steps, d=order[1], D=seasonal[1], s=12)
-    agg = np.kron(np.eye(len(years)), np.ones((1, 12))) / 1000.0  # US$ m per month -> US$ bn per year
-    baseline = baseline_from_logs("imports", years, np.asarray(fc.predicted_mean), lcov, agg, level=opts["interval"],
+    log_mean, lcov = log_forecast(res, order, seasonal, steps)
+    agg = annual_sum(len(years))
+    baseline = baseline_from_logs("imports", years, log_mean, lcov, agg, level=opts["interval"],
                                   unit="US$ bn", method=main.name,
                                   data="U.S. imports of goods from Mexico, Census Bureau via FRED IMPMX (NSA, monthly)")
     actual = {}

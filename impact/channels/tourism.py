@@ -218,7 +218,20 @@ def rebuild_arima(endog: pd.Series, exog: pd.DataFrame | None, params: np.ndarra
     return ARIMA(endog, exog=exog, order=(0, 1, 0), trend="t").smooth(params)
 
 
-def _baseline_model(y: pd.Series, opts: Mapping[str, Any], years: tuple[int, ...], base_year: int) -> tuple[EstimateResult, Any]:
+def log_forecast(bmodel: EstimateResult, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance of the log receipts forecast ``steps`` years after the baseline model's
+    sample, pulse dummies at zero (as ``fit.forecast()`` gives users): a random walk's
+    ``sigma^2 min(h, k)`` plus the drift's estimation variance ``var(drift) h k``."""
+    fc = bmodel.get_forecast(steps)
+    sigma2 = float(bmodel.params["sigma2"])
+    cov = forecast_covariance(np.array([1.0]), np.array([1.0]), sigma2, steps, d=1)
+    hh = np.arange(1, steps + 1, dtype=float)
+    return np.asarray(fc.predicted_mean), cov + float(bmodel.cov_params_.loc["drift", "drift"]) * np.outer(hh, hh)
+
+
+def baseline_model(y: pd.Series, opts: Mapping[str, Any], base_year: int) -> EstimateResult:
+    """The baseline ARIMA(0,1,0) with drift and pulse dummies on log receipts up to ``base_year``
+    (also refitted at each origin of the backtest, :mod:`impact.candidates`)."""
     from statsmodels.tsa.arima.model import ARIMA
 
     logy = np.log(y.loc[: base_year]).rename("log_receipts")
@@ -244,7 +257,7 @@ def _baseline_model(y: pd.Series, opts: Mapping[str, Any], years: tuple[int, ...
         use_t=bool(res.use_t), time_series=True, _results=res,
         recipe=(rebuild_arima, (logy, ex, np.asarray(res.params))),
     )
-    return est, res
+    return est
 
 
 def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> ChannelFit:
@@ -261,16 +274,9 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
     term = "d.log_homicide_rate" if opts["form"] == "difference" else "log_homicide_rate"
     data_est = DataEstimate(term, float(main.params[term]), float(main.bse[term]),
                             f"coefficient on {term} in the {main.method} regression")
-    bmodel, _ = _baseline_model(receipts, opts, years, base_year)
-    h = len(years)
-    steps = settings.base_year + h - base_year
-    fc = bmodel.get_forecast(steps)  # the pulse dummies at zero, as fit.forecast() gives users
-    log_mean = np.asarray(fc.predicted_mean)
-    sigma2 = float(bmodel.params["sigma2"])
-    cov = forecast_covariance(np.array([1.0]), np.array([1.0]), sigma2, steps, d=1)
-    drift_var = float(bmodel.cov_params_.loc["drift", "drift"])
-    hh = np.arange(1, steps + 1, dtype=float)
-    cov = cov + drift_var * np.outer(hh, hh)
+    bmodel = baseline_model(receipts, opts, base_year)
+    steps = len(years)
+    log_mean, cov = log_forecast(bmodel, steps)
     anchor = float(receipts[base_year])
     # index relative to the base-year actual, so that B(t) = base_level * index(t)
     baseline = baseline_from_logs(

@@ -389,6 +389,24 @@ def _tidy_sensitivity(res: AnalysisResult) -> dict[str, pd.DataFrame]:
     return out
 
 
+def backtest_table(res: AnalysisResult) -> pd.DataFrame:
+    """The stored rolling-origin backtest of the baselines (tidy: channel, candidate, horizon, statistic,
+    value, unit; ``tools/backtest.py`` writes it: refitting takes about 30 s).  ``attrs``: its header
+    (commit, fingerprint, origins, selection per channel) and ``current``: whether it was computed on
+    this run's data and estimator options."""
+    from .. import backtest as bt
+    from .. import candidates
+    from ..channels import registry
+
+    frame, meta = bt.read_stored()
+    m = res.model
+    opts = {ch: m.assumptions.channels[ch].options for ch in candidates.CHANNELS if ch in m.assumptions.channels}
+    series = {sid: m.data[sid] for ch in opts for sid in registry()[ch].spec.data}
+    frame.attrs.update(meta)
+    frame.attrs["current"] = bt.fingerprint(series, opts) == meta.get("fingerprint")
+    return frame
+
+
 def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
     """Every table of the workbook in tidy form, by CSV file stem (stable order)."""
     out: dict[str, pd.DataFrame] = {
@@ -413,6 +431,7 @@ def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
     out["diagnostics"] = pd.concat([m.diagnostics_frame().assign(channel=ch, model=m.name)
                                     for ch, f in fits.items() for m in (f.main, *f.models.values())],
                                    ignore_index=True)
+    out["backtest"] = backtest_table(res)
     out["scenarios"] = scenario_definitions(res)
     out["assumptions"] = assumption_rows(res)
     out["settings"] = settings_rows(res)
@@ -425,8 +444,8 @@ def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
 #: Every table a run can write (``tables()`` keys); ``--csv`` removes stale ones from its folder.
 ALL_TABLES = ("headline", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected",
               "expectation_terms", "variance", "expost", "implied", "sensitivity_tornado", "sensitivity_two_way",
-              "sensitivity_sobol", "estimates", "pooled", "diagnostics", "scenarios", "assumptions", "settings",
-              "data_catalog", "data", "about")
+              "sensitivity_sobol", "estimates", "pooled", "diagnostics", "backtest", "scenarios", "assumptions",
+              "settings", "data_catalog", "data", "about")
 #: Tables earlier versions wrote: removed from a ``--csv`` folder like stale ones.
 RETIRED_TABLES = ("central", "sensitivity")
 #: File names a ``--csv`` folder may hold from a run of impact.

@@ -1,9 +1,9 @@
 """Estimates: every estimator's coefficients, intervals and diagnostics; data, prior and pooled values."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-
+from ...errors import UsageError
 from .. import styles as st
 from .. import tables as tb
 from ..blocks import pooled_table
@@ -48,5 +48,40 @@ def build(book: Book, res: AnalysisResult) -> None:
             for n in m.notes:
                 sh.note(n)
             sh.row += 1
+    _backtest_block(sh, res)
     sh.measure(1, 22)
     sh.finish()
+
+
+def _backtest_block(sh: Any, res: AnalysisResult) -> None:
+    """The stored rolling-origin backtest of the baselines (``tables.backtest_table``) and the imports
+    band against six-year growth, with where the table came from."""
+    stored = tb.backtest_table(res)
+    meta = stored.attrs
+    sh.put(sh.row, 1, "Baseline backtests (rolling origin, annual totals)", font=st.TITLE, measure=False)
+    sh.row += 2
+    sh.note("Each candidate refitted on data up to December of each origin year, forecasting the annual totals 1, 2 "
+            "and 5 years ahead; scores on logs (RMSE and bias x 100 = about %, interval score and CRPS in log points "
+            "x 100, lower is better); DM t: Diebold-Mariano against the current default (negative = more accurate). "
+            "Rule: lowest mean interval score over horizons 1-2 among candidates whose 90% coverage there is 80-97%.")
+    where = ("computed on this run's data and estimator options." if meta.get("current") else
+             "NOT this run's data or estimator options: rerun tools/backtest.py or model.backtest(channel) for these.")
+    sh.note(f"Stored table from tools/backtest.py at commit {meta.get('commit', '?')} (data and options fingerprint "
+            f"{meta.get('fingerprint', '?')}); {where}")
+    names = {"rmse": "RMSE %", "mape": "MAPE %", "coverage": "90% coverage %", "interval_score": "Interval score",
+             "crps": "CRPS", "dm": "DM t"}
+    for ch in dict.fromkeys(stored["channel"]):
+        sh.heading(f"{tb.channel_title(ch)}: {meta.get(f'origins {ch}', '')}")
+        f = stored[(stored["channel"] == ch) & stored["statistic"].isin(list(names))]
+        wide = f.pivot_table(index=["candidate", "horizon"], columns="statistic", values="value", sort=False)
+        wide = wide.reindex(columns=list(names)).reset_index()
+        view = frame({"Candidate": wide["candidate"], "Years ahead": wide["horizon"],
+                      **{label: wide[s] for s, label in names.items()}})
+        sh.table(view, {label: st.COEF for label in names.values()}, blank_ok=True)
+        sh.note(f"Selection: {meta.get(f'selection {ch}', '')}")
+        sh.row += 1
+    if "imports" in res.model.fits:
+        try:
+            sh.note("Imports band against historical growth: " + res.model.growth_check("imports").text())
+        except UsageError as exc:  # a long horizon leaves too few windows of history
+            sh.note(f"Imports band against historical growth: not computed ({exc})")
