@@ -101,4 +101,4 @@ def test_variance_and_sensitivity_figures(model, mc):
     _in_doc(f"({t['business_costs.security_share']:.1f} and {t['shocks.compliance_uplift']:.1f} bn) and the imports "
             f"baseline forecast ({t['imports.baseline']:.1f} bn)")
     m = model.sensitivity("military_incursion", "tornado").ranked().set_index("input")["swing"]
-    _in_doc(f"tornado swings of about {m['shocks.conflict_tariff']:.0f} and {m['shocks.trade_finance_friction']:.0f} bn")
+    _in_doc(f"tornado swings of about {m['shocks.conflict_tariff']:.0f} and {m['shocks.correspondent_derisking']:.0f} bn")
