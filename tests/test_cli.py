@@ -98,4 +98,4 @@ def test_subprocess_default_run_from_another_folder(tmp_path):
     s = load_assumptions().settings  # the shipped defaults: the years they simulate
     assert f"Cumulative impact {s.base_year + 1}-{s.base_year + s.horizon}" in r.stdout
     assert (tmp_path / "outputs" / "impact.xlsx").exists()
-    assert "defaults shipped with impact" in r.stderr
+    assert "default assumptions shipped with impact" in r.stderr

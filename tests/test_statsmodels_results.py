@@ -37,6 +37,7 @@ CLASSES = {
     ("investment", "main"): RegressionResultsWrapper,
     ("official_finance", "main"): RegressionResultsWrapper,
     ("official_finance", "world_bank"): RegressionResultsWrapper,
+    ("remittances", "main"): SARIMAXResultsWrapper,
 }
 
 

@@ -553,7 +553,7 @@ def test_csv_writes_every_table_tidy(result, tmp_path):
     written = tables.write_csv(result, tmp_path / "csv")
     names = {p.stem for p in written}
     assert {"headline", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected",
-            "expectation_terms", "variance", "expost", "sensitivity_tornado", "sensitivity_two_way",
+            "expectation_terms", "variance", "expost", "implied", "sensitivity_tornado", "sensitivity_two_way",
             "sensitivity_sobol", "estimates", "pooled", "diagnostics", "scenarios", "assumptions", "settings", "data_catalog", "data",
             "about"} == names
     assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == sorted(p.name for p in written)

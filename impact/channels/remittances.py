@@ -43,6 +43,11 @@ from .imports import _fit_sarima, min_months, rebuild_sarima
 
 SERIES = "mx_remittances_monthly"
 
+
+def _order_problem(order: list[int]) -> str | None:
+    return f"d = {order[1]} regular differences: at most 2" if order[1] > 2 else None
+
+
 SPEC = ChannelSpec(
     name="remittances",
     parameters=(
@@ -67,7 +72,7 @@ SPEC = ChannelSpec(
                    check=month_problem),
         OptionSpec("order", list, [0, 1, 1], low=0, high=6, length=3,
                    help="non-seasonal (p, d, q) of the SARIMA; d at most 2",
-                   check=lambda o: f"d = {o[1]} regular differences: at most 2" if o[1] > 2 else None),
+                   check=_order_problem),
         OptionSpec("seasonal_order", list, [0, 1, 1], low=0, high=2, length=3, help="seasonal (P, D, Q), period 12"),
         OptionSpec("interval", float, 0.90, low=0.5, high=0.99, help="prediction-interval level of the baseline"),
         OptionSpec("maxiter", int, 200, low=10, high=5000, help="optimizer iterations for the SARIMA fit"),
