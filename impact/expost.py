@@ -2,7 +2,7 @@
 no-designation forecast made from data up to the base year, and against each scenario's band.
 
 For every channel with data after the base year (imports: Census months; tourism: INEGI/Banxico
-visitor receipts), each period's actual value is placed in
+visitor receipts; remittances: Banxico CE81 months), each period's actual value is placed in
 
 * the **baseline band**: the predictive distribution of the baseline forecast, drawn with the
   same standard normals as the Monte Carlo's baseline paths (the channel's random stream for the
@@ -21,6 +21,9 @@ year.
   Monte Carlo uses).  A scenario's band applies its relative effect for that calendar year to
   those months: exact for persistent shocks, a slight understatement for decaying ones (larger
   early in the year).
+* **Remittances**: as imports, on Banxico's monthly remittance income (the vintage the baseline was
+  fitted on); the baseline includes its labelled baseline assumptions (immigration enforcement, the
+  2026 excise), as in every scenario.
 * **Tourism**: the channel's baseline is an index of Mexico's visitor receipts scaled to BEA's U.S.
   travel spending; BEA's 2025 figure is not in the data pack, so the check compares like with like
   on Mexico's receipts: the actual is INEGI/Banxico receipts from all visitors, the forecast is the
@@ -71,10 +74,10 @@ class Target:
     weights: np.ndarray
 
 
-def _imports_targets(model: Model) -> list[Target]:
-    """Each simulated year with Census months: its sum (US$ bn), whole or to date."""
-    s = model.data["us_imports_mexico_monthly"]
-    agg = model.fits["imports"].baseline.aggregate
+def _monthly_targets(model: Model, channel: str, series: str) -> list[Target]:
+    """Each simulated year with months of ``series`` (US$ m): its sum (US$ bn), whole or to date."""
+    s = model.data[series]
+    agg = model.fits[channel].baseline.aggregate
     out = []
     for i, y in enumerate(model.years):
         months = s[s.index.year == y]
@@ -85,9 +88,19 @@ def _imports_targets(model: Model) -> list[Target]:
         steps = np.flatnonzero(agg[i])[:k]  # the year's months, January first
         w[steps] = agg[i, steps]
         label = str(y) if k == 12 else f"{y} Jan-{calendar.month_abbr[k]}"
-        out.append(Target("imports", "year" if k == 12 else "year_to_date", int(y), k, label,
+        out.append(Target(channel, "year" if k == 12 else "year_to_date", int(y), k, label,
                           float(months.sum()) / 1000.0, w))
     return out
+
+
+def _imports_targets(model: Model) -> list[Target]:
+    """Census months (FRED IMPMX) by simulated year."""
+    return _monthly_targets(model, "imports", "us_imports_mexico_monthly")
+
+
+def _remittances_targets(model: Model) -> list[Target]:
+    """Banxico CE81 months by simulated year (the vintage the baseline was fitted on)."""
+    return _monthly_targets(model, "remittances", "mx_remittances_monthly")
 
 
 def _tourism_targets(model: Model) -> list[Target]:
@@ -102,7 +115,8 @@ def _tourism_targets(model: Model) -> list[Target]:
 
 
 #: channel -> the periods it can be checked on (a channel without data after the base year is absent)
-TARGETS: dict[str, Callable[[Model], list[Target]]] = {"imports": _imports_targets, "tourism": _tourism_targets}
+TARGETS: dict[str, Callable[[Model], list[Target]]] = {"imports": _imports_targets, "tourism": _tourism_targets,
+                                                        "remittances": _remittances_targets}
 
 BASES = {
     "imports": ("U.S. goods imports from Mexico (Census via FRED IMPMX, sum of months), US$ bn; forecast: the "
@@ -111,6 +125,9 @@ BASES = {
                 "receipts x the tourism baseline index (growth since the base year). Compared on Mexico's "
                 "receipts, not BEA's U.S. travel spending, which the data pack has for the base year only; "
                 "scenario bands apply the relative effect on U.S. visitor spending to all receipts."),
+    "remittances": ("Mexico's remittance income (Banco de México CE81, sum of months, current vintage), US$ bn; "
+                    "forecast: the monthly SARIMA fitted to December of the base year with the baseline "
+                    "assumptions (immigration enforcement, the 2026 excise), summed over the same months."),
 }
 
 
@@ -213,24 +230,24 @@ EVENTS: tuple[tuple[dt.date | None, str, str, str], ...] = (
      ("FinCEN geographic targeting order (issued 2025-03-11, effective 2025-04-14): money services businesses in "
       "30 ZIP codes of California and Texas report cash transactions above US$200; enjoined in part from May "
       "2025, renewed at US$1,000 from 2025-09-10, widened from 2026-03-07."),
-     "remittances (not a channel); business costs", "FinCEN, 90 FR 12106 (2025-03-14); court orders"),
+     "remittances; business costs", "FinCEN, 90 FR 12106 (2025-03-14); court orders"),
     (dt.date(2025, 6, 25),
      ("FinCEN orders under the FEND Off Fentanyl Act against CIBanco, Intercam and Vector (2025-06-25; in force "
       "2025-10-20 after two postponements): the three were taken over, sold or liquidated within about four "
       "months (together about 1.5 % of Mexican bank assets)."),
-     "imports (trade finance); business costs", "FinCEN releases; CNBV; Banxico (no contagion, 2025-12)"),
+     "remittances; imports (trade finance); business costs", "FinCEN releases; CNBV; Banxico (no contagion, 2025-12)"),
     (dt.date(2026, 1, 1),
      ("1 % U.S. excise tax on cash-funded remittance transfers from 2026-01-01 (IRC section 4475, P.L. 119-21): "
-      "confounds 2026 remittances only."),
-     "remittances (not a channel)", "P.L. 119-21 section 70604"),
+      "in the remittances baseline as a labelled assumption (excise_effect), not in any effect."),
+     "remittances", "P.L. 119-21 section 70604"),
     (None,
      ("Airline capacity: U.S.-Mexico seat capacity and route decisions move visitor numbers independently of "
       "insecurity; no capacity series is bundled."),
      "tourism", "not in the data pack"),
     (None,
      ("U.S. immigration enforcement in 2025 (fewer border crossings and same-day visits, fewer remittance "
-      "senders)."),
-     "tourism; remittances (not a channel)", "not in the data pack"),
+      "senders; in the remittances baseline as a labelled assumption, enforcement_effect)."),
+     "tourism; remittances", "not in the data pack"),
 )
 
 
@@ -245,7 +262,7 @@ def _peso(model: Model) -> tuple[dt.date | None, str, str, str] | None:
     text = (f"Peso: the {y1} average was {b:.2f} MXN per USD against {a:.2f} in {y0}, {abs(b / a - 1):.1%} "
             f"{'more' if weaker else 'fewer'} pesos per dollar: the peso was {'weaker' if weaker else 'stronger'} "
             f"than in {y0}" + (" (Mexico cheaper in dollars for U.S. visitors and buyers)." if weaker else "."))
-    return None, text, "tourism; imports; remittances (not a channel)", "mxn_per_usd (bundled)"
+    return None, text, "tourism; imports; remittances", "mxn_per_usd (bundled)"
 
 
 def caveats(model: Model) -> pd.DataFrame:
@@ -271,7 +288,7 @@ def notes(model: Model, scenarios: bool) -> tuple[str, ...]:
     rem = model.data.get("mx_remittances")
     y0, y1 = model.assumptions.settings.base_year, model.years[0]
     if rem is not None and y0 in rem.index and y1 in rem.index:
-        out.append(f"Remittances are not a channel of the model (no baseline forecast, so no ex-post check): "
+        out.append(f"Remittances are checked on Banxico's current vintage (CE81 months); the first releases were "
                    f"{rem[y1] / 1000:.1f} US$ bn in {y1} against {rem[y0] / 1000:.1f} in {y0} "
-                   f"({rem[y1] / rem[y0] - 1:+.1%}; Banxico, first release).")
+                   f"({rem[y1] / rem[y0] - 1:+.1%}).")
     return tuple(out)

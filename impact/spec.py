@@ -30,6 +30,9 @@ UNITS: dict[str, tuple[str, str]] = {
     "count": ("count", '#,##0'),
     "count_per_year": ("per year", '0.00'),
     "percent_per_day": ("% of value per day", '0.00'),
+    # pass-through of a shock in percent (e.g. correspondent relationships lost) to a cost
+    "pp_per_percent": ("pp per % of the shock", '0.0000'),
+    "bp_per_percent": ("bp per % of the shock", '0.00'),
 }
 
 TIMINGS = ("persistent", "decay", "once")

@@ -233,7 +233,7 @@ def test_imports_equation_by_hand(model):
     """Impact(t) = B(t) ((1 + tau)^(-eps) (1 - closure)(1 - exposed) - 1), channels/imports.py."""
     v = {"imports.trade_elasticity": 4.0, "imports.time_cost_per_day": 1.2, "imports.exposed_share": 2.0,
          "imports.closure_made_up": 40.0, "imports.half_life": 0.8, "shocks.compliance_cost": 0.1,
-         "shocks.trade_finance_friction": 0.2, "shocks.border_delay_hours": 3.0, "shocks.conflict_tariff": 5.0,
+         "imports.trade_finance_pass_through": 0.01, "shocks.correspondent_derisking": 20.0, "shocks.border_delay_hours": 3.0, "shocks.conflict_tariff": 5.0,
          "shocks.border_closure_days": 6.0, "shocks.inspection_suspension_days": 10.0, "imports.baseline": 0.5}
     X, inputs = _row(model, SCENARIO, v)
     got = model.evaluate(SCENARIO, X, inputs=inputs).impact[0, list(model.channels).index("imports"), :]
@@ -243,7 +243,8 @@ def test_imports_equation_by_hand(model):
         def part(name: str) -> float:
             p = sc.shocks[name]
             return v[f"shocks.{name}"] * reference_profile(year, p.start, str(p.timing), 0.8, grid="month")
-        tau = (part("compliance_cost") + part("trade_finance_friction") + part("conflict_tariff")) / 100 \
+        friction = 0.01 * part("correspondent_derisking")  # pass-through x the shared de-risking shock
+        tau = (part("compliance_cost") + friction + part("conflict_tariff")) / 100 \
             + part("border_delay_hours") / 24 * 1.2 / 100
         closure = part("border_closure_days") / 365 * (1 - 40.0 / 100)
         exposed = 2.0 / 100 * part("inspection_suspension_days") / 365
@@ -253,13 +254,14 @@ def test_imports_equation_by_hand(model):
 
 def test_business_costs_equation_by_hand(model):
     """Cost(t) = base(t) ((1 - export share) uplift + security share x increase) + prosecutions x penalty
-    per case + lost suits x damages + premium x position(t); the impact is minus the cost
+    per case + lost suits x damages + (premium + pass-through x de-risking) x position(t); the impact is minus the cost
     (channels/business_costs.py)."""
     v = {"business_costs.operating_cost_base": 300.0, "business_costs.operating_cost_growth": 4.0,
          "business_costs.export_share": 40.0, "business_costs.security_share": 5.0,
          "business_costs.penalty_per_case": 200.0, "business_costs.civil_damages": 30.0,
          "business_costs.half_life": 1.5, "shocks.compliance_uplift": 0.5, "shocks.security_increase": 10.0,
-         "shocks.corporate_prosecutions": 0.5, "shocks.lost_civil_suits": 0.2, "shocks.financing_premium": 30.0}
+         "shocks.corporate_prosecutions": 0.5, "shocks.lost_civil_suits": 0.2, "shocks.financing_premium": 30.0,
+         "business_costs.derisking_premium": 2.0, "shocks.correspondent_derisking": 10.0}
     X, inputs = _row(model, SCENARIO, v)
     got = model.evaluate(SCENARIO, X, inputs=inputs).impact[0, list(model.channels).index("business_costs"), :]
     sc = model.resolve(SCENARIO)
@@ -274,7 +276,8 @@ def test_business_costs_equation_by_hand(model):
                 + base * 0.05 * part("security_increase") / 100
                 + part("corporate_prosecutions") * 200.0e6 / 1e9
                 + part("lost_civil_suits") * 30.0e6 / 1e9
-                + c["di_position_bn"] * 1.04 ** (year - c["di_year"]) * part("financing_premium") / 1e4)
+                + c["di_position_bn"] * 1.04 ** (year - c["di_year"])
+                * (part("financing_premium") + 2.0 * part("correspondent_derisking")) / 1e4)
         assert got[t] == pytest.approx(-cost, rel=1e-12), year
 
 

@@ -50,14 +50,14 @@ def ex(model, mcs) -> ExpostResult:
 def csv() -> dict[str, pd.DataFrame]:
     """The bundled series, read with pandas alone."""
     out = {n: pd.read_csv(DATA / f"{n}.csv") for n in ("us_imports_mexico_monthly", "mx_visitor_receipts_inegi",
-                                                     "mxn_per_usd", "mx_remittances")}
-    m = out["us_imports_mexico_monthly"]
-    m["year"] = m["period"].str[:4].astype(int)
+                                                     "mxn_per_usd", "mx_remittances", "mx_remittances_monthly")}
+    for name in ("us_imports_mexico_monthly", "mx_remittances_monthly"):
+        out[name]["year"] = out[name]["period"].str[:4].astype(int)
     return out
 
 
-def _ytd(csv) -> tuple[str, float, int]:
-    m = csv["us_imports_mexico_monthly"]
+def _ytd(csv, name: str = "us_imports_mexico_monthly") -> tuple[str, float, int]:
+    m = csv[name]
     part = m[m["year"] == 2026]
     k = len(part)
     return f"2026 Jan-{calendar.month_abbr[k]}", float(part["value"].sum()) / 1000, k
@@ -84,11 +84,34 @@ def test_actuals_are_the_bundled_csv_sums(ex, csv):
     assert ex.row("imports", label)["months"] == k and ex.row("imports", label)["period"] == "year_to_date"
     assert ex.row("tourism", 2025)["actual"] == pytest.approx(_annual(csv, "mx_visitor_receipts_inegi", 2025) / 1000,
                                                               rel=1e-12)
+    r = csv["mx_remittances_monthly"]
+    rlabel, rytd, rk = _ytd(csv, "mx_remittances_monthly")
+    assert ex.row("remittances", 2025)["actual"] == pytest.approx(r[r["year"] == 2025]["value"].sum() / 1000,
+                                                                  rel=1e-12)
+    assert ex.row("remittances", rlabel)["actual"] == pytest.approx(rytd, rel=1e-12)
+    assert ex.row("remittances", rlabel)["months"] == rk
     got = set(zip(ex.table["channel"], ex.table["label"]))
-    assert got == {("tourism", "2025"), ("imports", "2025"), ("imports", label)}  # every channel with data after 2024
+    # every channel with data after 2024
+    assert got == {("tourism", "2025"), ("imports", "2025"), ("imports", label), ("remittances", "2025"),
+                   ("remittances", rlabel)}
 
 
 # ----------------------------------------------------------------------------- percentiles
+def test_remittances_2025_actual_against_the_baseline_band(ex, mcs, model, csv):
+    """The 2025 remittances baseline band (fitted to December 2024) against the 2025 actual, whatever it
+    shows: the band is P5-P95 of the Monte Carlo's baseline draws and the percentile is the actual's."""
+    i = model.channels.index("remittances")
+    r = csv["mx_remittances_monthly"]
+    actual = r[r["year"] == 2025]["value"].sum() / 1000
+    base = mcs["designation"].baseline[:, i, 0]
+    row = ex.row("remittances", 2025)
+    assert row["actual"] == pytest.approx(actual, rel=1e-12)
+    p5, p95 = np.quantile(base, [0.05, 0.95])
+    assert (row["p5"], row["p95"]) == (pytest.approx(p5, rel=1e-9), pytest.approx(p95, rel=1e-9))
+    assert row["percentile"] == pytest.approx(stats.percentileofscore(base, actual, kind="mean") / 100, abs=1e-12)
+    assert row["deterministic"] == pytest.approx(float(model.baseline("remittances").loc[2025, "median"]), rel=1e-12)
+
+
 def test_imports_percentiles_are_those_of_the_monte_carlo_draws(ex, mcs, model, csv):
     i = model.channels.index("imports")
     actual = ex.row("imports", 2025)["actual"]
@@ -340,7 +363,7 @@ def test_docs_quote_the_default_run(model, csv):
     doc = _section("Ex-post check (2025)")
     assert f"{s.draws:,} draws, seed {s.seed}" in doc
     label, _, _ = _ytd(csv)
-    order = [("tourism", "2025"), ("imports", "2025"), ("imports", label)]
+    order = [("tourism", "2025"), ("imports", "2025"), ("imports", label), ("remittances", "2025")]
     for ch, when in order:
         r = e.row(ch, when)
         d = e.row(ch, when, "designation")
@@ -362,4 +385,7 @@ def test_docs_quote_the_default_run(model, csv):
     assert f"({bea:.1f} bn in 2024)" in doc and f"about {100 * bea / r24:.0f} %" in doc
     m24, m25 = (_annual(csv, "mx_remittances", y) / 1000 for y in (2024, 2025))
     assert f"{m25:.1f} bn in 2025 against {m24:.1f} in 2024 ({100 * (m25 / m24 - 1):.1f} %)" in doc
+    r = csv["mx_remittances_monthly"]
+    c24, c25 = (r[r["year"] == y]["value"].sum() / 1000 for y in (2024, 2025))
+    assert f"{c25:.2f} bn in 2025 against {c24:.2f} in 2024" in doc
     assert re.search(r"\(July\)", doc) and label.endswith("Jul")

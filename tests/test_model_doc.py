@@ -43,8 +43,10 @@ def test_headline_figures(model, mc):
     _in_doc(f"deterministic {det:.1f} bn, simulated median {np.median(draws):.1f}, mean {np.mean(draws):.1f}, "
             f"P5-P95 {np.quantile(draws, 0.05):.1f} to {np.quantile(draws, 0.95):.1f}")
     pct = [100 * np.mean(m.draws.sum(axis=(1, 2)) <= model.run(n).cumulative["total"]) for n, m in mc.items()]
-    _in_doc(f"{min(pct):.0f}th-{max(pct):.0f}nd percentile" if f"{max(pct):.0f}".endswith("2")
-            else f"{min(pct):.0f}th-{max(pct):.0f}th percentile")
+    def nth(x: float) -> str:
+        n = int(f"{x:.0f}")
+        return f"{n}{'th' if n % 100 in (11, 12, 13) else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+    _in_doc(f"{nth(min(pct))}-{nth(max(pct))} percentile")
     w = {n: model.resolve(n).weight for n in DESIGNATIONS}
     total = sum(w.values())
     expected = sum(w[n] / total * m.draws.sum(axis=(1, 2)).mean() for n, m in mc.items())
@@ -113,4 +115,4 @@ def test_variance_and_sensitivity_figures(model, mc):
     _in_doc(f"({t['business_costs.security_share']:.1f} and {t['shocks.compliance_uplift']:.1f} bn) and the imports "
             f"baseline forecast ({t['imports.baseline']:.1f} bn)")
     m = model.sensitivity("military_incursion", "tornado").ranked().set_index("input")["swing"]
-    _in_doc(f"tornado swings of about {m['shocks.conflict_tariff']:.0f} and {m['shocks.trade_finance_friction']:.0f} bn")
+    _in_doc(f"tornado swings of about {m['shocks.conflict_tariff']:.0f} and {m['shocks.correspondent_derisking']:.0f} bn")

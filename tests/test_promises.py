@@ -147,7 +147,7 @@ def test_scenario_takes_several_names_in_both_forms(work, cache_dir, capsys):
 
 def test_validate_prints_ok_and_exits_0(work, capsys):
     rc, out, err = _main(["validate", "--assumptions", "assumptions"], capsys)
-    assert rc == 0 and err.startswith("ok: assumptions (5 channels")
+    assert rc == 0 and err.startswith("ok: assumptions (6 channels")
 
 
 def test_init_copies_the_defaults_and_refuses_to_overwrite(tmp_path, capsys):
@@ -174,6 +174,6 @@ def test_data_fits_an_ordinary_terminal_and_survives_a_closed_pipe(capsys, monke
 def test_the_start_up_line_says_what_was_loaded_in_words(work, cache_dir, capsys):
     rc, out, err = _main(["run", *QUICK, "--cache-dir", cache_dir], capsys)
     assert rc == 0, err
-    assert err.splitlines()[0] == ("Using the assumption files in assumptions/: 5 channels (tourism, imports, "
-                                   "business_costs, investment, official_finance), 4 designation scenarios against "
-                                   "the baseline, years 2025-2030")
+    assert err.splitlines()[0] == ("Using the assumption files in assumptions/: 6 channels (tourism, imports, "
+                                   "business_costs, investment, official_finance, remittances), 4 designation "
+                                   "scenarios against the baseline, years 2025-2030")

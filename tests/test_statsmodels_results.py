@@ -38,6 +38,7 @@ CLASSES = {
     ("investment", "main"): RegressionResultsWrapper,
     ("official_finance", "main"): RegressionResultsWrapper,
     ("official_finance", "world_bank"): RegressionResultsWrapper,
+    ("remittances", "main"): SARIMAXResultsWrapper,
 }
 
 

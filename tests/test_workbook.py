@@ -29,7 +29,7 @@ from impact.results.common import KEY, TIDY
 RTOL = 1e-12  # a number written to a cell and read back (float64 round trip through XML)
 
 SHEETS = ["Summary", "Scenarios", "Tourism", "Imports", "Business costs", "Investment", "Official finance",
-          "Uncertainty", "Sensitivity", "Ex-post", "What-if", "Estimates", "Assumptions", "Calibration", "Data", "About"]
+          "Remittances", "Uncertainty", "Sensitivity", "Ex-post", "What-if", "Estimates", "Assumptions", "Calibration", "Data", "About"]
 # About rows that legitimately differ between two runs with the same inputs
 VOLATILE = {"run started (UTC)", "run time (s)", "command"}
 SMALL_SOBOL = {"analysis.sensitivity.sobol.base_samples": 64, "analysis.sensitivity.sobol.min_base_samples": 8}

@@ -56,6 +56,9 @@ def build(ref: Path) -> dict[str, pd.DataFrame]:
     out["mx_fdi_inflows_from_us"] = _long(f, "from_united_states")
     rem = pd.read_csv(ref / "mx_remittances_annual.csv")
     out["mx_remittances"] = pd.DataFrame({"period": rem["year"].astype(str), "value": rem["value"].astype(float)})
+    # the source and vintage are written on every row of the reference copy; the catalog keeps them once
+    mr = pd.read_csv(ref / "mx_remittances_monthly.csv", dtype={"period": str, "value": str})
+    out["mx_remittances_monthly"] = pd.DataFrame({"period": mr["period"], "value": mr["value"].astype(float)})
     return out
 
 

@@ -12,7 +12,7 @@ from ..spec import ChannelSpec
 from .base import Channel
 
 #: Stable report order; channels not listed here follow alphabetically.
-ORDER = ("tourism", "imports", "business_costs", "investment", "official_finance")
+ORDER = ("tourism", "imports", "business_costs", "investment", "official_finance", "remittances")
 
 
 @lru_cache(maxsize=1)

@@ -4,14 +4,17 @@ Cost(t) = B(t) * (1 - export share) * compliance uplift
         + B(t) * security share * security increase
         + corporate prosecutions per year * fines and forfeiture per case
         + lost Anti-Terrorism Act suits per year * damages per suit
-        + financing/insurance premium * U.S. direct-investment position(t)
+        + (financing/insurance premium + pass-through * correspondent de-risking)
+          * U.S. direct-investment position(t)
 
 B(t) = operating-cost base * (1 + g)^(t - base year).  The compliance uplift applies to the part of
 the affiliates' costs not spent producing exports to the U.S.: the imports channel already charges
 compliance on those (ad valorem), so it is charged once.  Legal exposure is counted in cases per
 year, scaled to the record of corporate terrorism-financing prosecutions and suits (the assumption
 files give the cases and their arithmetic).  Forgone investment is not an operating cost: it is the
-investment channel.
+investment channel.  Correspondent de-risking (% of U.S. correspondent relationships with Mexican
+banks lost) is the shock the imports and remittances channels also read: here it adds basis points
+to the financing premium.
 
 Estimator: the growth g of the cost base is the mean log growth of U.S. imports from Mexico (the
 base is derived by scaling affiliates' sales with those imports), OLS on a constant with HAC
@@ -51,6 +54,8 @@ SPEC = ChannelSpec(
         ParamSpec("penalty_per_case", "usd_m", domain=(0.0, 1e7)),
         ParamSpec("civil_damages", "usd_m", domain=(0.0, 1e7)),
         ParamSpec("half_life", "years", domain=(0.01, 100.0), meaning="a half-life must be positive"),
+        ParamSpec("derisking_premium", "bp_per_percent", domain=(0.0, 1000.0),
+                  meaning="de-risking cannot lower the cost of finance"),
     ),
     shocks=(
         ParamSpec("compliance_uplift", "pp", domain=(-100.0, 100.0)),
@@ -60,6 +65,7 @@ SPEC = ChannelSpec(
         ParamSpec("lost_civil_suits", "count_per_year", domain=(0.0, 10_000.0),
                   meaning="a number of suits cannot be negative"),
         ParamSpec("financing_premium", "bp", domain=(-10_000.0, 10_000.0)),
+        ParamSpec("correspondent_derisking", "percent", domain=(0.0, 100.0), meaning="a share of relationships"),
     ),
     options=(
         OptionSpec("growth_start", int, 2010, low=1986, high=2100,
@@ -162,7 +168,8 @@ def effect(ctx: EffectContext) -> ChannelEffect:
     criminal = part("corporate_prosecutions") * p["penalty_per_case"][:, None] / 1000.0
     civil = part("lost_civil_suits") * p["civil_damages"][:, None] / 1000.0
     position = c["di_position_bn"] * g ** (base_year - c["di_year"]) * grow
-    financing = position * part("financing_premium") / 1e4
+    premium = part("financing_premium") + p["derisking_premium"][:, None] * part("correspondent_derisking")
+    financing = position * premium / 1e4
     comps = {"compliance and due diligence": -compliance, "security": -security, "criminal penalties": -criminal,
              "civil damages": -civil, "financing premium": -financing} if ctx.components else {}
     impact = -(compliance + security + criminal + civil + financing)
@@ -183,7 +190,7 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
         f"{part('corporate_prosecutions')}*{refs['penalty_per_case']}/1000",
         f"{part('lost_civil_suits')}*{refs['civil_damages']}/1000",
         f"{refs['di_position_bn']}*{g}^({refs['base_year']}-{refs['di_year']})*{g}^({year}-{refs['base_year']})"
-        f"*{part('financing_premium')}/10000",
+        f"*({part('financing_premium')}+{refs['derisking_premium']}*{part('correspondent_derisking')})/10000",
     ]
     return "=-(" + "+".join(f"({x})" for x in terms) + ")"
 
@@ -194,4 +201,4 @@ CHANNEL = Channel(spec=SPEC, label="Extra costs of U.S. businesses in Mexico", f
                   presented_as=("additional cost to U.S. businesses (positive = higher cost; counted as a loss in "
                                 "the total)", -1),
                   monotone=("compliance_uplift", "security_increase", "corporate_prosecutions", "lost_civil_suits",
-                            "financing_premium"))
+                            "financing_premium", "correspondent_derisking"))

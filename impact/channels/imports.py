@@ -8,7 +8,9 @@ Impact(t) = B(t) * ((1 + tau(t))^(-eps_M) * (1 - closure(t)) * (1 - exposed(t)) 
   with pulse dummies for 2020-04..06 (COVID) and for the border-friction episodes 2019-04 (CBP
   officer reassignment) and 2022-04 (Texas DPS truck inspections).
 * tau(t): ad-valorem trade-cost equivalent (share of value) = compliance cost + trade-finance
-  friction + delay hours / 24 * time cost per day (Hummels & Schaur) + conflict tariff-equivalent.
+  friction + delay hours / 24 * time cost per day (Hummels & Schaur) + conflict tariff-equivalent;
+  the trade-finance friction is pass-through x correspondent de-risking (% of U.S. correspondent
+  relationships with Mexican banks lost: the shock the remittances and business-cost channels read).
 * closure(t): border-closure days / 365 * (1 - share made up later), in the closure year.
 * exposed(t): share of imports in cartel-exposed farm lines * inspection-suspension days / 365.
 * eps_M: trade-cost elasticity; literature prior pooled with the (weak) data estimate implied by
@@ -45,10 +47,12 @@ SPEC = ChannelSpec(
         ParamSpec("exposed_share", "percent", domain=(0.0, 100.0), meaning="a share of imports"),
         ParamSpec("closure_made_up", "percent", domain=(0.0, 100.0), meaning="a share of lost flows"),
         ParamSpec("half_life", "years", domain=(0.01, 100.0), meaning="a half-life must be positive"),
+        ParamSpec("trade_finance_pass_through", "pp_per_percent", domain=(0.0, 10.0),
+                  meaning="de-risking cannot lower trade-finance costs"),
     ),
     shocks=(
         ParamSpec("compliance_cost", "percent", domain=(-30.0, 100.0)),
-        ParamSpec("trade_finance_friction", "percent", domain=(-30.0, 100.0)),
+        ParamSpec("correspondent_derisking", "percent", domain=(0.0, 100.0), meaning="a share of relationships"),
         ParamSpec("border_delay_hours", "hours", domain=(0.0, 8760.0), meaning="hours in a year"),
         ParamSpec("conflict_tariff", "percent", domain=(-30.0, 100.0)),
         ParamSpec("border_closure_days", "days", domain=(0.0, 365.0), meaning="days in a year"),
@@ -298,7 +302,8 @@ def effect(ctx: EffectContext) -> ChannelEffect:
     def part(name: str) -> np.ndarray:
         return ctx.timed(name, hl)
 
-    tau = (part("compliance_cost") + part("trade_finance_friction") + part("conflict_tariff")) / 100.0
+    friction = p["trade_finance_pass_through"][:, None] * part("correspondent_derisking")
+    tau = (part("compliance_cost") + friction + part("conflict_tariff")) / 100.0
     tau = tau + part("border_delay_hours") / 24.0 * p["time_cost_per_day"][:, None] / 100.0
     closure = part("border_closure_days") / 365.0 * (1.0 - p["closure_made_up"][:, None] / 100.0)
     exposed = p["exposed_share"][:, None] / 100.0 * part("inspection_suspension_days") / 365.0
@@ -319,7 +324,8 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
     def part(name: str) -> str:
         return f"{refs[name]}*{excel_profile(name, refs, year, timings, hl, grid='month')}"
 
-    tau = (f"(({part('compliance_cost')})+({part('trade_finance_friction')})+({part('conflict_tariff')}))/100"
+    friction = f"{refs['trade_finance_pass_through']}*({part('correspondent_derisking')})"
+    tau = (f"(({part('compliance_cost')})+({friction})+({part('conflict_tariff')}))/100"
            f"+({part('border_delay_hours')})/24*{refs['time_cost_per_day']}/100")
     closure = f"({part('border_closure_days')})/365*(1-{refs['closure_made_up']}/100)"
     exposed = f"{refs['exposed_share']}/100*({part('inspection_suspension_days')})/365"
@@ -328,5 +334,5 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
 
 CHANNEL = Channel(spec=SPEC, label="U.S. goods imports from Mexico", fit=fit, calibrate=calibrate, effect=effect,
                   excel_formula=excel_formula, check_data=check_data, timing_grid="month",
-                  monotone=("compliance_cost", "trade_finance_friction", "border_delay_hours", "conflict_tariff",
+                  monotone=("compliance_cost", "correspondent_derisking", "border_delay_hours", "conflict_tariff",
                             "border_closure_days", "inspection_suspension_days"))

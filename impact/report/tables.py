@@ -21,7 +21,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Display names of the channels (also the channel sheet names).
 CHANNEL_TITLES = {"tourism": "Tourism", "imports": "Imports", "business_costs": "Business costs",
-                  "investment": "Investment", "official_finance": "Official finance", "total": "Total"}
+                  "investment": "Investment", "official_finance": "Official finance", "remittances": "Remittances",
+                  "total": "Total"}
 
 
 def channel_title(ch: str) -> str:
