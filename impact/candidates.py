@@ -14,6 +14,10 @@ candidate's annual totals are then simulated the way baselines are (:func:`impac
 * tourism (international visitor receipts, US$ m): the channel's baseline (ARIMA(0,1,0) with
   drift and its ``baseline_dummies``), an ARIMA(1,1,0) with drift and the same dummies, and a
   random walk without drift (the naive benchmark).
+* remittances (annual totals of Banxico's monthly remittances, US$ bn): the channel's own SARIMA
+  (default the airline model), the (3,1,0)x(0,1,1)12 alternative, and a random walk with drift on
+  annual log totals.  Origins start in 2010: the monthly sample starts in 2003 (``fit_start``) and
+  a seasonal model needs about eight years.
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .channels import imports as imports_channel
+from .channels import remittances as remittances_channel
 from .channels import tourism as tourism_channel
 from .errors import Issue, UsageError
 from .estimation import annual_index, forecast_covariance
@@ -68,6 +73,8 @@ class ChannelCandidates:
     unit: str
     actuals: Callable[[Mapping[str, pd.Series], Mapping[str, Any]], pd.Series] = field(repr=False)
     candidates: tuple[Candidate, ...]
+    #: the first default origin year (enough data for every candidate before it)
+    first_origin: int = 2004
 
 
 def drift_forecast(y: pd.Series, horizon: int, dummies: tuple[int, ...] = (), ar: int = 0,
@@ -212,9 +219,52 @@ def tourism_candidates(options: Mapping[str, Any]) -> ChannelCandidates:
     ))
 
 
+# ---------------------------------------------------------------------------------------------- remittances
+def remittances_actuals(data: Mapping[str, pd.Series], options: Mapping[str, Any]) -> pd.Series:
+    """Calendar-year remittances, US$ bn, from the year of ``fit_start`` (complete years only)."""
+    s = data[remittances_channel.SERIES]
+    s = s.loc[pd.Period(options["fit_start"], freq="M"):]
+    years = s.index.year
+    counts = s.groupby(years).count()
+    return (s.groupby(years).sum() / 1000.0)[counts == 12]
+
+
+def _remittances_sarima(order: tuple[int, ...], seasonal: tuple[int, ...], data: Mapping[str, pd.Series],
+                        options: Mapping[str, Any], origin: int, horizon: int) -> LogForecast:
+    s = data[remittances_channel.SERIES]
+    logy = np.log(s.loc[pd.Period(options["fit_start"], freq="M"): pd.Period(f"{origin}-12", freq="M")])
+    res = imports_channel._fit_sarima(logy, pd.DataFrame(index=logy.index), options["maxiter"], order, seasonal)
+    mean, cov = imports_channel.log_forecast(res, order, seasonal, 12 * horizon)
+    return LogForecast(mean, cov, imports_channel.annual_sum(horizon))
+
+
+def _remittances_drift(data: Mapping[str, pd.Series], options: Mapping[str, Any], origin: int,
+                       horizon: int) -> LogForecast:
+    y = remittances_actuals(data, options).loc[:origin] * 1000.0
+    mean, cov = drift_forecast(y, horizon)
+    return LogForecast(mean, cov, np.eye(horizon) / 1000.0)
+
+
+def remittances_candidates(options: Mapping[str, Any]) -> ChannelCandidates:
+    """The remittances candidates (the first is the channel's own SARIMA)."""
+    order, seasonal = tuple(options["order"]), tuple(options["seasonal_order"])
+    cands = [Candidate(_sarima_label(order, seasonal),
+                       "the channel's seasonal ARIMA of log monthly remittances (its order/seasonal_order options), "
+                       "annual sums of monthly forecasts", partial(_remittances_sarima, order, seasonal), current=True,
+                       options={"order": list(order), "seasonal_order": list(seasonal)})]
+    for o, s, what in (((0, 1, 1), (0, 1, 1), "the airline model"), ((3, 1, 0), (0, 1, 1), "an AR(3) SARIMA")):
+        if (o, s) != (order, seasonal):
+            cands.append(Candidate(_sarima_label(o, s), f"{what} of log monthly remittances, same sample",
+                                   partial(_remittances_sarima, o, s),
+                                   options={"order": list(o), "seasonal_order": list(s)}))
+    cands.append(Candidate("annual drift in logs", "random walk with drift on log annual totals (ARIMA(0,1,0) "
+                           "with drift, drift estimation variance in the band)", _remittances_drift))
+    return ChannelCandidates("remittances", "US$ bn", remittances_actuals, tuple(cands), first_origin=2010)
+
+
 #: the channels with declared candidates and the function that declares them from the channel's options
 CHANNELS: Mapping[str, Callable[[Mapping[str, Any]], ChannelCandidates]] = {
-    "tourism": tourism_candidates, "imports": imports_candidates}
+    "tourism": tourism_candidates, "imports": imports_candidates, "remittances": remittances_candidates}
 
 
 def for_channel(channel: str, options: Mapping[str, Any]) -> ChannelCandidates:

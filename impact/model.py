@@ -203,10 +203,10 @@ class Model:
         Parameters
         ----------
         channel
-            ``"imports"`` or ``"tourism"`` (the channels whose baseline is a forecast).
+            ``"imports"``, ``"tourism"`` or ``"remittances"`` (the channels whose baseline is a forecast).
         origins
-            Origin years T (each candidate fitted on data up to December of T); default 2004 to the
-            year before the base year.  Only targets up to the base year are scored.
+            Origin years T (each candidate fitted on data up to December of T); default 2004 (remittances:
+            2010) to the year before the base year.  Only targets up to the base year are scored.
         horizons
             Years ahead scored, e.g. ``(1, 2, 5)``.
         draws, seed
@@ -225,7 +225,7 @@ class Model:
             raise UsageError(Issue(f"unknown channel {channel!r}",
                                    hint=f"choose one of {', '.join(candidates.CHANNELS)}"))
         spec = candidates.for_channel(channel, self.assumptions.channels[channel].options)
-        origins = _years(range(2004, base) if origins is None else origins, "origins", 1900, base - 1)
+        origins = _years(range(spec.first_origin, base) if origins is None else origins, "origins", 1900, base - 1)
         horizons = _years(horizons, "horizons", 1, 30)
         draws = integer(draws, "draws", low=100, high=100_000)
         seed = integer(seed, "seed", low=0, high=MAX_SEED - 3000)

@@ -14,6 +14,7 @@ from scipy import integrate, stats
 import impact
 from impact import backtest as bt
 from impact import candidates as cd
+from impact import data
 from impact.errors import UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,7 +149,7 @@ def test_stored_table_is_current_for_the_channels_own_specification(model):
 def test_docs_quote_the_stored_table():
     stored, _ = bt.read_stored()
     doc = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
-    for ch in ("tourism", "imports"):
+    for ch in ("tourism", "imports", "remittances"):
         assert bt.markdown(stored, ch) in doc
 
 
@@ -156,6 +157,24 @@ def test_default_imports_model_is_the_one_the_rule_selects(model):
     _, meta = bt.read_stored()
     order = tuple(model.assumptions.channels["imports"].options["order"])
     assert meta["selection imports"].startswith(f"chosen SARIMA({order[0]},{order[1]},{order[2]})x(0,1,1)12;")
+
+
+def test_default_remittances_model_is_the_one_the_rule_selects_from_2010(model):
+    """The remittances baseline is chosen out of sample like the others; origins start in 2010 (the
+    monthly sample starts in 2003 and the seasonal model needs about eight years)."""
+    _, meta = bt.read_stored()
+    opts = model.assumptions.channels["remittances"].options
+    o, s = opts["order"], opts["seasonal_order"]
+    assert meta["origins remittances"].startswith("2010-2023")
+    assert meta["selection remittances"].startswith(f"chosen SARIMA({o[0]},{o[1]},{o[2]})x({s[0]},{s[1]},{s[2]})12;")
+    # annual totals the backtest scores: the monthly CSV summed by hand, complete years from fit_start
+    monthly = pd.read_csv(data.path_of("mx_remittances_monthly"))
+    monthly["year"] = monthly["period"].str[:4].astype(int)
+    by_year = monthly.groupby("year")["value"].agg(["sum", "count"])
+    want = by_year.loc[(by_year["count"] == 12) & (by_year.index >= 2003), "sum"] / 1000
+    got = cd.remittances_actuals(model.data, opts)
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12)
+    assert list(got.index) == list(want.index)
 
 
 def test_actual_2025_imports_inside_the_2025_band(model):

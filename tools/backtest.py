@@ -42,12 +42,15 @@ def compute() -> tuple[str, str]:
                f"# fingerprint: {bt.fingerprint(series, opts)}"]
     for ch in candidates.CHANNELS:
         res = model.backtest(ch)
-        frames.append(res.to_frame())
+        frame = res.to_frame()
+        # the values as the CSV stores them (6 significant digits), so the docs quote what tests read back
+        frame["value"] = [float(f"{v:.6g}") for v in frame["value"]]
+        frames.append(frame)
         header.append(f"# origins {ch}: {res.origins[0]}-{res.origins[-1]}, targets to {res.last_year}")
         header.append(f"# selection {ch}: chosen {res.selection.chosen}; {res.selection.reason}")
         docs.append(f"**{channel_title(ch)}** ({res.unit} annual totals, origins "
                     f"{res.origins[0]}-{res.origins[-1]}, targets up to {res.last_year}). Rule: "
-                    f"{res.selection.reason}.\n\n{bt.markdown(res.to_frame(), ch)}\n")
+                    f"{res.selection.reason}.\n\n{bt.markdown(frame, ch)}\n")
     docs.append(model.growth_check("imports").text())
     frame = pd.concat(frames, ignore_index=True)
     text = "\n".join(header) + "\n" + frame.to_csv(index=False, float_format="%.6g", lineterminator="\n")
