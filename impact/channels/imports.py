@@ -150,7 +150,14 @@ def min_months(order: tuple[int, ...], seasonal: tuple[int, ...]) -> int:
 
 def check_data(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> list[DataProblem]:
     """The monthly series must cover fit_start to December of the base year, with positive values."""
-    sid = "us_imports_mexico_monthly"
+    return check_monthly_sarima(data, options, settings, "us_imports_mexico_monthly", "imports")
+
+
+def check_monthly_sarima(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any, sid: str,
+                         what: str) -> list[DataProblem]:
+    """Problems of a monthly series ``sid`` fitted by a seasonal ARIMA (``order``, ``seasonal_order``,
+    ``fit_start`` options): coverage from fit_start to December of the base year, positive values and
+    enough months for the model.  Shared by the channels with a monthly SARIMA baseline."""
     s = data[sid]
     start, end = _month(options["fit_start"]), _month(f"{settings.base_year}-12")
     probs: list[DataProblem] = []
@@ -168,10 +175,10 @@ def check_data(data: Mapping[str, pd.Series], options: Mapping[str, Any], settin
     if probs:
         return probs
     window = s.loc[start:end]
-    probs += first_non_positive(window, sid, "monthly imports")
+    probs += first_non_positive(window, sid, f"monthly {what}")
     order, seasonal = tuple(options["order"]), tuple(options["seasonal_order"])
     probs += min_obs_problem(len(window), min_months(order, seasonal), sid,
-                             f"the imports SARIMA{order}x{seasonal}12 (from fit_start {start} to {end})",
+                             f"the {what} SARIMA{order}x{seasonal}12 (from fit_start {start} to {end})",
                              period=window.index[0], option="fit_start")
     return probs
 

@@ -35,11 +35,12 @@ import pandas as pd
 from ..estimation import baseline_from_logs, forecast_covariance, labelled, ols_fit, pooled_for, residual_diagnostics
 from ..results.estimates import BaselineForecast, DataEstimate, Diagnostic, EstimateResult
 from ..spec import ChannelSpec, OptionSpec, ParamSpec, month_problem
-from .base import Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext, first_non_positive, min_obs_problem
+from .base import Channel, ChannelEffect, ChannelFit, DataProblem, EffectContext
 from .common import excel_profile
+
 # the SARIMA estimator (differenced likelihood, integrated model filtered at the estimates) is the
 # imports channel's: one implementation, checked once against statsmodels
-from .imports import _fit_sarima, min_months, rebuild_sarima
+from .imports import _fit_sarima, check_monthly_sarima, rebuild_sarima
 
 SERIES = "mx_remittances_monthly"
 
@@ -95,29 +96,7 @@ def _month(s: str) -> pd.Period:
 
 def check_data(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> list[DataProblem]:
     """The monthly series must cover fit_start to December of the base year, with positive values."""
-    s = data[SERIES]
-    start, end = _month(options["fit_start"]), _month(f"{settings.base_year}-12")
-    if start > end:
-        return [DataProblem(SERIES, f"fit_start {start} is after December of the base year ({end})",
-                            "choose an earlier fit_start", option="fit_start")]
-    probs: list[DataProblem] = []
-    if s.index[0] > start:
-        probs.append(DataProblem(SERIES, f"the series starts in {s.index[0]}, after fit_start {start}",
-                                 f"set fit_start to {s.index[0]} or later", period=s.index[0], option="fit_start"))
-    if s.index[-1] < end:
-        probs.append(DataProblem(SERIES, f"the series ends in {s.index[-1]}, before December of the base year "
-                                 f"{settings.base_year}: the forecast would start in the wrong month",
-                                 f"add the months to {end} or choose base year {s.index[-1].year - 1}",
-                                 period=s.index[-1]))
-    if probs:
-        return probs
-    window = s.loc[start:end]
-    probs += first_non_positive(window, SERIES, "monthly remittances")
-    order, seasonal = tuple(options["order"]), tuple(options["seasonal_order"])
-    probs += min_obs_problem(len(window), min_months(order, seasonal), SERIES,
-                             f"the remittances SARIMA{order}x{seasonal}12 (from fit_start {start} to {end})",
-                             period=window.index[0], option="fit_start")
-    return probs
+    return check_monthly_sarima(data, options, settings, SERIES, "remittances")
 
 
 def _estimate(res: Any, logy: pd.Series, order: tuple[int, ...], seasonal: tuple[int, ...]) -> EstimateResult:
