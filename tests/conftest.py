@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +30,93 @@ def _cold_caches_under_mutation_testing(tmp_path_factory: pytest.TempPathFactory
     distributions._pert_table.cache_clear()
     data_rules._SUPPORTED.clear()
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
+# ----------------------------------------------------------------------------- mutmut's stats run
+# mutmut (tools/mutation.py) first runs the selected tests once with MUTANT_UNDER_TEST=stats and
+# records, per test, which functions it executed; a mutant is then tested by those tests only.  Code
+# run by a session fixture (the `model` fit) or served from a cache would be credited to the first
+# test that needed it, so a mutant in a fit would meet one test instead of every test that reads the
+# fit.  In the stats run, each test is therefore credited with what its wider-scoped fixtures ran,
+# and starts from cold caches.  Crediting too many tests only costs time; too few hides mutants.
+def _stats_run() -> bool:
+    import os
+
+    return os.environ.get("MUTANT_UNDER_TEST") == "stats"
+
+
+class _CreditFixtureHits:
+    """Registered as a plugin (not conftest hooks, which pytest does not call for session-scoped
+    fixtures: those are set up by the session node, above this folder)."""
+
+    def __init__(self) -> None:
+        self.hits: dict[str, set[str]] = {}
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef, request: pytest.FixtureRequest):
+        if not _stats_run() or fixturedef.scope == "function":
+            yield
+            return
+        from mutmut.state import state
+
+        outer, state()._stats = state()._stats, set()  # this fixture's hits on their own
+        try:
+            yield
+        finally:
+            self.hits[fixturedef.argname] = set(state()._stats)
+            state()._stats = outer | state()._stats
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item):
+        yield
+        if not _stats_run():
+            return
+        from mutmut.state import state
+
+        names = set(getattr(item, "fixturenames", ()))
+        if "cache_dir" in names:  # a fit given the session cache_dir may be served from what `model` stored
+            names.add("model")
+        for name in names:
+            state()._stats |= self.hits.get(name, set())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _stats_run():
+        config.pluginmanager.register(_CreditFixtureHits(), "credit-fixture-hits")
+
+
+@pytest.fixture(autouse=True)
+def _cold_caches_per_test_in_the_stats_run(tmp_path_factory: pytest.TempPathFactory,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    if not _stats_run():
+        return
+    from impact import data_rules, distributions
+
+    distributions._pert_table.cache_clear()
+    data_rules._SUPPORTED.clear()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache-stats")))
+
+
+def scipy_counterpart(d: Any) -> Any:
+    """The scipy.stats distribution of a kind, from its documented parameters."""
+    from scipy import stats
+
+    from impact import distributions as dist
+
+    if isinstance(d, dist.Uniform):
+        return stats.uniform(d.low, d.high - d.low)
+    if isinstance(d, dist.Triangular):
+        return stats.triang((d.mode - d.low) / (d.high - d.low), loc=d.low, scale=d.high - d.low)
+    if isinstance(d, dist.Pert):
+        r = d.high - d.low
+        return stats.beta(1 + d.lamb * (d.mode - d.low) / r, 1 + d.lamb * (d.high - d.mode) / r, loc=d.low, scale=r)
+    if isinstance(d, dist.Normal):
+        return stats.norm(d.mean_, d.sd)
+    if isinstance(d, dist.TruncNormal):
+        return stats.truncnorm((d.low - d.mean_) / d.sd, (d.high - d.mean_) / d.sd, loc=d.mean_, scale=d.sd)
+    if isinstance(d, dist.LogNormal):
+        return stats.lognorm(d.sigma, scale=d.median)
+    raise AssertionError(f"no scipy counterpart written for {d.kind}")
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,8 @@ from impact import distributions as dist
 from .timing_reference import excel_serial
 from .timing_reference import profile as reference_profile
 
+from .conftest import scipy_counterpart
+
 CHANNELS = list(channels.registry())
 SCENARIO = "military_incursion"  # the end of the longest extends chain: every shock is set
 LEVELS = (0.5, 0.8, 0.9, 0.95, 0.99)
@@ -314,31 +316,13 @@ def test_official_finance_equation_by_hand(model):
 
 
 # ----------------------------------------------------------------------------- sensitivity methods
-def _scipy(d: dist.Distribution) -> Any:
-    """The scipy.stats distribution of a kind, from its documented parameters."""
-    if isinstance(d, dist.Uniform):
-        return stats.uniform(d.low, d.high - d.low)
-    if isinstance(d, dist.Triangular):
-        return stats.triang((d.mode - d.low) / (d.high - d.low), loc=d.low, scale=d.high - d.low)
-    if isinstance(d, dist.Pert):
-        r = d.high - d.low
-        return stats.beta(1 + d.lamb * (d.mode - d.low) / r, 1 + d.lamb * (d.high - d.mode) / r, loc=d.low, scale=r)
-    if isinstance(d, dist.Normal):
-        return stats.norm(d.mean_, d.sd)
-    if isinstance(d, dist.TruncNormal):
-        return stats.truncnorm((d.low - d.mean_) / d.sd, (d.high - d.mean_) / d.sd, loc=d.mean_, scale=d.sd)
-    if isinstance(d, dist.LogNormal):
-        return stats.lognorm(d.sigma, scale=d.median)
-    raise AssertionError(f"no scipy counterpart written for {d.kind}")
-
-
 def test_two_way_grid_runs_from_p5_to_p95_with_the_central_value_in_the_middle(model):
     tw = model.assumptions.analysis.two_way[0]
     t = model.sensitivity("designation", method="two_way", x=tw.x, y=tw.y, points=7, target=tw.target)
     inputs = {i.name: i for i in model.inputs("designation")}
     for axis, name in ((t.table.columns, tw.x), (t.table.index, tw.y)):
         inp = inputs[name]
-        lo, hi = _scipy(inp.distribution).ppf([0.05, 0.95])
+        lo, hi = scipy_counterpart(inp.distribution).ppf([0.05, 0.95])
         assert axis[0] == pytest.approx(min(lo, inp.central), rel=1e-9)
         assert axis[-1] == pytest.approx(max(hi, inp.central), rel=1e-9)
         assert axis[3] == inp.central
@@ -352,7 +336,7 @@ def test_tornado_ends_are_the_quantiles_and_a_year_target_is_that_year(model, as
     an = model.assumptions.analysis
     row = t.table.set_index("input").loc["shocks.insecurity"]
     d = assumptions.scenario("designation").shocks["insecurity"].distribution
-    lo_v, hi_v = _scipy(d).ppf([an.tornado_low_q, an.tornado_high_q])
+    lo_v, hi_v = scipy_counterpart(d).ppf([an.tornado_low_q, an.tornado_high_q])
     assert (row["low_value"], row["high_value"]) == pytest.approx((lo_v, hi_v), rel=1e-9)
     for value, want_col in ((lo_v, "low"), (hi_v, "high")):
         b = assumptions.override({"scenarios.designation.shocks.insecurity.value": float(value),
@@ -388,7 +372,7 @@ def test_every_kind_has_a_yaml_case():
 
 
 @pytest.mark.parametrize("kind", list(YAML_KINDS))
-def test_every_distribution_kind_written_in_yaml_samples_like_scipy(assumptions, kind):
+def test_every_distribution_kind_written_in_yaml_samples_likescipy_counterpart(assumptions, kind):
     spec = YAML_KINDS[kind]
     central = {"normal": 50.0, "lognormal": 30.0, "fixed": 42.0}.get(kind, 40.0)
     a = assumptions.override({"imports.closure_made_up.value": central,
@@ -399,7 +383,7 @@ def test_every_distribution_kind_written_in_yaml_samples_like_scipy(assumptions,
     if kind == "fixed":
         assert np.all(d.ppf(u) == 42.0) and d.mean() == 42.0 and d.var() == 0.0
         return
-    ref = _scipy(d)
+    ref = scipy_counterpart(d)
     np.testing.assert_allclose(d.ppf(u), ref.ppf(u), rtol=1e-8, atol=1e-9)
     assert d.mean() == pytest.approx(ref.mean(), rel=1e-9)
     assert d.var() == pytest.approx(ref.var(), rel=1e-8)

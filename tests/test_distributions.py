@@ -4,12 +4,16 @@ docstring, scipy, numpy's searchsorted)."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
+import scipy.special
 from scipy import stats
 
 from impact import distributions as dist
+
+from .conftest import scipy_counterpart
 
 
 @pytest.mark.parametrize("d,problems", [
@@ -77,12 +81,24 @@ def test_ppf_takes_lists_and_integer_arrays_and_keeps_the_shape(d):
         assert tuple(ends) == d.support()
 
 
-@pytest.mark.parametrize("mean,sd,low,high", [(-40.0, 2.0, 1.0, 10.0), (50.0, 1.0, 3.0, 4.0), (0.0, 1.0, -2.0, 1.0),
-                                              (0.0, 1.0, 0.0, 2.0)])
+@pytest.mark.parametrize("mean,sd,low,high", [
+    (-40.0, 2.0, 1.0, 10.0), (50.0, 1.0, 3.0, 4.0), (0.0, 1.0, -2.0, 1.0), (0.0, 1.0, 0.0, 2.0),
+    (0.0, 1.0, 0.5, 12.0),  # low just above the mean, high far above: u near 1 is the far upper tail
+    (0.0, 1.0, -math.inf, 1.0), (0.0, 1.0, -1.0, math.inf), (0.0, 2.0, 0.5, math.inf),  # one-sided
+    (1.0, 1.0, -math.inf, -2.0),
+])
 def test_truncated_normal_against_scipy_including_far_tails_with_nonzero_bounds(mean, sd, low, high):
     d = dist.TruncNormal(mean, sd, low, high)
     ref = stats.truncnorm((low - mean) / sd, (high - mean) / sd, loc=mean, scale=sd)
-    u = np.linspace(0.0, 1.0, 101)
+    # u close to 1: to 1 - 1e-14 where the interval lies above the mean (ppf mirrors it into the lower
+    # tail); otherwise Phi(a) + u (Phi(b) - Phi(a)) rounds near 1 and the upper tail holds ~eps / (1 - u)
+    # digits, so only to 1 - 1e-7
+    near_one = 1.0 - np.logspace(-3, -14 if low > mean else -7, 12)
+    u = np.concatenate([np.linspace(0.0, 1.0, 101)[1:-1], near_one])
+    with warnings.catch_warnings():  # the ends of the support, infinite ones included, without a warning
+        warnings.simplefilter("error")
+        ends = d.ppf(np.array([0.0, 1.0]))
+    np.testing.assert_allclose(ends, [low, high], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(d.ppf(u), ref.ppf(u), rtol=1e-9, atol=1e-12)
     assert d.ppf(np.array([0.0]))[0] >= low and d.ppf(np.array([1.0]))[0] <= high
     assert d.mean() == pytest.approx(ref.mean(), rel=1e-9)
@@ -126,3 +142,59 @@ def test_pert_is_exact_next_to_the_ends_for_every_shape(a, b):
 def test_fixed_fills_the_shape_it_is_given():
     assert dist.Fixed(3.0).ppf(np.zeros((4, 2))).shape == (4, 2)
     assert (dist.Fixed(3.0).ppf(np.zeros(5)) == 3.0).all()
+
+
+@pytest.mark.parametrize("d", KINDS, ids=lambda d: d.kind)
+def test_single_precision_probabilities_give_double_precision_values(d):
+    """ppf promises float64 values: probabilities held in float32 are widened first, not computed
+    in float32 (which loses 8 digits); checked against scipy on the same probabilities in float64."""
+    u32 = np.array([0.003, 0.2, 0.5, 0.77, 0.9991], dtype=np.float32)
+    x = d.ppf(u32)
+    assert x.dtype == np.float64
+    if d.fixed:
+        assert (x == d.value).all()
+        return
+    lo, hi = d.support()
+    scale = hi - lo if math.isfinite(hi - lo) else 1.0
+    np.testing.assert_allclose(x, scipy_counterpart(d).ppf(u32.astype(np.float64)), rtol=1e-9, atol=1e-9 * scale)
+
+
+@pytest.mark.parametrize("p", [dist.Pert(0.0, 0.0, 1.0), dist.Pert(0.0, 1.0, 1.0), dist.Pert(0.0, 0.01, 1.0, 100.0),
+                               dist.Pert(2.0, 3.0, 9.0)], ids=lambda p: p.describe())
+def test_pert_ppf_warns_about_nothing(p):
+    """No floating-point or numpy warning, at the ends of the support (where the CDF of these shapes
+    is flat to double precision) or inside; a warning per call would reach every user's console."""
+    u = np.concatenate([[0.0, 1.0], np.linspace(1e-4, 1 - 1e-4, 999)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = p.ppf(u)
+    assert (x[0], x[1]) == (p.low, p.high)
+    # the interpolation's documented error bound (_pert_table): 1e-8 of the range
+    np.testing.assert_allclose(x, scipy_counterpart(p).ppf(u), rtol=0, atol=1e-8 * (p.high - p.low))
+
+
+def test_pert_uses_the_exact_inverse_only_in_the_tails(monkeypatch):
+    """The documented split: probabilities below PERT_TAIL or within PERT_END_KNOTS knot intervals of
+    an end go to the exact inverse (betaincinv); all others are interpolated.  The knots (4,097
+    uniform points of the standard beta) are recomputed here with scipy, and the probabilities
+    tested are midpoints of knot intervals on both sides of each boundary."""
+    a, b = 3.0, 1.05  # a steep upper end: its 16 end knots lie below 1 - PERT_TAIL
+    cdf = scipy.special.betainc(a, b, np.linspace(0.0, 1.0, 4097))
+    k = dist.PERT_END_KNOTS
+    low_cut, high_cut = max(dist.PERT_TAIL, cdf[k]), min(1.0 - dist.PERT_TAIL, cdf[-1 - k])
+    assert high_cut == cdf[-1 - k]  # the knots, not PERT_TAIL, set the upper boundary for this shape
+    mid = (cdf[:-1] + cdf[1:]) / 2
+    u = np.concatenate([[dist.PERT_TAIL / 2], mid[k - 3:k + 3], np.linspace(0.05, 0.95, 7), mid[-k - 4:-k + 3]])
+    u = u[(u > 0) & (u < 1)]
+    seen: list[np.ndarray] = []
+    exact = scipy.special.betaincinv
+
+    def spy(a_: float, b_: float, q: np.ndarray) -> np.ndarray:
+        seen.append(np.array(q, dtype=float))
+        return exact(a_, b_, q)
+
+    monkeypatch.setattr(scipy.special, "betaincinv", spy)
+    x = dist.Pert(0.0, (a - 1) / (a + b - 2), 1.0, a + b - 2).ppf(u)
+    got = np.concatenate(seen) if seen else np.array([])
+    np.testing.assert_array_equal(np.sort(got), np.sort(u[(u < low_cut) | (u > high_cut)]))
+    np.testing.assert_allclose(x, stats.beta(a, b).ppf(u), rtol=0, atol=1e-9)

@@ -33,10 +33,7 @@ def test_joined_receipts_follow_documented_rule():
 
 def test_tourism_elasticity_matches_direct_statsmodels(model):
     rec = _joined_receipts_by_hand()
-    rate = pd.read_csv(data.path_of("mx_homicide_rate_wdi")).set_index("period")["value"]
-    cnt = pd.read_csv(data.path_of("mx_homicides_inegi")).set_index("period")["value"]
-    for y in range(2021, 2025):
-        rate[y] = rate[2020] * cnt[y] / cnt[2020]
+    rate = _homicide_rate_by_hand()
     gdp = pd.read_csv(data.path_of("us_real_gdp")).set_index("period")["value"]
     fx = pd.read_csv(data.path_of("mxn_per_usd")).set_index("period")["value"]
     df = np.log(pd.DataFrame({"y": rec, "h": rate, "g": gdp, "fx": fx}).loc[1995:2024]).diff().dropna()
@@ -49,6 +46,36 @@ def test_tourism_elasticity_matches_direct_statsmodels(model):
     assert fit.bse["d.log_homicide_rate"] == pytest.approx(res.bse["h"], rel=1e-10)
     assert fit.rsquared == pytest.approx(res.rsquared, rel=1e-10)
     assert fit.pooled["elasticity"].data == pytest.approx(res.params["h"], rel=1e-10)
+
+
+def _csv(series: str) -> pd.Series:
+    return pd.read_csv(data.path_of(series)).set_index("period")["value"]
+
+
+def _homicide_rate_by_hand() -> pd.Series:
+    """The documented rule (docs/model.md): the WDI rate to 2020, then grown with INEGI counts from 2020."""
+    rate, cnt = _csv("mx_homicide_rate_wdi"), _csv("mx_homicides_inegi")
+    for y in range(2021, 2025):
+        rate[y] = rate[2020] * cnt[y] / cnt[2020]
+    return rate
+
+
+def test_business_costs_investment_regression_and_constants_from_the_csv_files(model):
+    """log FDI on log homicide rate (years up to the base year, classical errors) with a direct
+    statsmodels call on series read here, and the investment position and U.S. inflow as the last
+    values up to the base year (the investment position from US$ m to bn)."""
+    base_year = model.assumptions.settings.base_year
+    df = pd.DataFrame({"fdi": _csv("mx_fdi_inflows_total").loc[:base_year], "rate": _homicide_rate_by_hand()}).dropna()
+    res = sm.OLS(np.log(df["fdi"]), sm.add_constant(np.log(df["rate"]))).fit()
+    fit = model.fits["business_costs"]
+    assert fit.nobs == int(res.nobs) == 7
+    np.testing.assert_allclose(fit.main.params.to_numpy(), res.params.to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(fit.main.bse.to_numpy(), res.bse.to_numpy(), rtol=1e-10)
+    est = fit.data_estimates["investment_elasticity"]
+    assert (est.value, est.se) == pytest.approx((res.params["rate"], res.bse["rate"]), rel=1e-10)
+    c = fit.constants
+    assert (c["di_year"], c["di_position_bn"]) == (2024, pytest.approx(155901.0 / 1000, rel=1e-12))
+    assert (c["fdi_year"], c["fdi_us_bn"]) == (2023, pytest.approx(13.64, rel=1e-12))
 
 
 def test_ols_recovers_known_coefficients_on_synthetic_data():

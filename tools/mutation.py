@@ -18,6 +18,7 @@ set: a table memoised by unmutated code would otherwise hide the mutant.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -26,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutation"
+#: mutmut worker processes (``mutmut run --max-children``); one, so the other core stays free
+MAX_CHILDREN = 1
+_ONE_THREAD = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
 #: module short name -> (file, test selection)
 MODULES: dict[str, tuple[str, list[str]]] = {
@@ -70,7 +74,9 @@ def _copy_repository(dest: Path) -> None:
 def _configure(dest: Path, file: str, tests: list[str]) -> None:
     cfg = (f'\n[tool.mutmut]\nsource_paths = ["impact/"]\nonly_mutate = ["{file}"]\n'
            f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
-           'pytest_add_cli_args = ["-p", "no:cacheprovider"]\nprocess_isolation = "forkserver"\n'
+           # -n 0: the repository's addopts say -n auto, and mutmut's stats run must see the tests run
+           # in its own process (in xdist workers it finds no test for any mutant)
+           'pytest_add_cli_args = ["-p", "no:cacheprovider", "-n", "0"]\nprocess_isolation = "forkserver"\n'
            'also_copy = ["assumptions/", "docs/", "notebooks/", "tools/", "README.md"]\n')
     with open(dest / "pyproject.toml", "a", encoding="utf-8") as fh:
         fh.write(cfg)
@@ -95,7 +101,9 @@ def run(short: str) -> dict:
     _configure(dest, file, tests)
     log = WORK / f"{short}.log"
     with open(log, "w", encoding="utf-8") as fh:
-        subprocess.run([sys.executable, "-m", "mutmut", "run"], cwd=dest, stdout=fh, stderr=subprocess.STDOUT)
+        # one mutmut worker and single-threaded BLAS: the run leaves the machine's other core free
+        subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(MAX_CHILDREN)], cwd=dest,
+                       stdout=fh, stderr=subprocess.STDOUT, env={**os.environ, **_ONE_THREAD})
     results = _results(dest)
     counts: dict[str, int] = {}
     for status in results.values():
