@@ -60,22 +60,39 @@ def _homicide_rate_by_hand() -> pd.Series:
     return rate
 
 
-def test_business_costs_investment_regression_and_constants_from_the_csv_files(model):
+def test_investment_regression_and_constants_from_the_csv_files(model):
     """log FDI on log homicide rate (years up to the base year, classical errors) with a direct
-    statsmodels call on series read here, and the investment position and U.S. inflow as the last
-    values up to the base year (the investment position from US$ m to bn)."""
+    statsmodels call on series read here, and the U.S. inflow as the last value up to the base year."""
     base_year = model.assumptions.settings.base_year
     df = pd.DataFrame({"fdi": _csv("mx_fdi_inflows_total").loc[:base_year], "rate": _homicide_rate_by_hand()}).dropna()
     res = sm.OLS(np.log(df["fdi"]), sm.add_constant(np.log(df["rate"]))).fit()
-    fit = model.fits["business_costs"]
+    fit = model.fits["investment"]
     assert fit.nobs == int(res.nobs) == 7
     np.testing.assert_allclose(fit.main.params.to_numpy(), res.params.to_numpy(), rtol=1e-10)
     np.testing.assert_allclose(fit.main.bse.to_numpy(), res.bse.to_numpy(), rtol=1e-10)
-    est = fit.data_estimates["investment_elasticity"]
+    est = fit.data_estimates["elasticity"]
     assert (est.value, est.se) == pytest.approx((res.params["rate"], res.bse["rate"]), rel=1e-10)
     c = fit.constants
-    assert (c["di_year"], c["di_position_bn"]) == (2024, pytest.approx(155901.0 / 1000, rel=1e-12))
     assert (c["fdi_year"], c["fdi_us_bn"]) == (2023, pytest.approx(13.64, rel=1e-12))
+
+
+def test_business_costs_growth_regression_and_position_from_the_csv_files(model):
+    """The cost-base growth: mean log growth of annual imports from growth_start to the base year, OLS
+    on a constant with Newey-West errors (a direct statsmodels call), in % a year by the delta method;
+    the investment position as the last value up to the base year, from US$ m to bn."""
+    base_year = model.assumptions.settings.base_year
+    opts = model.assumptions.channels["business_costs"].options
+    dlog = np.log(_csv("us_imports_mexico_annual").loc[opts["growth_start"]:base_year]).diff().dropna()
+    res = sm.OLS(dlog.to_numpy(), np.ones((len(dlog), 1))).fit(cov_type="HAC",
+                                                                cov_kwds={"maxlags": opts["hac_maxlags"]})
+    fit = model.fits["business_costs"]
+    assert fit.nobs == int(res.nobs) == base_year - opts["growth_start"]
+    assert (fit.main.params["const"], fit.main.bse["const"]) == pytest.approx((res.params[0], res.bse[0]), rel=1e-10)
+    est = fit.data_estimates["operating_cost_growth"]
+    b, se = res.params[0], res.bse[0]
+    assert (est.value, est.se) == pytest.approx((100 * (math.exp(b) - 1), 100 * math.exp(b) * se), rel=1e-10)
+    c = fit.constants
+    assert (c["di_year"], c["di_position_bn"]) == (2024, pytest.approx(155901.0 / 1000, rel=1e-12))
 
 
 def test_ols_recovers_known_coefficients_on_synthetic_data():

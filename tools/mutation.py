@@ -33,29 +33,39 @@ _ONE_THREAD = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_
 
 #: module short name -> (file, test selection)
 MODULES: dict[str, tuple[str, list[str]]] = {
-    "distributions": ("impact/distributions.py", ["tests/test_distributions.py", "tests/test_contracts.py",
-                                                  "tests/test_engine.py",
-                                                  "tests/test_assumptions.py", "tests/test_invalid_inputs.py",
-                                                  "tests/test_hostile.py::test_truncated_normal_far_from_its_mean_samples_correctly"]),
-    "sampling": ("impact/sampling.py", ["tests/test_engine.py", "tests/test_engine_reference.py",
-                                        "tests/test_contracts.py", "tests/test_promises.py::test_seed_zero_gives_the_same_numbers_twice"]),
-    "evaluation": ("impact/evaluation.py", ["tests/test_engine.py", "tests/test_engine_reference.py",
-                                            "tests/test_contracts.py", "tests/test_sensitivity.py"]),
-    "sensitivity": ("impact/sensitivity.py", ["tests/test_sensitivity.py", "tests/test_contracts.py",
-                                              "tests/test_hostile.py::test_api_arguments_get_the_library_error",
-                                              "tests/test_hostile.py::test_sobol_seed_zero_is_reproducible"]),
-    "channels.base": ("impact/channels/base.py", ["tests/test_contracts.py", "tests/test_engine.py",
-                                                  "tests/test_engine_reference.py", "tests/test_estimators.py"]),
-    "channels.common": ("impact/channels/common.py", ["tests/test_contracts.py", "tests/test_estimators.py",
-                                                      "tests/test_invalid_inputs.py"]),
-    "channels.tourism": ("impact/channels/tourism.py", ["tests/test_contracts.py", "tests/test_estimators.py",
-                                                        "tests/test_engine_reference.py", "tests/test_invalid_inputs.py",
-                                                        "tests/test_option_ranges.py::test_the_data_narrow_the_base_years_validate_accepts"]),
-    "channels.imports": ("impact/channels/imports.py", ["tests/test_contracts.py", "tests/test_estimators.py",
-                                                        "tests/test_invalid_inputs.py", "tests/test_cache.py"]),
-    "channels.business_costs": ("impact/channels/business_costs.py", ["tests/test_contracts.py",
-                                                                      "tests/test_estimators.py",
-                                                                      "tests/test_invalid_inputs.py"]),
+    "distributions": ("impact/distributions.py", [
+        "tests/test_distributions.py", "tests/test_contracts.py", "tests/test_engine.py", "tests/test_assumptions.py",
+        "tests/test_invalid_inputs.py",
+        "tests/test_hostile.py::test_truncated_normal_far_from_its_mean_samples_correctly"]),
+    "sampling": ("impact/sampling.py", [
+        "tests/test_sampling.py", "tests/test_engine.py", "tests/test_engine_reference.py", "tests/test_contracts.py",
+        "tests/test_promises.py::test_seed_zero_gives_the_same_numbers_twice"]),
+    "evaluation": ("impact/evaluation.py", [
+        "tests/test_engine.py", "tests/test_engine_reference.py", "tests/test_contracts.py",
+        "tests/test_sensitivity.py"]),
+    "sensitivity": ("impact/sensitivity.py", [
+        "tests/test_sensitivity.py", "tests/test_contracts.py",
+        "tests/test_hostile.py::test_api_arguments_get_the_library_error",
+        "tests/test_hostile.py::test_sobol_seed_zero_is_reproducible"]),
+    "channels.base": ("impact/channels/base.py", [
+        "tests/test_contracts.py", "tests/test_engine.py", "tests/test_engine_reference.py",
+        "tests/test_estimators.py"]),
+    "channels.common": ("impact/channels/common.py", [
+        "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_invalid_inputs.py"]),
+    "channels.tourism": ("impact/channels/tourism.py", [
+        "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_engine_reference.py",
+        "tests/test_invalid_inputs.py",
+        "tests/test_option_ranges.py::test_the_data_narrow_the_base_years_validate_accepts"]),
+    "channels.imports": ("impact/channels/imports.py", [
+        "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_invalid_inputs.py", "tests/test_cache.py"]),
+    "channels.business_costs": ("impact/channels/business_costs.py", [
+        "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_invalid_inputs.py"]),
+    "channels.investment": ("impact/channels/investment.py", [
+        "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_invalid_inputs.py",
+        "tests/test_statsmodels_results.py"]),
+    "channels.official_finance": ("impact/channels/official_finance.py", [
+        "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_invalid_inputs.py",
+        "tests/test_statsmodels_results.py"]),
 }
 
 
