@@ -8,6 +8,7 @@ import statsmodels.api as sm
 
 from impact import data
 from impact.channels import tourism as tourism_mod
+from impact.channels.common import homicide_rate
 from impact.estimation import forecast_covariance
 from impact.results import PooledEstimate
 
@@ -58,6 +59,18 @@ def _homicide_rate_by_hand() -> pd.Series:
     for y in range(2021, 2025):
         rate[y] = rate[2020] * cnt[y] / cnt[2020]
     return rate
+
+
+def test_homicide_rate_keeps_the_wdi_years_exactly_and_grows_later_years_with_the_counts():
+    """The WDI rate is used unchanged up to its last year (24.6 x 3 / 3 is not 24.6 in floating point,
+    so rescaling that year by its own count would show); later years are rate(last) x count(y) / count(last)."""
+    rate = pd.Series([30.0, 24.6], index=[2019, 2020])
+    counts = pd.Series([4.0, 3.0, 5.0], index=[2019, 2020, 2021])
+    assert 24.6 * 3.0 / 3.0 != 24.6
+    got, _ = homicide_rate({"mx_homicide_rate_wdi": rate, "mx_homicides_inegi": counts})
+    assert got.index.tolist() == [2019, 2020, 2021]
+    assert got[2019] == 30.0 and got[2020] == 24.6
+    assert got[2021] == pytest.approx(24.6 * 5.0 / 3.0, rel=1e-15)
 
 
 def test_investment_regression_and_constants_from_the_csv_files(model):
