@@ -319,7 +319,8 @@ def test_official_finance_components_by_hand_with_decaying_shocks(assumptions, c
     """Official finance has no half-life parameter: a decaying shock decays with a half-life of one
     year (its Excel formula writes 1).  With both shocks set to decay in the certification scenario,
     the deterministic run's two components are the aid withheld and the lending blocked, each by hand
-    with the long-way timing reference, and they add up to the channel's impact."""
+    with the long-way timing reference, and they add up to the channel's impact; the baseline is the
+    sum of the three flows."""
     import pandas as pd
 
     import impact
@@ -346,6 +347,7 @@ def test_official_finance_components_by_hand_with_decaying_shocks(assumptions, c
         assert comps.loc[year, "U.S. assistance withheld"] == pytest.approx(want_aid, rel=1e-12), year
         assert comps.loc[year, "multilateral lending blocked"] == pytest.approx(want_mdb, rel=1e-12), year
         assert run.impacts.loc[year, "official_finance"] == pytest.approx(want_aid + want_mdb, rel=1e-12), year
+        assert run.baseline.loc[year, "official_finance"] == pytest.approx((aid + wb + idb) / 1000, rel=1e-12), year
     assert not pd.isna(wb) and want_aid < 0 and want_mdb < 0
 
 

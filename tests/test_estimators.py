@@ -108,6 +108,23 @@ def test_business_costs_growth_regression_and_position_from_the_csv_files(model)
     assert (c["di_year"], c["di_position_bn"]) == (2024, pytest.approx(155901.0 / 1000, rel=1e-12))
 
 
+def test_official_finance_intervals_are_single_year_prediction_intervals(model):
+    """Each official flow's band is the prediction interval of one year's flow around the sample mean,
+    mean +- t(n-1) s sqrt(1 + 1/n) (a closed form on the CSV values read here), not the narrower
+    interval of the mean."""
+    from scipy import stats
+
+    base_year = model.assumptions.settings.base_year
+    c = model.fits["official_finance"].constants
+    level = c["interval"]
+    for series, key in (("us_aid_obligations_mexico", "aid"), ("wb_commitments_mexico", "wb")):
+        x = _csv(series).loc[:base_year].to_numpy(dtype=float)
+        n, mean, s = len(x), x.mean(), x.std(ddof=1)
+        half = stats.t.ppf((1 + level) / 2, n - 1) * s * math.sqrt(1 + 1 / n)
+        assert c[f"{key}_m"] == pytest.approx(mean, rel=1e-12)
+        assert c[f"{key}_interval"] == pytest.approx((mean - half, mean + half), rel=1e-10), series
+
+
 def test_ols_recovers_known_coefficients_on_synthetic_data():
     rng = np.random.default_rng(42)
     years = np.arange(1960, 2025)
