@@ -318,6 +318,42 @@ def test_official_finance_equation_by_hand(model):
         assert got[t] == pytest.approx(want, rel=1e-12), year
 
 
+def test_official_finance_components_by_hand_with_decaying_shocks(assumptions, cache_dir):
+    """Official finance has no half-life parameter: a decaying shock decays with a half-life of one
+    year (its Excel formula writes 1).  With both shocks set to decay in the certification scenario,
+    the deterministic run's two components are the aid withheld and the lending blocked, each by hand
+    with the long-way timing reference, and they add up to the channel's impact; the baseline is the
+    sum of the three flows."""
+    import pandas as pd
+
+    import impact
+    from impact import data
+
+    a = assumptions.override({"scenarios.certification.shocks.aid_suspension.timing": "decay",
+                              "scenarios.certification.shocks.mdb_lending_blocked.timing": "decay"})
+    m = impact.fit(a, cache_dir=cache_dir)
+    base_year = a.settings.base_year
+    aid = data.load("us_aid_obligations_mexico").loc[:base_year].mean()
+    wb = data.load("wb_commitments_mexico").loc[:base_year].mean()
+    sc = m.resolve("certification")
+    idb = sc.parameters["official_finance.idb_lending"].value
+    run = m.run("certification")
+    comps = run.components["official_finance"]
+    assert sorted(comps.columns) == ["U.S. assistance withheld", "multilateral lending blocked"]
+    for year in m.years:
+        def part(name: str) -> float:
+            p = sc.shocks[name]
+            assert str(p.timing) == "decay"
+            return p.value * reference_profile(year, p.start, "decay", 1.0)
+        want_aid = -aid * part("aid_suspension") / 100 / 1000
+        want_mdb = -(wb + idb) * part("mdb_lending_blocked") / 100 / 1000
+        assert comps.loc[year, "U.S. assistance withheld"] == pytest.approx(want_aid, rel=1e-12), year
+        assert comps.loc[year, "multilateral lending blocked"] == pytest.approx(want_mdb, rel=1e-12), year
+        assert run.impacts.loc[year, "official_finance"] == pytest.approx(want_aid + want_mdb, rel=1e-12), year
+        assert run.baseline.loc[year, "official_finance"] == pytest.approx((aid + wb + idb) / 1000, rel=1e-12), year
+    assert not pd.isna(wb) and want_aid < 0 and want_mdb < 0
+
+
 # ----------------------------------------------------------------------------- sensitivity methods
 def test_two_way_grid_runs_from_p5_to_p95_with_the_central_value_in_the_middle(model):
     tw = model.assumptions.analysis.two_way[0]

@@ -8,6 +8,7 @@ import statsmodels.api as sm
 
 from impact import data
 from impact.channels import tourism as tourism_mod
+from impact.channels.common import homicide_rate
 from impact.estimation import forecast_covariance
 from impact.results import PooledEstimate
 
@@ -60,6 +61,18 @@ def _homicide_rate_by_hand() -> pd.Series:
     return rate
 
 
+def test_homicide_rate_keeps_the_wdi_years_exactly_and_grows_later_years_with_the_counts():
+    """The WDI rate is used unchanged up to its last year (24.6 x 3 / 3 is not 24.6 in floating point,
+    so rescaling that year by its own count would show); later years are rate(last) x count(y) / count(last)."""
+    rate = pd.Series([30.0, 24.6], index=[2019, 2020])
+    counts = pd.Series([4.0, 3.0, 5.0], index=[2019, 2020, 2021])
+    assert 24.6 * 3.0 / 3.0 != 24.6
+    got, _ = homicide_rate({"mx_homicide_rate_wdi": rate, "mx_homicides_inegi": counts})
+    assert got.index.tolist() == [2019, 2020, 2021]
+    assert got[2019] == 30.0 and got[2020] == 24.6
+    assert got[2021] == pytest.approx(24.6 * 5.0 / 3.0, rel=1e-15)
+
+
 def test_investment_regression_and_constants_from_the_csv_files(model):
     """log FDI on log homicide rate (years up to the base year, classical errors) with a direct
     statsmodels call on series read here, and the U.S. inflow as the last value up to the base year."""
@@ -72,27 +85,44 @@ def test_investment_regression_and_constants_from_the_csv_files(model):
     np.testing.assert_allclose(fit.main.bse.to_numpy(), res.bse.to_numpy(), rtol=1e-10)
     est = fit.data_estimates["elasticity"]
     assert (est.value, est.se) == pytest.approx((res.params["rate"], res.bse["rate"]), rel=1e-10)
-    assert (fit.constants["fdi_year"], fit.constants["fdi_us_bn"]) == (2023, pytest.approx(13.64, rel=1e-12))
+    c = fit.constants
+    assert (c["fdi_year"], c["fdi_us_bn"]) == (2023, pytest.approx(13.64, rel=1e-12))
 
 
 def test_business_costs_growth_regression_and_position_from_the_csv_files(model):
-    """Mean log growth of annual imports from growth_start to the base year: OLS on a constant with
-    Newey-West errors by a direct statsmodels call; the investment position from US$ m to bn; the
-    growth in % a year by the delta method, 100 (e^b - 1) with se 100 e^b se(b)."""
+    """The cost-base growth: mean log growth of annual imports from growth_start to the base year, OLS
+    on a constant with Newey-West errors (a direct statsmodels call), in % a year by the delta method;
+    the investment position as the last value up to the base year, from US$ m to bn."""
     base_year = model.assumptions.settings.base_year
     opts = model.assumptions.channels["business_costs"].options
-    imp = _csv("us_imports_mexico_annual").loc[opts["growth_start"]:base_year]
-    g = np.log(imp).diff().dropna()
-    res = sm.OLS(g.to_numpy(), np.ones(len(g))).fit(cov_type="HAC", cov_kwds={"maxlags": opts["hac_maxlags"]})
+    dlog = np.log(_csv("us_imports_mexico_annual").loc[opts["growth_start"]:base_year]).diff().dropna()
+    res = sm.OLS(dlog.to_numpy(), np.ones((len(dlog), 1))).fit(cov_type="HAC",
+                                                                cov_kwds={"maxlags": opts["hac_maxlags"]})
     fit = model.fits["business_costs"]
-    assert fit.nobs == len(g)
-    np.testing.assert_allclose(fit.main.params.to_numpy(), res.params, rtol=1e-10)
-    np.testing.assert_allclose(fit.main.bse.to_numpy(), res.bse, rtol=1e-10)
-    b, se = float(res.params[0]), float(res.bse[0])
+    assert fit.nobs == int(res.nobs) == base_year - opts["growth_start"]
+    assert (fit.main.params["const"], fit.main.bse["const"]) == pytest.approx((res.params[0], res.bse[0]), rel=1e-10)
     est = fit.data_estimates["operating_cost_growth"]
-    assert (est.value, est.se) == pytest.approx((100 * np.expm1(b), 100 * np.exp(b) * se), rel=1e-10)
-    assert (fit.constants["di_year"], fit.constants["di_position_bn"]) == (2024, pytest.approx(155901.0 / 1000,
-                                                                                                 rel=1e-12))
+    b, se = res.params[0], res.bse[0]
+    assert (est.value, est.se) == pytest.approx((100 * (math.exp(b) - 1), 100 * math.exp(b) * se), rel=1e-10)
+    c = fit.constants
+    assert (c["di_year"], c["di_position_bn"]) == (2024, pytest.approx(155901.0 / 1000, rel=1e-12))
+
+
+def test_official_finance_intervals_are_single_year_prediction_intervals(model):
+    """Each official flow's band is the prediction interval of one year's flow around the sample mean,
+    mean +- t(n-1) s sqrt(1 + 1/n) (a closed form on the CSV values read here), not the narrower
+    interval of the mean."""
+    from scipy import stats
+
+    base_year = model.assumptions.settings.base_year
+    c = model.fits["official_finance"].constants
+    level = c["interval"]
+    for series, key in (("us_aid_obligations_mexico", "aid"), ("wb_commitments_mexico", "wb")):
+        x = _csv(series).loc[:base_year].to_numpy(dtype=float)
+        n, mean, s = len(x), x.mean(), x.std(ddof=1)
+        half = stats.t.ppf((1 + level) / 2, n - 1) * s * math.sqrt(1 + 1 / n)
+        assert c[f"{key}_m"] == pytest.approx(mean, rel=1e-12)
+        assert c[f"{key}_interval"] == pytest.approx((mean - half, mean + half), rel=1e-10), series
 
 
 def test_ols_recovers_known_coefficients_on_synthetic_data():
