@@ -124,10 +124,17 @@ def _shared_draws(model: Model, inputs: list[Input], seed: int, n: int, estimati
     factors = memo.get(fkey)
     if factors is None:
         if "rngs" in memo:
-            factors = draw_factors(model, memo.pop("rngs"), n, True)
+            try:
+                factors = draw_factors(model, memo["rngs"], n, True)
+            except BaseException:
+                # interrupted (Ctrl-C in a notebook) with the streams partly consumed: forget the whole
+                # generation, so the next call draws it afresh and gets the same numbers as a clean run
+                store.pop(gen, None)
+                raise
             for f in factors.values():
                 f.setflags(write=False)
             memo[("factors", True)] = factors
+            del memo["rngs"]
         if not estimation:
             factors = {ch: np.ones((n, len(model.fits[ch].baseline.years))) for ch in model.fits}
             memo[fkey] = factors

@@ -159,3 +159,26 @@ def test_perfect_correlations_give_equal_ranks(assumptions, cache_dir):
     ranks = [stats.rankdata(X[:, names.index(c)]) for c in three]
     np.testing.assert_array_equal(ranks[0], ranks[1])
     np.testing.assert_array_equal(ranks[0], ranks[2])
+
+
+def test_an_interrupted_draw_of_forecast_factors_leaves_nothing_half_built(assumptions, cache_dir, monkeypatch):
+    """Ctrl-C while the baseline factors are drawn (the streams partly consumed): the next call draws
+    the generation afresh and gives the numbers of a clean run, not a KeyError or other numbers."""
+    clean = impact.fit(assumptions, cache_dir=cache_dir).simulate("designation", draws=300, seed=8,
+                                                                 variance_split=False)
+    m = impact.fit(assumptions, cache_dir=cache_dir)
+    real = sampling.draw_factors
+    calls = {"n": 0}
+
+    def interrupted(model, rngs, n, estimation):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            next(iter(rngs.values())).standard_normal(10)  # the streams move, then the user presses Ctrl-C
+            raise KeyboardInterrupt
+        return real(model, rngs, n, estimation)
+
+    monkeypatch.setattr(sampling, "draw_factors", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        m.simulate("designation", draws=300, seed=8, variance_split=False)
+    again = m.simulate("designation", draws=300, seed=8, variance_split=False)
+    np.testing.assert_array_equal(again.draws, clean.draws)
