@@ -124,3 +124,16 @@ def test_two_way_grid_headers_are_rounded_in_reprs(res):
     assert all(len(h) <= 9 for h in tw.summary().columns)
     assert "deterministic" in repr(tw) and "(cumulative) (cumulative)" not in repr(tw)
     assert "e-" not in text or "e-0" in text
+
+
+def test_tidy_frames_are_computed_once_and_handed_out_as_copies(res):
+    """The workbook and the CSV tables ask for the same frames several times: each result computes
+    its frame once, and every caller gets its own copy (editing one changes nothing for the next)."""
+    for obj in (res, res.runs["designation"], res.montecarlo["designation"]):
+        for pct in (False, True):
+            a = obj.to_frame(pct=pct)
+            a["value"] = 0.0
+            b = obj.to_frame(pct=pct)
+            assert not (b["value"] == 0.0).all()
+            pd.testing.assert_frame_equal(b, obj.to_frame(pct=pct))
+            assert b is not obj.to_frame(pct=pct)

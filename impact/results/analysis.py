@@ -12,7 +12,7 @@ import pandas as pd
 from .. import htmlrepr
 from ..assumptions import Assumptions
 from . import headline
-from .common import TIDY, restore_categories
+from .common import TIDY, memo, restore_categories
 from .expost import ExpostResult
 from .impacts import MonteCarloResult, ScenarioResult
 from .sensitivity import SensitivityResult
@@ -99,6 +99,9 @@ class AnalysisResult:
         """Tidy (docs/schema.md): every scenario's deterministic run, then its Monte Carlo statistics,
         in US$ bn (``pct=True``: % of each channel's own baseline); scenario and channel are ordered
         categoricals in the order of the assumption files."""
+        return memo(self, f"_frame_{pct}", lambda: self._frame(pct)).copy()
+
+    def _frame(self, pct: bool) -> pd.DataFrame:
         frames = [r.to_frame(pct=pct) for r in self.runs.values()]
         frames += [m.to_frame(pct=pct) for m in self.montecarlo.values()]
         if not frames:

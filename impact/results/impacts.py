@@ -77,6 +77,9 @@ class ScenarioResult:
         """Tidy (docs/schema.md): statistic ``deterministic`` by channel (plus ``total``) and year
         (plus the cumulative period), in US$ bn; with ``pct=True`` in % of each channel's own
         baseline (no total)."""
+        return memo(self, f"_frame_{pct}", lambda: self._frame(pct)).copy()
+
+    def _frame(self, pct: bool) -> pd.DataFrame:
         if pct:
             table, measure = self.pct.copy(), "impact_pct"
             table.loc["cumulative"] = self.cumulative_pct
@@ -217,6 +220,9 @@ class MonteCarloResult:
         """Tidy (docs/schema.md): statistics mean, sd and the percentiles p5, p10, p25, p50, p75,
         p90, p95 of the draws by channel (plus ``total``) and year (plus the cumulative period), in
         US$ bn; with ``pct=True`` in % of each channel's own baseline (no total)."""
+        return memo(self, f"_frame_{pct}", lambda: self._frame(pct)).copy()
+
+    def _frame(self, pct: bool) -> pd.DataFrame:
         qs = (0.05, 0.10, 0.25, 0.5, 0.75, 0.90, 0.95)
         q = self.quantiles(qs, pct=pct)
         stats_ = {"mean": self.mean(pct=pct), "sd": self.std(pct=pct)} | {c: q[c] for c in q}
