@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 import impact
+from impact import cli
 from impact.assumptions import DEFAULT_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,6 +141,22 @@ def adir(tmp_path: Path) -> Path:
     dest = tmp_path / "assumptions"
     shutil.copytree(DEFAULT_DIR, dest)
     return dest
+
+
+@pytest.fixture()
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder holding a copy of the default assumptions, made the current directory."""
+    w = tmp_path / "work"
+    shutil.copytree(DEFAULT_DIR, w / "assumptions")
+    monkeypatch.chdir(w)
+    return w
+
+
+def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """``impact.cli.main(args)`` in process: (exit status, stdout, stderr)."""
+    rc = cli.main(args)
+    cap = capsys.readouterr()
+    return rc, cap.out, cap.err
 
 
 def edit(folder: Path, file: str, old: str, new: str, count: int = 1) -> None:

@@ -4,7 +4,6 @@ them through the model's own equations; bad requests fail before any work with e
 from __future__ import annotations
 
 import importlib.util
-import shutil
 
 import numpy as np
 import openpyxl
@@ -12,26 +11,12 @@ import pandas as pd
 import pytest
 
 import impact
-from impact import cli
-from impact.assumptions import DEFAULT_DIR
+
+from .conftest import run_main as _main
 
 DRAWS, SEED = 150, 11
 RUN = ["run", "--draws", str(DRAWS), "--seed", str(SEED), "--no-sensitivity", "--out", "outputs/impact.xlsx",
        "--scenario", "designation", "military_incursion"]
-
-
-@pytest.fixture()
-def work(tmp_path, monkeypatch):
-    w = tmp_path / "work"
-    shutil.copytree(DEFAULT_DIR, w / "assumptions")
-    monkeypatch.chdir(w)
-    return w
-
-
-def _main(args, capsys):
-    rc = cli.main(args)
-    cap = capsys.readouterr()
-    return rc, cap.out, cap.err
 
 
 def _check(df: pd.DataFrame, model: impact.Model) -> None:

@@ -15,22 +15,9 @@ from impact.assumptions import DEFAULT_DIR
 from impact.cache import SUBDIR
 
 from .conftest import edit
+from .conftest import run_main as _main
 
 QUICK = ["--draws", "100", "--no-sensitivity", "--out", "outputs/impact.xlsx"]
-
-
-@pytest.fixture()
-def work(tmp_path, monkeypatch):
-    w = tmp_path / "work"
-    shutil.copytree(DEFAULT_DIR, w / "assumptions")
-    monkeypatch.chdir(w)
-    return w
-
-
-def _main(args, capsys):
-    rc = cli.main(args)
-    cap = capsys.readouterr()
-    return rc, cap.out, cap.err
 
 
 def test_unexpected_error_exits_1_in_one_line_and_debug_shows_the_traceback(work, cache_dir, monkeypatch, capsys):

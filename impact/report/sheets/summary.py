@@ -44,6 +44,7 @@ def build(book: Book, res: AnalysisResult) -> None:
         _totals(sh, res, h)
         if res.montecarlo:
             _exceedance(sh, res)
+            breaks.append(sh.row)  # the expectation and the variance tables start a printed page
             _expected(sh, res)
         _by_basis(sh, res)
         chart_row = sh.heading("Charts")
