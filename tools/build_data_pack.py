@@ -59,13 +59,49 @@ def build(ref: Path) -> dict[str, pd.DataFrame]:
     # the source and vintage are written on every row of the reference copy; the catalog keeps them once
     mr = pd.read_csv(ref / "mx_remittances_monthly.csv", dtype={"period": str, "value": str})
     out["mx_remittances_monthly"] = pd.DataFrame({"period": mr["period"], "value": mr["value"].astype(float)})
+    out.update(build_panels(ref / "panel"))
+    return out
+
+
+#: residence country as written in SEGOB's tables -> the two-letter code the bundled file uses
+RESIDENCE = {"Estados Unidos": "US", "Canadá": "CA"}
+
+
+def build_panels(panel: Path) -> dict[str, pd.DataFrame]:
+    """Subnational panels (``period,<keys>,value``), one value per file, rows ordered by keys then
+    period.  States are INEGI two-digit codes; destinations DataTur centre codes."""
+    out: dict[str, pd.DataFrame] = {}
+    h = pd.read_csv(panel / "mx_destination_month_hotel_occupancy_datatur.csv", dtype={"state_code": str})
+    for col, name in (("cuartos_ocupados", "mx_hotel_occupied_rooms_monthly"),
+                      ("cuartos_disponibles", "mx_hotel_available_rooms_monthly")):
+        out[name] = pd.DataFrame({"period": h["month"], "state": h["state_code"], "destination": h["centro_code"],
+                                  "value": h[col].astype(float)})
+    k = pd.read_csv(panel / "mx_state_month_homicide_victims_sesnsp.csv", dtype={"state_code": str})
+    out["mx_homicide_victims_state_monthly"] = pd.DataFrame(
+        {"period": k["month"], "state": k["state_code"], "value": k["homicidio_doloso_victims"].astype(float)})
+    pop = k.drop_duplicates(["year", "state_code"])
+    out["mx_population_state"] = pd.DataFrame({"period": pop["year"].astype(str), "state": pop["state_code"],
+                                               "value": pop["population_mid_year_conapo"].astype(float)})
+    v = pd.read_csv(panel / "mx_state_month_travel_advisory_level_derived.csv", dtype={"state_code": str})
+    out["us_travel_advisory_state_monthly"] = pd.DataFrame(
+        {"period": v["month"], "state": v["state_code"], "value": v["state_level"].astype(float)})
+    f = pd.read_csv(panel / "mx_state_quarter_fdi_se.csv", dtype={"state_code": str})
+    out["mx_fdi_state_quarterly"] = pd.DataFrame({"period": f["period"], "state": f["state_code"],
+                                                  "value": f["fdi_usd_millions"].astype(float)})
+    a = pd.read_csv(panel / "mx_airport_month_air_tourist_arrivals_us_canada.csv")
+    out["mx_air_arrivals_us_canada_monthly"] = pd.DataFrame(
+        {"period": a["month"], "airport": a["airport_iata"], "residence": a["residence_country"].map(RESIDENCE),
+         "value": a["foreign_tourist_air_arrivals"].astype(float)})
+    for df in out.values():  # counts stay integers in the file, money keeps its digits
+        df["value"] = [format(x, ".15g") for x in df["value"]]
     return out
 
 
 def main() -> None:
     ref = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parent.parent / "shared" / "reference" / "data"
     for name, df in build(ref).items():
-        df = df.sort_values("period").reset_index(drop=True)
+        keys = [c for c in df.columns if c not in ("period", "value")]
+        df = df.sort_values(keys + ["period"]).reset_index(drop=True)
         df.to_csv(OUT / f"{name}.csv", index=False, lineterminator="\n")
         print(f"{name}: {len(df)} rows, {df['period'].iloc[0]}..{df['period'].iloc[-1]}")
 

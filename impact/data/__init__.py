@@ -6,8 +6,11 @@
 'USD millions (nominal)'
 
 Each series is a CSV (``period,value``) in this folder, described in ``catalog.yaml`` (description,
-unit, frequency, official source and series code, coverage, vintage, caveats).  Analysts can
-replace a series with their own CSV of the same shape from ``settings.yaml`` (``data:`` block).
+unit, frequency, official source and series code, coverage, vintage, caveats).  A *panel* (one
+value per period and unit, e.g. homicide victims by state and month) has its key columns between
+the two, ``period,state,value``, declared in the catalog's ``keys``; it loads as a Series indexed by
+(key, ..., period), the order of its rows.  Analysts can replace a series with their own
+CSV of the same shape from ``settings.yaml`` (``data:`` block).
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from ..errors import DataError, Issue
 
 HERE = Path(__file__).resolve().parent
 CATALOG_FIELDS = ("description", "unit", "frequency", "source", "series_code", "coverage", "vintage", "caveats",
-                  "read_via")
+                  "read_via", "keys")
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +40,13 @@ def catalog() -> Mapping[str, Mapping[str, str]]:
 
     with open(HERE / "catalog.yaml", encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
-    return FrozenMap({k: FrozenMap({f: str(v.get(f, "")) for f in CATALOG_FIELDS}) for k, v in raw.items()})
+    return FrozenMap({k: FrozenMap({f: (" ".join(v[f]) if f == "keys" and isinstance(v.get(f), list)
+                                        else str(v.get(f, ""))) for f in CATALOG_FIELDS}) for k, v in raw.items()})
+
+
+def keys_of(series_id: str) -> tuple[str, ...]:
+    """The key columns of a panel (``()`` for a plain series)."""
+    return tuple(catalog()[series_id]["keys"].split())
 
 
 def path_of(series_id: str) -> Path:
@@ -47,17 +56,24 @@ def path_of(series_id: str) -> Path:
 MAX_CSV_BYTES = 20 * 2**20
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _YEAR = re.compile(r"\d{4}")
+_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
 #: line number of each period, by file content (sha256): messages about a period point at its line
 _LINES: dict[str, dict[str, int]] = {}
 
 
+def _line_key(period: Any) -> str:
+    return "|".join(str(p) for p in period) if isinstance(period, tuple) else str(period)
+
+
 def line_of(series: pd.Series, period: Any) -> int | None:
-    """Line in the series' CSV file of ``period`` (None when unknown)."""
-    return _LINES.get(series.attrs.get("sha256", ""), {}).get(str(period))
+    """Line in the series' CSV file of ``period`` (a panel's: the tuple (key, ..., period)); None
+    when unknown."""
+    return _LINES.get(series.attrs.get("sha256", ""), {}).get(_line_key(period))
 
 
-def _rows(path: Path, shown: str, series_id: str) -> tuple[list[tuple[int, str, str]], str]:
-    """(line, period, value) of every data row, and the file's sha256; DataError for unreadable files."""
+def _rows(path: Path, shown: str, series_id: str, keys: tuple[str, ...] = ()
+          ) -> tuple[list[tuple[int, str, str, tuple[str, ...]]], str]:
+    """(line, period, value, keys) of every data row, and the file's sha256; DataError for unreadable files."""
     try:
         size = path.stat().st_size
         if path.is_dir():
@@ -80,22 +96,24 @@ def _rows(path: Path, shown: str, series_id: str) -> tuple[list[tuple[int, str, 
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
+        want = ["period", *keys, "value"]
         if header is None:
             raise DataError(Issue("the file is empty", file=shown, line=1, path=series_id,
-                                  hint="the first row must be `period,value`"))
+                                  hint=f"the first row must be `{','.join(want)}`"))
         cols = [c.strip() for c in header]
-        if cols[:2] != ["period", "value"]:
+        if cols[:len(want)] != want:
             raise DataError(Issue(f"wrong columns {cols}", file=shown, line=1, path=series_id,
-                                  hint="the first two columns must be `period,value`"))
+                                  hint=f"the first {len(want)} columns must be `{','.join(want)}`"))
         rows = []
+        n = len(want)
         for rec in reader:
             if not rec or all(not c.strip() for c in rec):
                 continue  # blank line
-            rec = rec + [""] * (2 - len(rec))
-            rows.append((reader.line_num, rec[0].strip(), rec[1].strip()))
+            rec = rec + [""] * (n - len(rec))
+            rows.append((reader.line_num, rec[0].strip(), rec[n - 1].strip(), tuple(c.strip() for c in rec[1:n - 1])))
     except csv.Error as exc:
         raise DataError(Issue(f"cannot read CSV: {exc}", file=shown, line=reader.line_num, path=series_id,
-                              hint="expected a header row `period,value` and one row per period")) from None
+                              hint=f"expected a header row `{','.join(want)}` and one row per period")) from None
     return rows, digest
 
 
@@ -107,28 +125,35 @@ def _period_issue(text: str, frequency: str) -> str | None:
         if not 1 <= int(m.group(2)) <= 12:
             return "month must be 01 to 12"
         return None
+    if frequency == "quarterly":
+        return None if _QUARTER.fullmatch(text) else "period must be YYYY-Qn (n = 1 to 4) for a quarterly series"
     return None if _YEAR.fullmatch(text) else "period must be a year YYYY"
 
 
-def _values(rows: list[tuple[int, str, str]], freq: str, shown: str, series_id: str
+def _values(rows: list[tuple[int, str, str, tuple[str, ...]]], freq: str, shown: str, series_id: str
             ) -> tuple[list[float], list[str], list[int]]:
     """Values, periods and line numbers of the rows; DataError listing every malformed row (up to 20)."""
     issues: list[Issue] = []
     if not rows:
         issues.append(Issue("no data rows", file=shown, line=2, path=series_id, hint="add at least one `period,value` row"))
     values, periods, lines = [], [], []
-    for line, period, v in rows:
+    for line, period, v, unit in rows:
         if len(issues) > 20:
             break
         problem = _period_issue(period, freq)
         if problem:
             issues.append(Issue(f"{problem} (got {period!r})", file=shown, line=line, path=f"{series_id}.period",
-                                hint="e.g. 2024-01" if freq == "monthly" else "e.g. 2024"))
+                                hint={"monthly": "e.g. 2024-01", "quarterly": "e.g. 2024-Q1"}.get(freq, "e.g. 2024")))
         try:
             x = float(v)
         except ValueError:
             issues.append(Issue(f"value is {'missing' if not v else 'not a number'} (got {v!r})", file=shown, line=line,
                                 path=f"{series_id}.value", hint="every row needs a finite number"))
+            continue
+        empty = [k for k, c in zip(keys_of(series_id), unit) if not c]
+        if empty:
+            issues.append(Issue(f"{empty[0]} is missing", file=shown, line=line, path=f"{series_id}.{empty[0]}",
+                                hint="every row of a panel names its unit"))
             continue
         if not math.isfinite(x):
             issues.append(Issue(f"value must be finite (got {v!r})", file=shown, line=line, path=f"{series_id}.value",
@@ -165,23 +190,60 @@ def _order_issues(keys: Any, periods: list[str], lines: list[int], freq: str, sh
     return issues
 
 
+def _period_index(periods: list[str], freq: str) -> pd.Index:
+    if freq == "monthly":
+        return pd.PeriodIndex(periods, freq="M", name="period")
+    if freq == "quarterly":
+        return pd.PeriodIndex([p.replace("-", "") for p in periods], freq="Q", name="period")
+    return pd.Index([int(p) for p in periods], name="year")
+
+
+def _panel_order_issues(units: list[tuple[str, ...]], keys: Any, periods: list[str], lines: list[int], freq: str,
+                        shown: str, series_id: str) -> list[Issue]:
+    """A panel's rows: grouped by unit, each unit's periods checked like a series'."""
+    issues: list[Issue] = []
+    seen: dict[tuple[str, ...], int] = {}
+    start = 0
+    for i in range(1, len(units) + 1):
+        if i < len(units) and units[i] == units[start]:
+            continue
+        unit = units[start]
+        if unit in seen:
+            issues.append(Issue(f"rows of {'/'.join(unit)} are not together (also on line {seen[unit]})", file=shown,
+                                line=lines[start], path=series_id, hint="sort the rows by unit, then by period"))
+        seen[unit] = lines[start]
+        issues += _order_issues(keys[start:i], periods[start:i], lines[start:i], freq, shown, series_id)
+        start = i
+        if len(issues) >= 5:
+            break
+    return issues
+
+
 def validate_csv(series_id: str, path: str | Path, display: str | None = None) -> pd.Series:
-    """Read and check a series CSV (``period,value``); raise :class:`DataError` naming file and line.
+    """Read and check a series CSV (``period,value``, or ``period,<keys>,value`` for a panel);
+    raise :class:`DataError` naming file and line.
 
     Checked: the header, one finite number per row, periods in the catalog's frequency, in increasing
     order, without duplicates and, for monthly series, without a missing month (a gap would shift
-    the seasonal pattern of every later month).  ``display`` is the file name shown in messages."""
+    the seasonal pattern of every later month); a panel's rows grouped by unit, each unit's periods
+    checked the same way.  ``display`` is the file name shown in messages."""
     meta = catalog()[series_id]
+    keys = keys_of(series_id)
     path = Path(path)
     shown = display or str(path)
-    rows, digest = _rows(path, shown, series_id)
+    rows, digest = _rows(path, shown, series_id, keys)
     freq = meta["frequency"]
     values, periods, lines = _values(rows, freq, shown, series_id)
-    idx: pd.Index = (pd.PeriodIndex(periods, freq="M") if freq == "monthly"
-                     else pd.Index([int(p) for p in periods], name="year"))
-    issues = _order_issues(idx.asi8 if freq == "monthly" else idx.to_numpy(), periods, lines, freq, shown, series_id)
+    idx = _period_index(periods, freq)
+    ords = idx.asi8 if isinstance(idx, pd.PeriodIndex) else idx.to_numpy()
+    units = [r[3] for r in rows]
+    issues = (_panel_order_issues(units, ords, periods, lines, freq, shown, series_id) if keys
+              else _order_issues(ords, periods, lines, freq, shown, series_id))
     if issues:
         raise DataError(issues)
+    if keys:
+        levels = [pd.Index([u[j] for u in units], name=k) for j, k in enumerate(keys)] + [idx]
+        idx = pd.MultiIndex.from_arrays(levels)
     s = pd.Series(values, index=idx, name=series_id, dtype=float)
     s.attrs.update(dict(meta))
     s.attrs["id"] = series_id
@@ -189,7 +251,8 @@ def validate_csv(series_id: str, path: str | Path, display: str | None = None) -
     s.attrs["sha256"] = digest
     if len(_LINES) > 256:
         _LINES.clear()
-    _LINES[digest] = dict(zip(periods, lines))
+    _LINES[digest] = ({_line_key((*u, i)): ln for i, u, ln in zip(idx.get_level_values(-1), units, lines)} if keys
+                      else dict(zip(periods, lines)))
     return s
 
 

@@ -28,14 +28,16 @@ def build(book: Book, res: AnalysisResult) -> None:
     r0, *_ = sh.table(view, {"Observations": st.COUNT}, name="DataCatalog",
                       wrap={"Description": 40.0, "Vintage": 30.0, "Source": 40.0, "Caveats": 50.0})
     sh.heading("Annual series (values, units as in the catalog)")
-    annual = {sid: s for sid, s in res.model.data.items() if s.attrs.get("frequency") == "annual"}
+    annual = {sid: s for sid, s in res.model.data.items()
+              if s.attrs.get("frequency") == "annual" and not isinstance(s.index, pd.MultiIndex)}
     if annual:
         wide = pd.DataFrame(annual).sort_index()
         wide.insert(0, "Year", [int(i) for i in wide.index])
         sh.table(wide.reset_index(drop=True), {c: '#,##0.00' for c in wide.columns[1:]} | {"Year": st.INT},
                  blank_ok=True)
-    monthly = [sid for sid, s in res.model.data.items() if s.attrs.get("frequency") != "annual"]
-    if monthly:
-        sh.note("Monthly series (" + ", ".join(monthly) + ") are in the CSV export (--csv DIR, data.csv).")
+    others = [sid for sid in res.model.data if sid not in annual]
+    if others:
+        sh.note("Monthly and quarterly series and the subnational panels (" + ", ".join(others)
+                + ") are in the CSV export (--csv DIR, data.csv: one row per series, entity and period).")
     sh.fixed.update({7: 36.0, 8: 36.0})
     sh.finish(freeze=f"B{r0 + 1}", repeat=r0)
