@@ -1,0 +1,203 @@
+"""Fixed-effects panel regressions with inference that stays honest with few clusters.
+
+:func:`fit_fe` is ordinary least squares with the fixed effects as dummy variables (statsmodels
+``OLS``; with about 2,000 observations and 400 dummies this is exact and fast, and the results
+object is statsmodels' own) and cluster-robust (CR1) standard errors with Student-t inference on
+G - 1 degrees of freedom.  With 13 state clusters CR1 t tests still over-reject when clusters differ
+in size or leverage (MacKinnon and Webb 2017, J. Applied Econometrics 32(2)), so the interval the
+model uses comes from :func:`wild_cluster_bootstrap`: the wild cluster *restricted* bootstrap
+(WCR) with Webb's six-point weights, inverted over the null hypothesis to give a confidence interval
+(Roodman, MacKinnon, Nielsen and Webb 2019, Stata Journal 19(1), "Fast and wild").  Driscoll-Kraay
+errors (statsmodels ``hac-groupsum``: robust to correlation across units within a period) are shown
+beside it as a cross-check.
+
+Everything is vectorised: after the other regressors are partialled out (Frisch-Waugh-Lovell), a
+bootstrap replication is a product of G-vectors, so 9,999 replications on a grid of 400 nulls cost
+well under a second.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import serial
+from .results.estimates import Diagnostic
+
+#: Webb (2014) six-point weights: mean 0, variance 1, and 6^G distinct draws (Rademacher's 2^G is
+#: too few with 13 clusters: 8,192, with ties that make p-values coarse)
+WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+
+
+def design(frame: pd.DataFrame, y: str, x: Sequence[str], effects: Sequence[str]) -> tuple[pd.Series, pd.DataFrame]:
+    """The dependent variable and the regressors: ``x``, a constant and one dummy per level of each
+    fixed effect in ``effects`` (integer-coded columns of ``frame``) but the first."""
+    parts = [frame[list(x)].astype(float)]
+    for e in effects:
+        codes = frame[e].to_numpy()
+        levels = np.unique(codes)[1:]
+        d = (codes[:, None] == levels[None, :]).astype(float)
+        parts.append(pd.DataFrame(d, index=frame.index, columns=[f"{e}[{v}]" for v in levels]))
+    X = pd.concat(parts, axis=1)
+    X.insert(len(x), "const", 1.0)
+    return frame[y].astype(float), X
+
+
+@serial.register_function
+def fit_fe(frame: pd.DataFrame, y: str, x: tuple[str, ...], effects: tuple[str, ...], cluster: str) -> Any:
+    """statsmodels OLS of ``y`` on ``x`` and the fixed effects, CR1 standard errors clustered by
+    ``cluster`` (t on G - 1 degrees of freedom); the fit cache rebuilds results with it."""
+    from statsmodels.regression.linear_model import OLS
+
+    yy, X = design(frame, y, x, effects)
+    return OLS(yy, X).fit(cov_type="cluster", cov_kwds={"groups": frame[cluster].to_numpy()}, use_t=True)
+
+
+def driscoll_kraay(frame: pd.DataFrame, y: str, x: tuple[str, ...], effects: tuple[str, ...], time: str,
+                   maxlags: int) -> Any:
+    """The same regression with Driscoll-Kraay standard errors (statsmodels ``hac-groupsum``)."""
+    from statsmodels.regression.linear_model import OLS
+
+    yy, X = design(frame, y, x, effects)
+    return OLS(yy, X).fit(cov_type="hac-groupsum", cov_kwds={"time": frame[time].to_numpy(), "maxlags": maxlags})
+
+
+@serial.register
+@dataclass(frozen=True)
+class WildBootstrap:
+    """Wild cluster restricted bootstrap of one coefficient.
+
+    estimate : OLS coefficient (units of the regression)
+    p_value : bootstrap p-value of H0: coefficient = 0 (symmetric, two-sided)
+    lower, upper : confidence interval at ``level`` by test inversion
+    se_equivalent : (upper - lower) / (2 z): the standard error of a normal interval as wide, which is
+        what precision-weighted pooling with a prior uses
+    """
+
+    term: str
+    estimate: float
+    p_value: float
+    lower: float
+    upper: float
+    level: float
+    reps: int
+    clusters: int
+    weights: str = "Webb six-point"
+
+    @property
+    def se_equivalent(self) -> float:
+        return (self.upper - self.lower) / (2.0 * float(stats.norm.ppf(0.5 + self.level / 2.0)))
+
+    def as_diagnostic(self) -> Diagnostic:
+        return Diagnostic(f"Wild cluster bootstrap ({self.term})", self.estimate, self.p_value,
+                          f"{self.term} = 0",
+                          f"WCR, {self.weights} weights, {self.reps:,} replications, {self.clusters} clusters; "
+                          f"{self.level:.0%} interval {self.lower:.4f} to {self.upper:.4f}")
+
+
+def _partial_out(X: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Residuals of the columns ``cols`` (n, k) on ``X`` (least squares)."""
+    coef, *_ = np.linalg.lstsq(X, cols, rcond=None)
+    return cols - X @ coef
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """The G-vector pieces of a WCR bootstrap of one coefficient (see :func:`wild_cluster_bootstrap`)."""
+
+    b: float          # OLS coefficient
+    D: float          # sum of squared partialled-out regressor
+    Ay: np.ndarray    # (G,) cluster sums of x~ y~
+    Ax: np.ndarray    # (G,) cluster sums of x~ x~ (= C_g)
+    Fy: np.ndarray    # (G, G) x~_g' (M_Z (y~ 1_h))_g
+    Fx: np.ndarray    # (G, G) x~_g' (M_Z (x~ 1_h))_g
+    c: float          # CR1 small-sample factor
+
+
+def _parts(y: np.ndarray, X: np.ndarray, k: int, groups: np.ndarray) -> _Parts:
+    Z = np.delete(X, k, axis=1)
+    gid, g = np.unique(groups, return_inverse=True)
+    G, n = len(gid), len(y)
+    ind = (g[:, None] == np.arange(G)[None, :]).astype(float)  # (n, G)
+    xt, yt = _partial_out(Z, np.column_stack([X[:, k], y])).T
+    D = float(xt @ xt)
+    # M_Z applied to y~ (and x~) restricted to each cluster: G projections, done together
+    My = _partial_out(Z, yt[:, None] * ind)
+    Mx = _partial_out(Z, xt[:, None] * ind)
+    Fy = ind.T @ (xt[:, None] * My)
+    Fx = ind.T @ (xt[:, None] * Mx)
+    c = G / (G - 1) * (n - 1) / (n - X.shape[1])
+    return _Parts(b=float(xt @ yt) / D, D=D, Ay=ind.T @ (xt * yt), Ax=ind.T @ (xt * xt), Fy=Fy, Fx=Fx, c=c)
+
+
+def _pvalues(p: _Parts, nulls: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Bootstrap p-values of H0: beta = b0 for each b0 in ``nulls`` with weights ``v`` (reps, G)."""
+    out = np.empty(len(nulls))
+    for j, b0 in enumerate(nulls):
+        A = p.Ay - b0 * p.Ax                     # cluster scores of the restricted residuals
+        F = p.Fy - b0 * p.Fx
+        se = np.sqrt(p.c * np.sum((A - (p.b - b0) * p.Ax) ** 2)) / p.D
+        t = (p.b - b0) / se
+        db = v @ A / p.D                          # b* - b0
+        s = v @ F.T - db[:, None] * p.Ax[None, :]  # bootstrap cluster scores
+        tstar = db / (np.sqrt(p.c * np.sum(s * s, axis=1)) / p.D)
+        out[j] = np.mean(np.abs(tstar) >= abs(t))
+    return out
+
+
+def wild_cluster_bootstrap(y: np.ndarray, X: np.ndarray, k: int, groups: np.ndarray, *, term: str = "x",
+                           reps: int = 9_999, level: float = 0.95, seed: int = 0,
+                           center: float | None = None, scale: float | None = None) -> WildBootstrap:
+    """WCR bootstrap of coefficient ``k`` of the OLS of ``y`` on ``X`` clustered by ``groups``.
+
+    The interval is every null the bootstrap test does not reject at ``1 - level``, found on a grid
+    around the estimate (``center`` +- 8 ``scale``, default the OLS coefficient and its CR1 standard
+    error) and refined by bisection with the same weights.  Deterministic for a given ``seed``.
+    """
+    y, X = np.asarray(y, float), np.asarray(X, float)
+    p = _parts(y, X, k, np.asarray(groups))
+    G = len(p.Ax)
+    v = WEBB[np.random.default_rng(seed).integers(0, 6, size=(reps, G))]
+    se0 = np.sqrt(p.c * np.sum((p.Ay - p.b * p.Ax) ** 2)) / p.D
+    center = p.b if center is None else center
+    scale = se0 if scale is None else scale
+    alpha = 1.0 - level
+    grid = center + scale * np.linspace(-8.0, 8.0, 161)
+    pv = _pvalues(p, grid, v)
+    keep = np.flatnonzero(pv > alpha)
+    if keep.size == 0:  # the grid missed the acceptance region: report the point estimate only
+        lo = hi = p.b
+    else:
+        lo = _bisect(p, v, alpha, grid[max(keep[0] - 1, 0)], grid[keep[0]])
+        hi = _bisect(p, v, alpha, grid[min(keep[-1] + 1, len(grid) - 1)], grid[keep[-1]])
+    p0 = float(_pvalues(p, np.array([0.0]), v)[0])
+    return WildBootstrap(term=term, estimate=float(p.b), p_value=p0, lower=float(lo), upper=float(hi), level=level, reps=reps, clusters=G)
+
+
+def _bisect(p: _Parts, v: np.ndarray, alpha: float, out: float, inside: float, steps: int = 30) -> float:
+    """The boundary between a rejected null ``out`` and an accepted one ``inside``."""
+    if out == inside:
+        return inside
+    for _ in range(steps):
+        mid = 0.5 * (out + inside)
+        if _pvalues(p, np.array([mid]), v)[0] > alpha:
+            inside = mid
+        else:
+            out = mid
+    return 0.5 * (out + inside)
+
+
+def covers(y: np.ndarray, X: np.ndarray, k: int, groups: np.ndarray, beta: float, *, reps: int = 399,
+           level: float = 0.90, seed: int = 0) -> bool:
+    """Whether the WCR interval at ``level`` contains ``beta`` (the bootstrap test of H0: beta does
+    not reject): coverage studies need only this, not the interval's ends."""
+    p = _parts(np.asarray(y, float), np.asarray(X, float), k, np.asarray(groups))
+    v = WEBB[np.random.default_rng(seed).integers(0, 6, size=(reps, len(p.Ax)))]
+    return bool(_pvalues(p, np.array([beta]), v)[0] > 1.0 - level)
+
+
+__all__ = ["design", "fit_fe", "driscoll_kraay", "wild_cluster_bootstrap", "WildBootstrap", "covers", "WEBB"]
