@@ -195,7 +195,7 @@ def fingerprint(data: Mapping[str, pd.Series], options: Mapping[str, Mapping[str
                             sort_keys=True, default=str).encode())
     for sid in sorted(data):
         s = data[sid]
-        h.update(sid.encode() + s.index.astype(str).str.cat(sep=",").encode() + s.to_numpy(float).tobytes())
+        h.update(sid.encode() + ",".join(map(str, s.index)).encode() + s.to_numpy(float).tobytes())
     return h.hexdigest()[:16]
 
 

@@ -215,7 +215,8 @@ def _cmd_data(args: argparse.Namespace) -> int:
                                        f"[series code]). Full details: impact/data/catalog.yaml and the "
                                        f"workbook's Data sheet.", width))]
     for r in df.itertuples(index=False):
-        head = f"{r.id}: {r.unit}, {r.frequency}, {r.coverage}"
+        cols = f"; columns period,{r.keys.replace(' ', ',')},value" if r.keys else ""
+        head = f"{r.id}: {r.unit}, {r.frequency}{' panel' if r.keys else ''}, {r.coverage}{cols}"
         src = f"{r.source} [{r.series_code}]" if r.series_code else str(r.source)
         blocks.append("\n".join([*textwrap.wrap(head, width, subsequent_indent="    "),
                                   *textwrap.wrap(src, width, initial_indent="    ", subsequent_indent="    ")]))

@@ -7,9 +7,15 @@ Impact(t) = B(t) * (exp(eps_T * ln(1 + r/100) * profile(t)) - 1)
   ST.INT.RCPT.CD to 2020 joined to INEGI/Banxico receipts on the 2019 overlap), from an ARIMA(0,1,0)
   with drift and pulse dummies for 2009 (H1N1 and recession), 2020 and 2021 (COVID), fitted up to
   the base year only.
-* eps_T: elasticity of tourism spending to insecurity.  Data estimate: OLS of the change in log
-  receipts on the change in log homicide rate with the changes in log U.S. real GDP and log MXN/USD
-  and pulse dummies (HAC standard errors); combined with the literature prior (pooled).
+* eps_T: elasticity of tourism spending to insecurity.  Data estimate (default): the destination
+  panel of :mod:`impact.destinations` (hotel occupancy of 22 destinations on their state's homicide
+  rate, destination-season and month effects, wild cluster bootstrap interval), times the ratio of
+  the U.S. visitor-spending elasticity to the hotel-occupancy one (``occupancy_to_spending``, a stated
+  judgment with a range); combined with the literature prior (pooled).  The national regression (OLS
+  of the change in log receipts on the change in log homicide rate with the changes in log U.S. real
+  GDP and log MXN/USD and pulse dummies, HAC errors) is the channel's main model and a cross-check;
+  ``elasticity_data: national`` pools it instead.  The Sinaloa-surge event study is a second,
+  transparent estimate shown beside them.
 * r: the scenario's rise in perceived insecurity (percent, homicide-rate equivalent).
 """
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import serial
+from .. import destinations, serial
 from ..estimation import (
     annual_index,
     baseline_from_logs,
@@ -43,6 +49,7 @@ from .base import (
     min_obs_problem,
 )
 from .common import excel_profile, homicide_rate, homicide_rate_problems
+from ..spec import month_problem
 
 SPEC = ChannelSpec(
     name="tourism",
@@ -61,9 +68,25 @@ SPEC = ChannelSpec(
         OptionSpec("dummies", list, [2009, 2020, 2021, 2022], help="years with pulse dummies in the elasticity regression"),
         OptionSpec("baseline_dummies", list, [2009, 2020, 2021], help="years with pulse dummies in the baseline model"),
         OptionSpec("interval", float, 0.90, low=0.5, high=0.99, help="prediction-interval level of the baseline"),
+        OptionSpec("elasticity_data", str, "panel", choices=("panel", "national"),
+                   help="the data estimate pooled with the prior: the destination panel or the national regression"),
+        OptionSpec("homicide_window", int, 12, low=1, high=12,
+                   help="months of the state homicide rate averaged before each hotel month (panel regressor)"),
+        OptionSpec("panel_drop_years", list, [2020, 2021], help="years left out of the destination panel (COVID)"),
+        OptionSpec("bootstrap_reps", int, 9999, low=99, high=99_999,
+                   help="wild cluster bootstrap replications for the panel interval"),
+        OptionSpec("bootstrap_seed", int, 20250220, low=0, high=2**31 - 1, help="seed of the wild cluster bootstrap"),
+        OptionSpec("event_start", str, "2022-07", check=month_problem,
+                   help="first month of the Sinaloa-surge event study (after the COVID recovery)"),
+        OptionSpec("event_months", int, 4, low=1, high=4,
+                   help="months after the surge (2024-09) in the event study; the hotel data end in 2024-12"),
+        OptionSpec("occupancy_to_spending", float, 1.0, low=0.0, high=5.0,
+                   help="ratio of the U.S. visitor-spending elasticity to the hotel-occupancy elasticity (judgment)"),
+        OptionSpec("occupancy_to_spending_sd", float, 0.3, low=0.0, high=5.0,
+                   help="standard deviation of that ratio"),
     ),
     data=("mx_tourism_receipts_wdi", "mx_visitor_receipts_inegi", "mx_tourist_spending_evi", "mx_homicide_rate_wdi",
-          "mx_homicides_inegi", "us_real_gdp", "mxn_per_usd"),
+          "mx_homicides_inegi", "us_real_gdp", "mxn_per_usd") + destinations.HOTEL,
 )
 
 
@@ -167,7 +190,19 @@ def check_data(data: Mapping[str, pd.Series], options: Mapping[str, Any], settin
     probs += min_obs_problem(n, k + MIN_RESID_DF, used, f"the tourism elasticity regression ({k} coefficients, "
                              f"{'first differences' if diff else 'levels'}, from fit_start {options['fit_start']})",
                              period=df.index[0] if len(df) else None, option="fit_start" if len(df) else None)
-    return probs
+    return probs + destinations.check_panel(data, options, base_year)
+
+
+def panel_data_estimate(est: EstimateResult, wb: Any, ratio: float, ratio_sd: float) -> DataEstimate:
+    """The panel's occupancy elasticity times the spending/occupancy ratio r, as the data side of the
+    pooled elasticity.  Variance of a product of independent estimates:
+    r^2 se_b^2 + b^2 sd_r^2 + se_b^2 sd_r^2, where se_b is the wild bootstrap interval's normal
+    equivalent (its 90 % width / 2 z)."""
+    b, se_b = wb.estimate, wb.se_equivalent
+    se = float(np.sqrt(ratio ** 2 * se_b ** 2 + b ** 2 * ratio_sd ** 2 + se_b ** 2 * ratio_sd ** 2))
+    note = (f"destination panel: {b:.4f} (wild cluster bootstrap 90 % interval {wb.lower:.4f} to {wb.upper:.4f}, "
+            f"se-equivalent {se_b:.4f}) x occupancy-to-spending ratio {ratio:g} (sd {ratio_sd:g})")
+    return DataEstimate("log_homicide_rate (panel)", b * ratio, se, note)
 
 
 def _elasticity_model(df: pd.DataFrame, opts: Mapping[str, Any]) -> EstimateResult:
@@ -272,8 +307,15 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
                        "mxn_usd": data["mxn_per_usd"]}).loc[opts["fit_start"]: base_year].dropna()
     main = _elasticity_model(df, opts)
     term = "d.log_homicide_rate" if opts["form"] == "difference" else "log_homicide_rate"
-    data_est = DataEstimate(term, float(main.params[term]), float(main.bse[term]),
-                            f"coefficient on {term} in the {main.method} regression")
+    opts["panel_drop_years"] = tuple(opts["panel_drop_years"])
+    pmodel, wb = destinations.panel_model(data, opts, base_year)
+    padv, _ = destinations.panel_model(data, opts, base_year, advisory=True)
+    event = destinations.sinaloa_model(data, opts)
+    if opts["elasticity_data"] == "panel":
+        data_est = panel_data_estimate(pmodel, wb, opts["occupancy_to_spending"], opts["occupancy_to_spending_sd"])
+    else:
+        data_est = DataEstimate(term, float(main.params[term]), float(main.bse[term]),
+                                f"coefficient on {term} in the {main.method} regression")
     bmodel = baseline_model(receipts, opts, base_year)
     steps = len(years)
     log_mean, cov = log_forecast(bmodel, steps)
@@ -285,7 +327,9 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
         data="International visitor receipts: World Bank WDI ST.INT.RCPT.CD (1995-2020) joined to INEGI/Banxico (2019 overlap)",
     )
     return ChannelFit(
-        channel="tourism", main=main, models={"baseline": bmodel}, pooled={}, baseline=baseline,
+        channel="tourism", main=main,
+        models={"baseline": bmodel, "panel": pmodel, "panel_advisory": padv, "sinaloa": event},
+        pooled={}, baseline=baseline,
         constants={"receipts_base_year": anchor},
         notes=tuple(join_notes) + (rate_note,), data_estimates={"elasticity": data_est},
     )
