@@ -163,13 +163,15 @@ def _did(df: pd.DataFrame, dep: str, treated: pd.Series) -> float:
 
 
 def sinaloa_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any]) -> EstimateResult:
-    """The Sinaloa-surge Wald difference in differences (module docstring), with placebo errors."""
+    """The Sinaloa-surge Wald difference in differences (module docstring), with placebo errors.
+    ``opts``: ``homicide_window`` (for the note), ``event_start`` (first month, default 2022-07, after
+    the COVID recovery) and ``event_months`` (months from the surge, default 4: the data end 2024-12)."""
     from statsmodels.regression.linear_model import OLS
 
-    w = opts["homicide_window"]
+    w = opts.get("homicide_window", 12)
     df = hotel_frame(data, 1)  # the surge is sudden: the previous month's rate, not a year's mean
-    start = pd.Period(opts["event_start"], "M")
-    end = SURGE + opts["event_months"] - 1
+    start = pd.Period(opts.get("event_start", "2022-07"), "M")
+    end = SURGE + int(opts.get("event_months", 4)) - 1
     df = df[(df["period"] >= start) & (df["period"] <= end)]
     df = df[~((df["destination"] == OTIS[0]) & (df["period"] >= OTIS[1]))].reset_index(drop=True)
     post = df["period"] >= SURGE

@@ -106,7 +106,7 @@ def _codes(df: pd.DataFrame) -> pd.DataFrame:
 def fdi_panel_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any],
                     base_year: int) -> tuple[EstimateResult, panel.WildBootstrap]:
     """The state-quarter FDI panel (module docstring) and its wild cluster bootstrap."""
-    window = int(opts.get("fdi_window", 4))
+    window = int(opts["fdi_window"])
     df = _sample(data, window, base_year)
     frame = _codes(df)
     res = panel.fit_fe(frame, DEP, X, EFFECTS, CLUSTER)
@@ -122,7 +122,7 @@ def fdi_panel_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any],
         Diagnostic(f"Driscoll-Kraay ({DK_LAGS} lags)", float(dk.bse["log_homicide_rate"]),
                    float(dk.pvalues["log_homicide_rate"]), "log_homicide_rate = 0",
                    "standard error robust to correlation across states within a quarter (cross-check)"),
-        Diagnostic("Negative or zero FDI in the sample", float(neg + zero), None, "",
+        Diagnostic("Negative or zero FDI in the sample", float(neg + zero), None, "count, not a test",
                    f"{neg} negative and {zero} zero {window}-quarter sums of {len(df)} (kept: asinh); "
                    f"{neg_q} single quarters negative"),
     )
@@ -130,15 +130,15 @@ def fdi_panel_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any],
     sample = f"{per.min()}..{per.max()} (quarterly), {df['state'].nunique()} states"
     notes = (
         "FDI: Secretaría de Economía (DGIE), received by state, all origins, USD millions nominal.",
-        "FDI is assigned to the state of the investor's head office in Mexico: much of it sits in Mexico City "
-        "and Nuevo León whatever happens where the plants are (biases the estimate towards zero).",
-        f"Dependent: asinh of FDI summed over the {window} quarters ending in the quarter (single large deals "
-        "make quarters lumpy); negative sums (disinvestment) kept; asinh(x) ~ ln(2x), so the coefficient "
-        "reads as an elasticity.",
+        ("FDI is assigned to the state of the investor's head office in Mexico: much of it sits in Mexico City "
+         "and Nuevo León whatever happens where the plants are (biases the estimate towards zero)."),
+        (f"Dependent: asinh of FDI summed over the {window} quarters ending in the quarter (single large deals "
+         "make quarters lumpy); negative sums (disinvestment) kept; asinh(x) ~ ln(2x), so the coefficient "
+         "reads as an elasticity."),
         f"Homicide rate: SESNSP victims / CONAPO population, mean of the {HOMICIDE_MONTHS} months before the quarter.",
-        "Published studies disagree: Garriga & Phillips (2023) find no association of FDI with homicide rates; "
-        "Cabral, Mollick & Saucedo (2019) find negative effects. A near-zero estimate with a tight interval "
-        "is a finding, not a failure.",
+        ("Published studies disagree: Garriga & Phillips (2023) find no association of FDI with homicide rates; "
+         "Cabral, Mollick & Saucedo (2019) find negative effects. A near-zero estimate with a tight interval "
+         "is a finding, not a failure."),
         "The 90 % interval used for pooling is the wild cluster bootstrap's, not the CR1 t interval.",
     )
     terms = list(X)
@@ -159,7 +159,7 @@ def check_fdi_panel(data: Mapping[str, pd.Series], opts: Mapping[str, Any], base
     """What the panel needs: a valid window, population for every state-year with victims, and at
     least 8 states and 40 state-quarters with a homicide rate up to the base year."""
     probs = []
-    window = opts.get("fdi_window", 4)
+    window = opts["fdi_window"]
     if not isinstance(window, (int, np.integer)) or window < 1:
         return [DataProblem(FDI[0], f"fdi_window must be a whole number of quarters >= 1 (got {window!r})",
                             "set fdi_window to 1..8", option="fdi_window")]
@@ -182,4 +182,4 @@ def check_fdi_panel(data: Mapping[str, pd.Series], opts: Mapping[str, Any], base
     return probs
 
 
-__all__ = ["fdi_frame", "fdi_panel_model", "check_fdi_panel", "FDI"]
+__all__ = ["FDI", "check_fdi_panel", "fdi_frame", "fdi_panel_model"]

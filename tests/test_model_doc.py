@@ -116,3 +116,23 @@ def test_variance_and_sensitivity_figures(model, mc):
             f"baseline forecast ({t['imports.baseline']:.1f} bn)")
     m = model.sensitivity("military_incursion", "tornado").ranked().set_index("input")["swing"]
     _in_doc(f"tornado swings of about {m['shocks.conflict_tariff']:.0f} and {m['shocks.correspondent_derisking']:.0f} bn")
+
+
+def test_panel_figures(model):
+    """The destination and state panels as docs/model.md quotes them (section 1 and 3a)."""
+    t = model.fits["tourism"]
+    est = t.models["panel"]
+    wb = next(d for d in est.diagnostics if d.name.startswith("Wild cluster"))
+    b, se = est.params["log_homicide_rate"], est.bse["log_homicide_rate"]
+    _in_doc(f"beta = {b:.4f} (CR1 se {se:.4f}, t(12) p = {est.pvalues['log_homicide_rate']:.2f}); wild bootstrap "
+            f"p = {wb.p_value:.2f}")
+    pe = t.pooled["elasticity"]
+    weight = pe.prior_sd ** 2 / (pe.prior_sd ** 2 + pe.data_se ** 2)
+    _in_doc(f"destination panel {100 * weight:.1f} % (se {pe.data_se:.4f})")
+    _in_doc(f"barely moves (-0.0219 to {pe.pooled:.4f})")
+    inv = model.fits["investment"]
+    p = inv.models["panel"]
+    _in_doc(f"+{p.params['log_homicide_rate']:.3f} (CR1 se {p.bse['log_homicide_rate']:.3f}")
+    q = inv.pooled["elasticity"]
+    w = q.prior_sd ** 2 / (q.prior_sd ** 2 + q.data_se ** 2)
+    _in_doc(f"data weight of {100 * w:.0f} %: {q.pooled:.3f}")

@@ -6,8 +6,10 @@ I(t) = the U.S. FDI inflow to Mexico (Secretaría de Economía, latest value up 
 at ``inflow_growth``; r the insecurity shock; beta the elasticity of U.S. investment to insecurity.
 This is a flow of investment, not an operating cost: the cumulative impact is the shortfall of the
 investment stock built up over the horizon (before depreciation).  beta is estimated where the data
-allow (OLS of log FDI inflows on the log homicide rate); with seven first-release points it is not
-identified, so the default uses the prior (stated in the assumption file and the report).
+allow: the data side of the pooled elasticity is the state panel of :mod:`impact.investment_panel`
+(FDI received by state and quarter on the state's homicide rate, state and quarter effects, wild
+cluster bootstrap interval); the national OLS of log FDI inflows on the log homicide rate (seven
+first-release points, not identified) stays the channel's main model for transparency.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import investment_panel
 from ..estimation import annual_index, ols_fit, regression_diagnostics
 from ..results.estimates import BaselineForecast, DataEstimate, EstimateResult
 from ..spec import ChannelSpec, OptionSpec, ParamSpec
@@ -46,8 +49,14 @@ SPEC = ChannelSpec(
     ),
     options=(
         OptionSpec("interval", float, 0.90, low=0.5, high=0.99, help="interval level shown for the baseline"),
+        OptionSpec("fdi_window", int, 4, low=1, high=8,
+                   help="quarters of state FDI summed for the panel's dependent variable (deals make quarters lumpy)"),
+        OptionSpec("bootstrap_reps", int, 9999, low=99, high=99_999,
+                   help="wild cluster bootstrap replications for the state panel's interval"),
+        OptionSpec("bootstrap_seed", int, 20250220, low=0, high=2**31 - 1, help="seed of the wild cluster bootstrap"),
     ),
-    data=("mx_fdi_inflows_total", "mx_homicide_rate_wdi", "mx_homicides_inegi", "mx_fdi_inflows_from_us"),
+    data=("mx_fdi_inflows_total", "mx_homicide_rate_wdi", "mx_homicides_inegi", "mx_fdi_inflows_from_us",
+          "mx_fdi_state_quarterly", "mx_homicide_victims_state_monthly", "mx_population_state"),
 )
 
 #: observations the investment regression needs at least (two coefficients, three degrees of freedom)
@@ -73,7 +82,7 @@ def check_data(data: Mapping[str, pd.Series], options: Mapping[str, Any], settin
     probs += min_obs_problem(n, MIN_FDI_POINTS, ("mx_fdi_inflows_total", "mx_homicide_rate_wdi", "mx_homicides_inegi"),
                              f"the investment regression (log FDI on log homicide rate, years up to {base_year})",
                              period=fdi.index[0])
-    return probs
+    return probs + investment_panel.check_fdi_panel(data, options, base_year)
 
 
 def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any) -> ChannelFit:
@@ -94,16 +103,18 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
         diagnostics=regression_diagnostics(res, stationarity=False), use_t=bool(res.use_t),
         recipe=(ols_fit, (y, X)),
         notes=("Seven first-release points of mixed vintage (Secretaría de Economía): the elasticity is not "
-               "identified; the default assumption uses the literature prior and reports this estimate for "
-               "transparency.", rate_note),
+               "identified; the data side of the pooled elasticity is the state panel (next model), and "
+               "this estimate is reported for transparency.", rate_note),
         _results=res,
     )
-    data_est = DataEstimate("log_homicide_rate", float(res.params["log_homicide_rate"]),
-                            float(res.bse["log_homicide_rate"]), "coefficient on log_homicide_rate")
+    pmodel, wb = investment_panel.fdi_panel_model(data, options, base_year)
+    data_est = DataEstimate("log_homicide_rate (state panel)", wb.estimate, wb.se_equivalent,
+                            f"state FDI panel: {wb.estimate:.4f} (wild cluster bootstrap 90 % interval {wb.lower:.4f} "
+                            f"to {wb.upper:.4f}; se-equivalent {wb.se_equivalent:.4f})")
     s = data["mx_fdi_inflows_from_us"].loc[:base_year]
     fdi_year, fdi_us = int(s.index.max()), float(s.iloc[-1])
     return ChannelFit(
-        channel="investment", main=main, models={}, pooled={}, baseline=None,
+        channel="investment", main=main, models={"panel": pmodel}, pooled={}, baseline=None,
         constants={"fdi_us_bn": fdi_us, "fdi_year": fdi_year, "years": tuple(settings.years), "base_year": base_year,
                    "interval": float(options["interval"])},
         notes=(f"U.S. FDI inflow {fdi_us:.2f} bn ({fdi_year}, Secretaría de Economía, first release).",),

@@ -14,8 +14,9 @@ Impact(t) = B(t) * (exp(eps_T * ln(1 + r/100) * profile(t)) - 1)
   judgment with a range); combined with the literature prior (pooled).  The national regression (OLS
   of the change in log receipts on the change in log homicide rate with the changes in log U.S. real
   GDP and log MXN/USD and pulse dummies, HAC errors) is the channel's main model and a cross-check;
-  ``elasticity_data: national`` pools it instead.  The Sinaloa-surge event study is a second,
-  transparent estimate shown beside them.
+  ``elasticity_data: national`` pools it instead.  The Sinaloa-surge event study
+  (:func:`impact.destinations.sinaloa_model`, placebo standard errors) is a second, transparent
+  estimate reported in docs/model.md.
 * r: the scenario's rise in perceived insecurity (percent, homicide-rate equivalent).
 """
 from __future__ import annotations
@@ -49,7 +50,6 @@ from .base import (
     min_obs_problem,
 )
 from .common import excel_profile, homicide_rate, homicide_rate_problems
-from ..spec import month_problem
 
 SPEC = ChannelSpec(
     name="tourism",
@@ -76,10 +76,6 @@ SPEC = ChannelSpec(
         OptionSpec("bootstrap_reps", int, 9999, low=99, high=99_999,
                    help="wild cluster bootstrap replications for the panel interval"),
         OptionSpec("bootstrap_seed", int, 20250220, low=0, high=2**31 - 1, help="seed of the wild cluster bootstrap"),
-        OptionSpec("event_start", str, "2022-07", check=month_problem,
-                   help="first month of the Sinaloa-surge event study (after the COVID recovery)"),
-        OptionSpec("event_months", int, 4, low=1, high=4,
-                   help="months after the surge (2024-09) in the event study; the hotel data end in 2024-12"),
         OptionSpec("occupancy_to_spending", float, 1.0, low=0.0, high=5.0,
                    help="ratio of the U.S. visitor-spending elasticity to the hotel-occupancy elasticity (judgment)"),
         OptionSpec("occupancy_to_spending_sd", float, 0.3, low=0.0, high=5.0,
@@ -310,7 +306,6 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
     opts["panel_drop_years"] = tuple(opts["panel_drop_years"])
     pmodel, wb = destinations.panel_model(data, opts, base_year)
     padv, _ = destinations.panel_model(data, opts, base_year, advisory=True)
-    event = destinations.sinaloa_model(data, opts)
     if opts["elasticity_data"] == "panel":
         data_est = panel_data_estimate(pmodel, wb, opts["occupancy_to_spending"], opts["occupancy_to_spending_sd"])
     else:
@@ -328,7 +323,7 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
     )
     return ChannelFit(
         channel="tourism", main=main,
-        models={"baseline": bmodel, "panel": pmodel, "panel_advisory": padv, "sinaloa": event},
+        models={"baseline": bmodel, "panel": pmodel, "panel_advisory": padv},
         pooled={}, baseline=baseline,
         constants={"receipts_base_year": anchor},
         notes=tuple(join_notes) + (rate_note,), data_estimates={"elasticity": data_est},
