@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import serial
 from .results.estimates import Diagnostic
@@ -90,7 +90,7 @@ class WildBootstrap:
 
     @property
     def se_equivalent(self) -> float:
-        return (self.upper - self.lower) / (2.0 * float(stats.norm.ppf(0.5 + self.level / 2.0)))
+        return (self.upper - self.lower) / (2.0 * NormalDist().inv_cdf(0.5 + self.level / 2.0))
 
     def as_diagnostic(self) -> Diagnostic:
         return Diagnostic(f"Wild cluster bootstrap ({self.term})", self.estimate, self.p_value,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import styles as st
-from .. import tables as tb
+from ..datatables import data_catalog
 from ..book import Book, frame
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -20,7 +20,7 @@ def build(book: Book, res: AnalysisResult) -> None:
     sh = book.sheet(TITLE)
     sh.title("Data used", "Bundled public series (or your overrides) with official sources, vintages and caveats; "
                           "values of the annual series below.")
-    c = tb.data_catalog(res)
+    c = data_catalog(res)
     view = frame({"Series": c["series"], "Description": c["description"], "Unit": c["unit"],
                          "Frequency": c["frequency"], "Coverage": c["coverage"], "Observations": c["observations"],
                          "Vintage": c["vintage"], "Source": c["source"], "Series code": c["series_code"],
