@@ -145,7 +145,8 @@ def panel_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any], base_yea
         "Occupancy: SECTUR DataTur rooms occupied / rooms available (residents and non-residents together).",
         f"Homicide rate: SESNSP victims / CONAPO population, mean of the {opts['homicide_window']} months before.",
         f"Dropped: {dropped or 'no years'} (COVID); Acapulco from 2023-10 (Hurricane Otis).",
-        "The 90 % interval used for pooling is the wild cluster bootstrap's, not the CR1 t interval.",
+        ("Not pooled: shown to read the advisory level (its sign is discussed in docs/model.md)." if advisory else
+         "The 90 % interval used for pooling is the wild cluster bootstrap's, not the CR1 t interval."),
     )
     name = "Tourism panel: hotel occupancy on state homicide rate" + (" and advisory level" if advisory else "")
     return _result(name, frame, x, "log_occupancy", sample, wb, (dk_diag,), notes), wb

