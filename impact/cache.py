@@ -65,15 +65,22 @@ def versions() -> str:
     return f"impact={__version__};" + ";".join(f"{lib}={version(lib)}" for lib in libs)
 
 
-def code_hash(channel: str) -> str:
-    """SHA-256 of the estimation code (the channel module, the shared estimation helpers and the stored
-    result classes), so that an edited estimator never reuses fits of the old code, even within one
-    package version."""
+ESTIMATION_FILES = ("channels/base.py", "channels/common.py", "estimation.py", "panel.py", "destinations.py",
+                    "investment_panel.py", "arrivals.py", "results/estimates.py", "results/inference.py", "serial.py")
+
+
+def hashed_files(channel: str) -> list[Path]:
+    """The files whose content keys a channel's fits: its module and the estimation code channels
+    call (shared helpers, panel estimators, event studies, the stored result classes)."""
     here = Path(__file__).resolve().parent
+    return [here / "channels" / f"{channel}.py"] + [here / f for f in ESTIMATION_FILES]
+
+
+def code_hash(channel: str) -> str:
+    """SHA-256 of the estimation code (:func:`hashed_files`), so that an edited estimator never reuses
+    fits of the old code, even within one package version."""
     h = hashlib.sha256()
-    for f in (here / "channels" / f"{channel}.py", here / "channels" / "base.py", here / "channels" / "common.py",
-              here / "estimation.py",
-              here / "results" / "estimates.py", here / "results" / "inference.py", here / "serial.py"):
+    for f in hashed_files(channel):
         try:
             h.update(f.read_bytes())
         except OSError:

@@ -309,3 +309,27 @@ def test_unwritable_cache_never_fails_a_run(tmp_path, assumptions, caplog):
         m = impact.fit(assumptions, cache_dir=str(blocker))
     assert m.fits and blocker.read_text() == "not a folder"
     assert "could not write the fit cache" in caplog.text
+
+
+def test_every_estimation_module_a_channel_imports_keys_its_fits():
+    """A channel's fit is cached by the code it runs: every impact module its module imports (outside
+    the report and result-display layers) is among the hashed files, so editing e.g. the panel
+    estimator refits."""
+    import ast
+    from pathlib import Path
+
+    import impact
+    from impact.cache import hashed_files
+    from impact.channels import registry
+
+    root = Path(impact.__file__).parent
+    for name in registry():
+        path = root / "channels" / f"{name}.py"
+        hashed = {p.resolve() for p in hashed_files(name)}
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 2:
+                mods = [node.module] if node.module else [a.name for a in node.names]
+                for m in mods:
+                    f = root / f"{m.replace('.', '/')}.py"
+                    if f.exists() and m.split(".")[0] not in ("spec", "timing", "errors", "frozen"):
+                        assert f.resolve() in hashed, f"{name} imports {m}, whose edits would not refit"
