@@ -90,14 +90,18 @@ def _sample(df: pd.DataFrame, opts: Mapping[str, Any], base_year: int) -> pd.Dat
     return df[keep & (months >= 60)].reset_index(drop=True)
 
 
+def _seasons(df: pd.DataFrame) -> np.ndarray:
+    """Destination x calendar-month codes on this sample, the first destination's months pooled into
+    one level (see :func:`hotel_frame`: with month effects too, the design then has full rank)."""
+    first = df["destination"] == df["destination"].min()
+    return np.where(first, -1, df["season_id"])
+
+
 def _codes(df: pd.DataFrame) -> pd.DataFrame:
     """The estimation frame the fit cache stores: RangeIndex, numbers only."""
     cols = ["log_occupancy", "log_homicide_rate", "advisory", "season_id", "time_id", "state_id"]
     out = df[cols].astype(float)
-    # recoded on the sample; the first destination keeps one season level (see hotel_frame)
-    first = df["destination"] == df["destination"].min()
-    season = np.where(first, -1, df["season_id"])
-    out["season_id"] = pd.factorize(season, sort=True)[0]
+    out["season_id"] = pd.factorize(_seasons(df), sort=True)[0]
     for c in ("time_id", "state_id"):
         out[c] = pd.factorize(df[c], sort=True)[0]
     return out.reset_index(drop=True)
@@ -153,22 +157,24 @@ def panel_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any], base_yea
 
 
 # ----------------------------------------------------------------------------- Sinaloa surge
-def _did(df: pd.DataFrame, dep: str, treated: pd.Series) -> float:
-    """Coefficient of treated x post in ``dep`` on it and the destination-season and month effects."""
+def _did_fit(df: pd.DataFrame, dep: str, treated: pd.Series) -> Any:
+    """OLS of ``dep`` on treated x post (``treat_post``) and the destination-season and month effects."""
     from statsmodels.regression.linear_model import OLS
 
-    first = df["destination"] == df["destination"].min()
-    frame = df.assign(treat_post=treated.astype(float), season_id=np.where(first, -1, df["season_id"]))
+    frame = df.assign(treat_post=treated.astype(float), season_id=_seasons(df))
     yy, X = panel.design(frame, dep, ("treat_post",), ("season_id", "time_id"))
-    return float(OLS(yy, X).fit().params["treat_post"])
+    return OLS(yy, X).fit()
+
+
+def _did(df: pd.DataFrame, dep: str, treated: pd.Series) -> float:
+    """The coefficient of treated x post (:func:`_did_fit`)."""
+    return float(_did_fit(df, dep, treated).params["treat_post"])
 
 
 def sinaloa_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any]) -> EstimateResult:
     """The Sinaloa-surge Wald difference in differences (module docstring), with placebo errors.
     ``opts``: ``homicide_window`` (for the note), ``event_start`` (first month, default 2022-07, after
     the COVID recovery) and ``event_months`` (months from the surge, default 4: the data end 2024-12)."""
-    from statsmodels.regression.linear_model import OLS
-
     w = opts.get("homicide_window", 12)
     df = hotel_frame(data, 1)  # the surge is sudden: the previous month's rate, not a year's mean
     start = pd.Period(opts.get("event_start", "2022-07"), "M")
@@ -177,7 +183,8 @@ def sinaloa_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any]) -> Est
     df = df[~((df["destination"] == OTIS[0]) & (df["period"] >= OTIS[1]))].reset_index(drop=True)
     post = df["period"] >= SURGE
     treated = (df["state"] == SINALOA) & post
-    d_occ = _did(df, "log_occupancy", treated)
+    res = _did_fit(df, "log_occupancy", treated)
+    d_occ = float(res.params["treat_post"])
     d_hom = _did(df, "log_homicide_rate", treated)
     placebo = np.array([_did(df, "log_occupancy", (df["state"] == s) & post)
                         for s in sorted(df["state"].unique()) if s != SINALOA])
@@ -185,10 +192,6 @@ def sinaloa_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any]) -> Est
     rank = float(np.mean(np.abs(placebo) >= abs(d_occ)))
     elast = d_occ / d_hom
     se = se_occ / abs(d_hom)
-    first = df["destination"] == df["destination"].min()
-    frame = df.assign(treat_post=treated.astype(float), season_id=np.where(first, -1, df["season_id"]))
-    yy, X = panel.design(frame, "log_occupancy", ("treat_post",), ("season_id", "time_id"))
-    res = OLS(yy, X).fit()
     params = pd.Series({"elasticity": elast, "d_log_occupancy": d_occ, "d_log_homicide_rate": d_hom})
     bse = pd.Series({"elasticity": se, "d_log_occupancy": se_occ, "d_log_homicide_rate": np.nan})
     cov = pd.DataFrame(np.diag(bse.fillna(0.0) ** 2), index=params.index, columns=params.index)

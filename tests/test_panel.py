@@ -140,7 +140,7 @@ def test_panel_data_estimate_is_a_product_of_independent_estimates():
     wb = panel.WildBootstrap("x", estimate=-0.06, p_value=0.3, lower=-0.12, upper=0.04, level=0.90, reps=999,
                              clusters=13)
     se_b = 0.16 / (2 * 1.6448536269514722)
-    de = panel_data_estimate(None, wb, 1.2, 0.3)
+    de = panel_data_estimate(wb, 1.2, 0.3)
     assert de.value == pytest.approx(-0.072)
     assert de.se == pytest.approx(np.sqrt(1.44 * se_b ** 2 + 0.0036 * 0.09 + se_b ** 2 * 0.09))
 

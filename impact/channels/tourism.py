@@ -195,7 +195,7 @@ def check_data(data: Mapping[str, pd.Series], options: Mapping[str, Any], settin
     return probs + destinations.check_panel(data, options, base_year) + arrivals.check_arrivals(data, options)
 
 
-def panel_data_estimate(est: EstimateResult, wb: Any, ratio: float, ratio_sd: float) -> DataEstimate:
+def panel_data_estimate(wb: Any, ratio: float, ratio_sd: float) -> DataEstimate:
     """The panel's occupancy elasticity times the spending/occupancy ratio r, as the data side of the
     pooled elasticity.  Variance of a product of independent estimates:
     r^2 se_b^2 + b^2 sd_r^2 + se_b^2 sd_r^2, where se_b is the wild bootstrap interval's normal
@@ -313,7 +313,7 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
     pmodel, wb = destinations.panel_model(data, opts, base_year)
     padv, _ = destinations.panel_model(data, opts, base_year, advisory=True)
     if opts["elasticity_data"] == "panel":
-        data_est = panel_data_estimate(pmodel, wb, opts["occupancy_to_spending"], opts["occupancy_to_spending_sd"])
+        data_est = panel_data_estimate(wb, opts["occupancy_to_spending"], opts["occupancy_to_spending_sd"])
     else:
         data_est = DataEstimate(term, float(main.params[term]), float(main.bse[term]),
                                 f"coefficient on {term} in the {main.method} regression")
