@@ -61,3 +61,30 @@ def test_override_csv_loads(tmp_path):
     pd.DataFrame({"period": [2020, 2021], "value": [1.0, 2.0]}).to_csv(p, index=False)
     s = data.load("us_real_gdp", p)
     assert list(s.index) == [2020, 2021] and s.attrs["unit"] == data.catalog()["us_real_gdp"]["unit"]
+
+
+@pytest.mark.parametrize("body,line,fragment", [
+    ("period,state,value\n2024-Q1,01,1\n2024-Q2,01,2\n2024-Q1,02,3\n2024-Q1,01,4\n", 5,
+     "rows of 01 are not together"),
+    ("period,state,value\n2024-Q1,01,1\n2024-Q1,01,2\n", 3, "duplicate period"),
+    ("period,state,value\n2024-Q2,01,1\n2024-Q1,01,2\n", 3, "increasing order"),
+    ("period,state,value\n2024-Q5,01,1\n", 2, "YYYY-Qn"),
+    ("period,state,value\n2024-Q1,,1\n", 2, "state is missing"),
+    ("period,value\n2024-Q1,1\n", 1, "period,state,value"),
+])
+def test_malformed_panel_is_rejected_with_line(tmp_path, body, line, fragment):
+    p = tmp_path / "fdi.csv"
+    p.write_text(body)
+    with pytest.raises(DataError) as ei:
+        data.load("mx_fdi_state_quarterly", p)
+    msg = str(ei.value)
+    assert fragment in msg and f"{p}:{line}" in msg, msg
+
+
+def test_panel_override_loads_by_unit_then_period(tmp_path):
+    p = tmp_path / "fdi.csv"
+    p.write_text("period,state,value\n2024-Q1,01,1.5\n2024-Q2,01,-2\n2024-Q1,02,3\n")
+    s = data.load("mx_fdi_state_quarterly", p)
+    assert list(s.index.names) == ["state", "period"]
+    assert s[("01", pd.Period("2024Q2", "Q"))] == -2.0 and s.index.is_monotonic_increasing
+    assert data.line_of(s, ("02", pd.Period("2024Q1", "Q"))) == 4
