@@ -134,19 +134,26 @@ def _parts(y: np.ndarray, X: np.ndarray, k: int, groups: np.ndarray) -> _Parts:
     return _Parts(b=float(xt @ yt) / D, D=D, Ay=ind.T @ (xt * yt), Ax=ind.T @ (xt * xt), Fy=Fy, Fx=Fx, c=c)
 
 
-def _pvalues(p: _Parts, nulls: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Bootstrap p-values of H0: beta = b0 for each b0 in ``nulls`` with weights ``v`` (reps, G)."""
-    out = np.empty(len(nulls))
-    for j, b0 in enumerate(nulls):
-        A = p.Ay - b0 * p.Ax                     # cluster scores of the restricted residuals
-        F = p.Fy - b0 * p.Fx
-        se = np.sqrt(p.c * np.sum((A - (p.b - b0) * p.Ax) ** 2)) / p.D
-        t = (p.b - b0) / se
-        db = v @ A / p.D                          # b* - b0
-        s = v @ F.T - db[:, None] * p.Ax[None, :]  # bootstrap cluster scores
-        tstar = db / (np.sqrt(p.c * np.sum(s * s, axis=1)) / p.D)
-        out[j] = np.mean(np.abs(tstar) >= abs(t))
-    return out
+def _pvalue_fn(p: _Parts, v: np.ndarray) -> Any:
+    """b0 array -> bootstrap p-values of H0: beta = b0 with weights ``v`` (reps, G).
+
+    Everything that does not depend on b0 is multiplied out once: with A = Ay - b0 Ax and
+    F = Fy - b0 Fx, b* - b0 = (v Ay - b0 v Ax) / D and the bootstrap cluster scores are
+    v Fy' - b0 v Fx' - (b* - b0) Ax."""
+    vAy, vAx = v @ p.Ay, v @ p.Ax
+    vFy, vFx = v @ p.Fy.T, v @ p.Fx.T
+    se = np.sqrt(p.c * np.sum((p.Ay - p.b * p.Ax) ** 2)) / p.D  # of the original fit: the same for every b0
+
+    def pvalues(nulls: np.ndarray) -> np.ndarray:
+        out = np.empty(len(nulls))
+        for j, b0 in enumerate(nulls):
+            db = (vAy - b0 * vAx) / p.D
+            s = vFy - b0 * vFx - db[:, None] * p.Ax[None, :]
+            tstar = db / (np.sqrt(p.c * np.einsum("ij,ij->i", s, s)) / p.D)
+            out[j] = np.mean(np.abs(tstar) >= abs((p.b - b0) / se))
+        return out
+
+    return pvalues
 
 
 def wild_cluster_bootstrap(y: np.ndarray, X: np.ndarray, k: int, groups: np.ndarray, *, term: str = "x",
@@ -167,24 +174,25 @@ def wild_cluster_bootstrap(y: np.ndarray, X: np.ndarray, k: int, groups: np.ndar
     scale = se0 if scale is None else scale
     alpha = 1.0 - level
     grid = center + scale * np.linspace(-8.0, 8.0, 161)
-    pv = _pvalues(p, grid, v)
+    pvalues = _pvalue_fn(p, v)
+    pv = pvalues(grid)
     keep = np.flatnonzero(pv > alpha)
     if keep.size == 0:  # the grid missed the acceptance region: report the point estimate only
         lo = hi = p.b
     else:
-        lo = _bisect(p, v, alpha, grid[max(keep[0] - 1, 0)], grid[keep[0]])
-        hi = _bisect(p, v, alpha, grid[min(keep[-1] + 1, len(grid) - 1)], grid[keep[-1]])
-    p0 = float(_pvalues(p, np.array([0.0]), v)[0])
+        lo = _bisect(pvalues, alpha, grid[max(keep[0] - 1, 0)], grid[keep[0]])
+        hi = _bisect(pvalues, alpha, grid[min(keep[-1] + 1, len(grid) - 1)], grid[keep[-1]])
+    p0 = float(pvalues(np.array([0.0]))[0])
     return WildBootstrap(term=term, estimate=float(p.b), p_value=p0, lower=float(lo), upper=float(hi), level=level, reps=reps, clusters=G)
 
 
-def _bisect(p: _Parts, v: np.ndarray, alpha: float, out: float, inside: float, steps: int = 30) -> float:
+def _bisect(pvalues: Any, alpha: float, out: float, inside: float, steps: int = 30) -> float:
     """The boundary between a rejected null ``out`` and an accepted one ``inside``."""
     if out == inside:
         return inside
     for _ in range(steps):
         mid = 0.5 * (out + inside)
-        if _pvalues(p, np.array([mid]), v)[0] > alpha:
+        if pvalues(np.array([mid]))[0] > alpha:
             inside = mid
         else:
             out = mid
@@ -197,7 +205,7 @@ def covers(y: np.ndarray, X: np.ndarray, k: int, groups: np.ndarray, beta: float
     not reject): coverage studies need only this, not the interval's ends."""
     p = _parts(np.asarray(y, float), np.asarray(X, float), k, np.asarray(groups))
     v = WEBB[np.random.default_rng(seed).integers(0, 6, size=(reps, len(p.Ax)))]
-    return bool(_pvalues(p, np.array([beta]), v)[0] > 1.0 - level)
+    return bool(_pvalue_fn(p, v)(np.array([beta]))[0] > 1.0 - level)
 
 
 __all__ = ["design", "fit_fe", "driscoll_kraay", "wild_cluster_bootstrap", "WildBootstrap", "covers", "WEBB"]

@@ -148,3 +148,31 @@ def test_did_figures(model):
     _in_doc(f"designation {des['estimate']:.3f} log points (se {des['std_error']:.3f}), {des['pct']:.1f} % for U.S. "
             f"relative to Canadian arrivals (90 % interval {des['pct_low']:.1f} % to {des['pct_high']:+.1f} %); "
             f"advisory {adv['estimate']:.3f} (se {adv['std_error']:.3f})")
+
+
+def test_tourism_side_by_side_table(model):
+    """The side-by-side table of tourism estimates in section 1, each row recomputed."""
+    import re
+
+    from impact import destinations
+    from impact.arrivals import did_table
+
+    t = model.fits["tourism"]
+    nat, term = t.main, "d.log_homicide_rate"
+    lo, hi = nat.conf_int(level=0.95).loc[term]
+    _in_doc(f"| national regression (main model) | visitor receipts, annual changes 1996-2024 | "
+            f"{nat.params[term]:.3f} | 95 %: {lo:.3f} to {hi:.3f} |")
+    wb = next(d for d in t.models["panel"].diagnostics if d.name.startswith("Wild cluster"))
+    blo, bhi = (float(x) for x in re.search(r"interval (-?[\d.]+) to (-?[\d.]+)", wb.reason).groups())
+    _in_doc(f"| destination panel (data side, default) | hotel occupancy, 22 destinations, monthly | "
+            f"{wb.statistic:.4f} | 90 % bootstrap: {blo:.3f} to {bhi:.3f} |")
+    ev = destinations.sinaloa_model(model.data, model.assumptions.channels["tourism"].options)
+    _in_doc(f"| Sinaloa surge (event study) | occupancy where the fighting is, 2024-09..12 | "
+            f"{ev.params['elasticity']:.2f} | se {ev.bse['elasticity']:.3f} (placebo) |")
+    _in_doc(f"a fall in ln occupancy of {ev.params['d_log_occupancy']:.3f} and a rise in the state's ln homicide "
+            f"rate (previous month) of {ev.params['d_log_homicide_rate']:.3f}")
+    pe = t.pooled["elasticity"]
+    _in_doc(f"| pooled (used) | U.S. visitor spending | {pe.pooled:.4f} | se {pe.pooled_se:.4f} |")
+    d = did_table(t.models["did_2025"]).set_index("term").loc["us_x_post_designation"]
+    _in_doc(f"| 2025 DiD | U.S. vs Canadian arrivals, 2025-03..08 | {d['pct']:.1f} % | "
+            f"90 %: {d['pct_low']:.1f} % to {d['pct_high']:+.1f} % |")
