@@ -163,7 +163,11 @@ def wild_cluster_bootstrap(y: np.ndarray, X: np.ndarray, k: int, groups: np.ndar
 
     The interval is every null the bootstrap test does not reject at ``1 - level``, found on a grid
     around the estimate (``center`` +- 8 ``scale``, default the OLS coefficient and its CR1 standard
-    error) and refined by bisection with the same weights.  Deterministic for a given ``seed``.
+    error; widened, up to +- 1,024 ``scale``, while its end points are still accepted) and refined by
+    bisection with the same weights.  With few or unbalanced clusters the accepted set can be
+    unbounded: an end that is still accepted at the widest grid is reported as infinite (and
+    ``se_equivalent`` is then infinite: the data carry no weight when pooled).  Deterministic for a
+    given ``seed``.
     """
     y, X = np.asarray(y, float), np.asarray(X, float)
     p = _parts(y, X, k, np.asarray(groups))
@@ -173,15 +177,20 @@ def wild_cluster_bootstrap(y: np.ndarray, X: np.ndarray, k: int, groups: np.ndar
     center = p.b if center is None else center
     scale = se0 if scale is None else scale
     alpha = 1.0 - level
-    grid = center + scale * np.linspace(-8.0, 8.0, 161)
     pvalues = _pvalue_fn(p, v)
-    pv = pvalues(grid)
-    keep = np.flatnonzero(pv > alpha)
-    if keep.size == 0:  # the grid missed the acceptance region: report the point estimate only
-        lo = hi = p.b
-    else:
-        lo = _bisect(pvalues, alpha, grid[max(keep[0] - 1, 0)], grid[keep[0]])
-        hi = _bisect(pvalues, alpha, grid[min(keep[-1] + 1, len(grid) - 1)], grid[keep[-1]])
+    width = 8.0
+    while True:
+        grid = center + scale * np.linspace(-width, width, 161)
+        keep = np.flatnonzero(pvalues(grid) > alpha)
+        if keep.size == 0:  # only possible when the grid is too coarse around a point estimate
+            raise ValueError(f"the wild bootstrap accepts no null on the grid around {center:g} (+- {width:g} x "
+                             f"{scale:g}): the interval cannot be located")
+        open_lo, open_hi = keep[0] == 0, keep[-1] == len(grid) - 1
+        if not (open_lo or open_hi) or width >= 1024.0:
+            break
+        width *= 4.0
+    lo = -np.inf if open_lo else _bisect(pvalues, alpha, grid[keep[0] - 1], grid[keep[0]])
+    hi = np.inf if open_hi else _bisect(pvalues, alpha, grid[keep[-1] + 1], grid[keep[-1]])
     p0 = float(pvalues(np.array([0.0]))[0])
     return WildBootstrap(term=term, estimate=float(p.b), p_value=p0, lower=float(lo), upper=float(hi), level=level, reps=reps, clusters=G)
 

@@ -1,6 +1,6 @@
 """The state-quarter FDI panel (impact.investment_panel): the regression redone by hand with
-statsmodels, a synthetic panel with a known coefficient, the asinh window transform, and the
-data check.  Every expected number is computed here, independently of the module."""
+statsmodels, a synthetic panel with a known coefficient, the window sums and logs, and the data
+check.  Every expected number is computed here, independently of the module."""
 from __future__ import annotations
 
 import numpy as np
@@ -20,24 +20,28 @@ def bundled() -> dict[str, pd.Series]:
 
 
 def _by_hand(d: dict[str, pd.Series], window: int, first: str, last: str) -> pd.DataFrame:
-    """The estimation sample built with wide tables and rolling windows (not the module's code)."""
+    """The estimation sample built with wide tables and rolling windows (not the module's code): FDI
+    summed over the window; the homicide rate over the 12 months before the window begins, with
+    zero months set to missing where the state's other months that year average 10 or more."""
     fdi = d["mx_fdi_state_quarterly"].unstack("state")              # periods x states
     fdi_sum = fdi.rolling(window, min_periods=window).sum()
     vic = d["mx_homicide_victims_state_monthly"].unstack("state")   # months x states
+    mean_nonzero = vic.where(vic > 0).groupby(vic.index.year).transform("mean")
+    vic = vic.mask((vic == 0) & (mean_nonzero >= 10))
     pop = d["mx_population_state"].unstack("state")                 # years x states
     rate = vic / pop.loc[vic.index.year].to_numpy() * 1e5
     before = rate.rolling(12, min_periods=12).mean().shift(1)        # months m-12..m-1, at month m
-    quarters = pd.period_range(first, last, freq="Q")
     rows = []
-    for q in quarters:
-        m = q.asfreq("M", how="start")
+    for q in pd.period_range(first, last, freq="Q"):
+        m = (q - (window - 1)).asfreq("M", how="start")              # first month of the FDI window
         for s in fdi.columns:
-            rows.append({"state": s, "period": q, "fdi_sum": fdi_sum.at[q, s], "hom": before.at[m, s]})
+            rows.append({"state": s, "period": q, "fdi_sum": fdi_sum.at[q, s],
+                         "hom": before.at[m, s] if m in before.index else np.nan})
     return pd.DataFrame(rows)
 
 
 def _ols_by_hand(df: pd.DataFrame) -> OLS:
-    y = np.arcsinh(df["fdi_sum"].to_numpy())
+    y = np.log(df["fdi_sum"].to_numpy())
     X = pd.concat([pd.DataFrame({"x": np.log(df["hom"]), "const": 1.0}),
                    pd.get_dummies(df["state"], prefix="s", drop_first=True, dtype=float),
                    pd.get_dummies(df["period"].astype(str), prefix="t", drop_first=True, dtype=float)], axis=1)
@@ -48,24 +52,34 @@ def _ols_by_hand(df: pd.DataFrame) -> OLS:
 @pytest.mark.parametrize("window", [4, 1])
 def test_bundled_regression_matches_direct_statsmodels(bundled, window):
     res, wb = fdi_panel_model(bundled, {**OPTS, "fdi_window": window}, 2024)
-    df = _by_hand(bundled, window, "2016Q1", "2024Q4")
-    assert len(df) == 32 * 36 and df[["fdi_sum", "hom"]].notna().all().all()
+    every = _by_hand(bundled, window, "2016Q1", "2024Q4")
+    every = every[every["hom"].notna()].reset_index(drop=True)
+    df = every[every["fdi_sum"] > 0].reset_index(drop=True)
     ref = _ols_by_hand(df)
-    assert res.nobs == len(df) == 1152
+    assert res.nobs == len(df)
     np.testing.assert_allclose(res.params["log_homicide_rate"], ref.params["x"], rtol=1e-8)
     np.testing.assert_allclose(res.bse["log_homicide_rate"], ref.bse["x"], rtol=1e-8)
     assert res.df_resid == 31 and res.use_t
     np.testing.assert_allclose(wb.estimate, ref.params["x"], rtol=1e-8)
     assert wb.lower < wb.estimate < wb.upper and wb.clusters == 32
     names = [dg.name for dg in res.diagnostics]
-    assert "Driscoll-Kraay (4 lags)" in names and "Negative or zero FDI in the sample" in names
-    neg = next(dg for dg in res.diagnostics if dg.name.startswith("Negative"))
-    assert neg.statistic == int((df["fdi_sum"] <= 0).sum()) > 0
+    assert "Driscoll-Kraay (4 lags)" in names
+    left_out = next(dg for dg in res.diagnostics if dg.name.startswith("Negative or zero"))
+    assert left_out.statistic == int((every["fdi_sum"] <= 0).sum()) > 0
+    # the asinh diagnostic: the same regression on asinh of every sum, negative ones kept
+    y = np.arcsinh(every["fdi_sum"].to_numpy())
+    X = pd.concat([pd.DataFrame({"x": np.log(every["hom"]), "const": 1.0}),
+                   pd.get_dummies(every["state"], drop_first=True, dtype=float),
+                   pd.get_dummies(every["period"].astype(str), drop_first=True, dtype=float)], axis=1)
+    asinh = OLS(y, X).fit()
+    diag = next(dg for dg in res.diagnostics if dg.name.startswith("asinh"))
+    assert diag.statistic == pytest.approx(asinh.params["x"], rel=1e-8)
 
 
 def test_base_year_limits_the_sample(bundled):
     res, _ = fdi_panel_model(bundled, {**OPTS, "bootstrap_reps": 99}, 2020)
-    assert res.nobs == 32 * 20 and res.sample.startswith("2016Q1..2020Q4")
+    # window 4: the first quarter whose homicide window (12 months before 2016Q1) is in the file is 2016Q4
+    assert res.sample.startswith("2016Q4..2020Q4")
 
 
 # ----------------------------------------------------------------------------- synthetic panel
@@ -84,7 +98,7 @@ def _synthetic_violence(rng: np.random.Generator) -> tuple[pd.Series, pd.Series,
     long.index.names = ["state", "period"]
     pop = pd.Series(1e5, index=pd.MultiIndex.from_product([STATES, range(2015, 2022)], names=["state", "year"]))
     x = pd.DataFrame({q: np.log(vic.loc[q.asfreq("M", "start") - 12:q.asfreq("M", "start") - 1].mean())
-                      for q in QUARTERS}).T                       # quarters x states
+                      for q in QUARTERS}).T                       # quarters x states (window 1)
     return long, pop, x
 
 
@@ -103,7 +117,7 @@ def test_synthetic_panel_recovers_known_coefficient():
     beta = -0.3
     y = beta * x.to_numpy() + rng.normal(5.0, 1.0, 32)[None, :] + rng.normal(0, 0.3, len(QUARTERS))[:, None]
     y = y + _errors(rng, y.shape)
-    fdi = pd.DataFrame(np.sinh(y), index=QUARTERS, columns=STATES).stack().swaplevel().sort_index()
+    fdi = pd.DataFrame(np.exp(y), index=QUARTERS, columns=STATES).stack().swaplevel().sort_index()
     fdi.index.names = ["state", "period"]
     d = {"mx_fdi_state_quarterly": fdi, "mx_homicide_victims_state_monthly": vic, "mx_population_state": pop}
     res, wb = fdi_panel_model(d, {"fdi_window": 1, "bootstrap_reps": 999, "bootstrap_seed": 3}, 2021)
@@ -137,25 +151,24 @@ def _tiny(fdi_values: list[float]) -> dict[str, pd.Series]:
     return {"mx_fdi_state_quarterly": fdi, "mx_homicide_victims_state_monthly": vic, "mx_population_state": pop}
 
 
-def test_asinh_of_window_sum_keeps_negative_quarters():
-    d = _tiny([100.0, -50.0, 20.0, -90.0, -5.0])        # 2015Q1..2016Q1
+def test_window_sums_logs_and_the_homicide_window():
+    d = _tiny([100.0, -50.0, 20.0, -90.0, -5.0, 400.0, 60.0, 30.0, 10.0])   # 2015Q1..2017Q1
+    d["mx_homicide_victims_state_monthly"] = pd.Series(
+        10.0, index=pd.MultiIndex.from_product([["09"], pd.period_range("2015-01", "2017-03", freq="M")],
+                                                names=["state", "period"]))
+    d["mx_population_state"] = pd.Series(2e6, index=pd.MultiIndex.from_product([["09"], [2015, 2016, 2017]],
+                                                                              names=["state", "year"]))
     four = fdi_frame(d, 4).set_index("period")
-    assert list(four.index) == [pd.Period("2016Q1", "Q")]   # the only quarter with 12 months before and 4 quarters
-    row = four.loc[pd.Period("2016Q1", "Q")]
-    assert row["fdi_sum"] == -125.0                         # -50 + 20 - 90 - 5
-    assert row["asinh_fdi"] == pytest.approx(-np.log(125.0 + np.sqrt(125.0 ** 2 + 1.0)), rel=1e-12)
+    # window 4 ending in q starts 3 quarters earlier and needs the 12 months before it: q >= 2016Q4
+    assert list(four.index) == [pd.Period("2016Q4", "Q"), pd.Period("2017Q1", "Q")]
+    row = four.loc[pd.Period("2016Q4", "Q")]
+    assert row["fdi_sum"] == -5.0 + 400.0 + 60.0 + 30.0
+    assert row["log_fdi"] == pytest.approx(np.log(485.0), rel=1e-12)
+    assert row["asinh_fdi"] == pytest.approx(np.arcsinh(485.0), rel=1e-12)
     assert row["log_homicide_rate"] == pytest.approx(np.log(10.0 / 2e6 * 1e5), rel=1e-12)
-    one = fdi_frame(d, 1).set_index("period").loc[pd.Period("2016Q1", "Q")]
-    assert one["asinh_fdi"] == pytest.approx(np.arcsinh(-5.0), rel=1e-12)
-
-
-def test_asinh_row_on_bundled_data(bundled):
-    fdi = bundled["mx_fdi_state_quarterly"]
-    df = fdi_frame(bundled, 4)
-    inside = df[(df["period"] >= pd.Period("2016Q1", "Q")) & (df["fdi"] < 0)].iloc[0]
-    s, q = inside["state"], inside["period"]
-    total = sum(fdi.loc[(s, q - k)] for k in range(4))
-    assert inside["asinh_fdi"] == pytest.approx(np.arcsinh(total), rel=1e-12)
+    one = fdi_frame(d, 1).set_index("period")
+    assert np.isnan(one.loc[pd.Period("2016Q1", "Q"), "log_fdi"])            # -5: no logarithm
+    assert one.loc[pd.Period("2016Q1", "Q"), "asinh_fdi"] == pytest.approx(np.arcsinh(-5.0), rel=1e-12)
 
 
 # ----------------------------------------------------------------------------- data check

@@ -55,18 +55,67 @@ def test_fit_fe_equals_statsmodels_with_dummies_built_here():
     assert res.df_resid_inference == 12
 
 
+def _mid_p_design() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A small clustered design whose WCR p-value for beta = 0 is well inside (0, 1): 9 clusters of
+    unequal size, three controls and cluster dummies, a weak true effect."""
+    rng = np.random.default_rng(0)
+    n, G = 300, 9
+    g = rng.integers(0, G, n)
+    Z = np.column_stack([np.ones(n), rng.normal(size=(n, 3)), (g[:, None] == np.arange(1, G)).astype(float)])
+    x = rng.normal(size=n) + 0.5 * rng.normal(size=G)[g]
+    y = 0.08 * x + Z[:, 1] + rng.normal(size=n) + rng.normal(size=G)[g]
+    return y, np.column_stack([x, Z]), g
+
+
+def test_wild_bootstrap_equals_a_brute_force_refit():
+    """Each bootstrap t statistic rebuilt the long way: y* = Z gamma~ + x b0 + u~ v_g from the
+    restricted fit, refitted with statsmodels' CR1 errors; the vectorised p-value counts the same."""
+    y, X, g = _mid_p_design()
+    reps, b0 = 199, 0.0
+    v = panel.WEBB[np.random.default_rng(4).integers(0, 6, size=(reps, 9))]
+    Z = X[:, 1:]
+    gam = np.linalg.lstsq(Z, y - b0 * X[:, 0], rcond=None)[0]
+    ur = y - b0 * X[:, 0] - Z @ gam
+    fit0 = OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": g})
+    t0 = (fit0.params[0] - b0) / fit0.bse[0]
+    tstar = []
+    for r in range(reps):
+        ys = b0 * X[:, 0] + Z @ gam + ur * v[r][g]
+        fr = OLS(ys, X).fit(cov_type="cluster", cov_kwds={"groups": g})
+        tstar.append((fr.params[0] - b0) / fr.bse[0])
+    brute = float(np.mean(np.abs(tstar) >= abs(t0)))
+    ours = panel._pvalue_fn(panel._parts(y, X, 0, g), v)(np.array([b0]))[0]
+    assert 0.05 < brute < 0.95
+    assert ours == brute
+
+
 def test_wild_bootstrap_p_value_matches_wildboottest_package():
     wbt = pytest.importorskip("wildboottest.wildboottest")
-    df = _synthetic(-0.05, 3)
-    y, X = panel.design(df, "y", ("x",), ("unit", "t"))
-    ours = panel.wild_cluster_bootstrap(y.to_numpy(), X.to_numpy(), 0, df["cl"].to_numpy(), reps=9999, seed=5)
+    y, X, g = _mid_p_design()
+    ours = panel.wild_cluster_bootstrap(y, X, 0, g, reps=9999, seed=5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = wbt.wildboottest(OLS(y, X), B=9999, cluster=df["cl"].to_numpy(), param="x", weights_type="webb",
-                               impose_null=True, bootstrap_type="11", seed=11, show=False)
+        ref = wbt.wildboottest(OLS(y, pd.DataFrame(X, columns=["x"] + [f"z{i}" for i in range(X.shape[1] - 1)])),
+                               B=9999, cluster=g, param="x", weights_type="webb", impose_null=True,
+                               bootstrap_type="11", seed=11, show=False)
+    theirs = float(ref["p-value"].iloc[0])
+    assert 0.05 < theirs < 0.95
     # two Monte Carlo draws of the same p-value: sd sqrt(p(1-p)/9999) <= 0.005 each
-    assert ours.p_value == pytest.approx(float(ref["p-value"].iloc[0]), abs=0.025)
+    assert ours.p_value == pytest.approx(theirs, abs=0.025)
     assert ours.lower < ours.estimate < ours.upper
+
+
+def test_unbounded_acceptance_is_reported_as_infinite():
+    """One cluster carries all the variation in x: the bootstrap cannot reject any null on one side,
+    and the interval says so instead of stopping at the edge of its grid."""
+    rng = np.random.default_rng(1)
+    g = np.repeat(np.arange(6), 20)
+    x = np.where(g == 0, rng.normal(size=120), 0.0)
+    y = 0.5 * x + rng.normal(size=120)
+    X = np.column_stack([x, np.ones(120)])
+    wb = panel.wild_cluster_bootstrap(y, X, 0, g, reps=399, level=0.90, seed=1)
+    assert not (np.isfinite(wb.lower) and np.isfinite(wb.upper))
+    assert wb.se_equivalent == np.inf
 
 
 def test_bootstrap_interval_is_the_set_of_nulls_not_rejected():
@@ -104,6 +153,9 @@ def test_hotel_panel_equals_direct_statsmodels_fit(hotel):
     occ = hotel["mx_hotel_occupied_rooms_monthly"] / hotel["mx_hotel_available_rooms_monthly"] * 100
     df = occ.rename("occ").reset_index()
     vic = hotel["mx_homicide_victims_state_monthly"].rename("vic").reset_index()
+    # a zero among months that average 10 or more victims that year is a missing report
+    nz = vic["vic"].where(vic["vic"] > 0).groupby([vic["state"], vic["period"].dt.year]).transform("mean")
+    vic.loc[(vic["vic"] == 0) & (nz >= 10), "vic"] = np.nan
     pop = hotel["mx_population_state"].rename("pop").reset_index()
     vic["year"] = vic["period"].dt.year
     vic = vic.merge(pop, on=["state", "year"])
@@ -129,11 +181,36 @@ def test_hotel_panel_equals_direct_statsmodels_fit(hotel):
     assert est.tidy()["term"].tolist() == ["log_homicide_rate"]
 
 
-def test_sinaloa_wald_ratio_by_hand(hotel):
+def test_sinaloa_wald_ratio_and_placebo_error_by_hand(hotel):
+    """The occupancy DiD, the placebo loop on the donors alone and the ratio, rebuilt from a frame of
+    the module (the fixed-effects design is the panel's, tested above) with statsmodels calls here."""
     est = destinations.sinaloa_model(hotel, OPTS)
-    assert est.params["elasticity"] == pytest.approx(est.params["d_log_occupancy"] / est.params["d_log_homicide_rate"])
-    # the surge: Sinaloa's homicide rate rose (log points) and occupancy in its destinations fell
-    assert est.params["d_log_homicide_rate"] > 0.5 and est.params["d_log_occupancy"] < 0
+    df = destinations.hotel_frame(hotel, 1)
+    df = df[(df["period"] >= pd.Period("2022-07", "M")) & (df["period"] <= pd.Period("2024-12", "M"))]
+    df = df[~((df["destination"] == "ACA") & (df["period"] >= pd.Period("2023-10", "M")))].reset_index(drop=True)
+
+    def did(frame: pd.DataFrame, treated: pd.Series, dep: str = "log_occupancy") -> float:
+        dm = frame["destination"] + "-" + frame["period"].dt.month.astype(str)
+        D = pd.get_dummies(dm, dtype=float)
+        D = D.loc[:, ~D.columns.str.startswith(frame["destination"].min() + "-")]
+        X = pd.concat([treated.astype(float).rename("tp"), D,
+                       pd.get_dummies(frame["period"].astype(str), drop_first=True, dtype=float)], axis=1)
+        return float(OLS(frame[dep], X.assign(c=1.0)).fit().params["tp"])
+
+    post = df["period"] >= pd.Period("2024-09", "M")
+    d_occ = did(df, (df["state"] == "25") & post)
+    d_hom = did(df, (df["state"] == "25") & post, "log_homicide_rate")
+    donors = df[df["state"] != "25"].reset_index(drop=True)
+    dpost = donors["period"] >= pd.Period("2024-09", "M")
+    placebo = np.array([did(donors, (donors["state"] == s) & dpost) for s in sorted(donors["state"].unique())])
+    se = np.sqrt(np.mean(placebo ** 2))
+    assert est.params["d_log_occupancy"] == pytest.approx(d_occ, rel=1e-8)
+    assert est.params["d_log_homicide_rate"] == pytest.approx(d_hom, rel=1e-8)
+    assert est.params["elasticity"] == pytest.approx(d_occ / d_hom, rel=1e-8)
+    assert est.bse["d_log_occupancy"] == pytest.approx(se, rel=1e-8)
+    assert est.bse["elasticity"] == pytest.approx(se / abs(d_hom), rel=1e-8)
+    rank = next(d for d in est.diagnostics if d.name == "Placebo rank")
+    assert rank.p_value == pytest.approx((1 + np.sum(np.abs(placebo) >= abs(d_occ))) / (len(placebo) + 1))
 
 
 def test_panel_data_estimate_is_a_product_of_independent_estimates():

@@ -110,7 +110,8 @@ def fit(data: Mapping[str, pd.Series], options: Mapping[str, Any], settings: Any
     pmodel, wb = investment_panel.fdi_panel_model(data, options, base_year)
     data_est = DataEstimate("log_homicide_rate (state panel)", wb.estimate, wb.se_equivalent,
                             f"state FDI panel: {wb.estimate:.4f} (wild cluster bootstrap 90 % interval {wb.lower:.4f} "
-                            f"to {wb.upper:.4f}; se-equivalent {wb.se_equivalent:.4f})")
+                            f"to {wb.upper:.4f}; se-equivalent {wb.se_equivalent:.4f})",
+                            usable=bool(np.isfinite(wb.se_equivalent)))  # unbounded interval: the prior alone
     s = data["mx_fdi_inflows_from_us"].loc[:base_year]
     fdi_year, fdi_us = int(s.index.max()), float(s.iloc[-1])
     return ChannelFit(

@@ -204,7 +204,8 @@ def panel_data_estimate(wb: Any, ratio: float, ratio_sd: float) -> DataEstimate:
     se = float(np.sqrt(ratio ** 2 * se_b ** 2 + b ** 2 * ratio_sd ** 2 + se_b ** 2 * ratio_sd ** 2))
     note = (f"destination panel: {b:.4f} (wild cluster bootstrap 90 % interval {wb.lower:.4f} to {wb.upper:.4f}, "
             f"se-equivalent {se_b:.4f}) x occupancy-to-spending ratio {ratio:g} (sd {ratio_sd:g})")
-    return DataEstimate("log_homicide_rate (panel)", b * ratio, se, note)
+    # an unbounded bootstrap interval carries no information: the prior is used alone
+    return DataEstimate("log_homicide_rate (panel)", b * ratio, se, note, usable=bool(np.isfinite(se)))
 
 
 def _elasticity_model(df: pd.DataFrame, opts: Mapping[str, Any]) -> EstimateResult:

@@ -111,10 +111,11 @@ def _did(sh: Sheet, res: AnalysisResult, t: pd.DataFrame) -> None:
     if len(base) and len(des):
         pct = float(des["effect"].iloc[0]) / float(base["deterministic"].iloc[0])
         lo, hi = float(d["pct_low"].iloc[0]) / 100, float(d["pct_high"].iloc[0]) / 100
-        where = ("inside the designation estimate's 90% interval: the data cannot tell the two apart"
-                 if lo <= pct <= hi else "outside the designation estimate's 90% interval")
+        where = ("inside" if lo <= pct <= hi else "outside") + " the designation estimate's 90% interval"
+        zero = " (so is zero)" if lo <= 0.0 <= hi else ""
         sh.paragraph(f"The model's designation scenario changes U.S. visitor spending in {year} by {pct:.2%} "
-                     f"(deterministic run), {where}.")
+                     f"(deterministic run), {where}{zero}. Not a like-for-like check: the estimate is for "
+                     "March-August arrivals relative to Canadians, the model's for a full year of spending.")
     sh.note(f"{est.method}. Sample: {est.sample}.")
     for dg in est.diagnostics:
         sh.note(f"{dg.name}: {dg.reason}" + (f" (share {dg.p_value:.2f})" if dg.name.startswith("Placebo") else ""))
