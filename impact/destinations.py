@@ -68,9 +68,10 @@ def state_rate(data: Mapping[str, pd.Series]) -> pd.Series:
 
 
 def hotel_frame(data: Mapping[str, pd.Series], window: int) -> pd.DataFrame:
-    """One row per destination-month: occupancy (%), ln occupancy, the ln mean homicide rate of
-    the state over the ``window`` months before, the advisory level in force the month before, and
-    integer codes for the fixed effects and clusters."""
+    """One row per destination-month with positive occupancy: occupancy (%), ln occupancy, the ln
+    mean homicide rate of the state over the ``window`` months before (NaN where a month is missing
+    or the mean is zero: the rows stay for what needs only occupancy), the advisory level in force the
+    month before, and integer codes for the fixed effects and clusters."""
     occ = data["mx_hotel_occupied_rooms_monthly"]
     avail = data["mx_hotel_available_rooms_monthly"].reindex(occ.index)
     df = occ.index.to_frame(index=False)
@@ -83,9 +84,9 @@ def hotel_frame(data: Mapping[str, pd.Series], window: int) -> pd.DataFrame:
     df["hom_rate"] = lagged.reindex(key).to_numpy()
     adv = data["us_travel_advisory_state_monthly"].groupby(level="state", group_keys=False).shift(1)
     df["advisory"] = adv.reindex(key).to_numpy()
-    df = df[(df["occupancy"] > 0) & (df["hom_rate"] > 0)].copy()
+    df = df[df["occupancy"] > 0].copy()
     df["log_occupancy"] = np.log(df["occupancy"])
-    df["log_homicide_rate"] = np.log(df["hom_rate"])
+    df["log_homicide_rate"] = np.log(df["hom_rate"].where(df["hom_rate"] > 0))
     df["dest_id"] = pd.factorize(df["destination"], sort=True)[0]
     df["state_id"] = pd.factorize(df["state"], sort=True)[0]
     df["time_id"] = pd.factorize(df["period"], sort=True)[0]
@@ -97,7 +98,7 @@ def hotel_frame(data: Mapping[str, pd.Series], window: int) -> pd.DataFrame:
 
 def _sample(df: pd.DataFrame, opts: Mapping[str, Any], base_year: int) -> pd.DataFrame:
     year = df["period"].dt.year
-    keep = (year <= base_year) & ~year.isin(opts["panel_drop_years"])
+    keep = (year <= base_year) & ~year.isin(opts["panel_drop_years"]) & df["log_homicide_rate"].notna()
     keep &= ~((df["destination"] == OTIS[0]) & (df["period"] >= OTIS[1]))
     # destinations with a full pre-surge history (Culiacán's 21 months serve the event study)
     months = df.groupby("destination")["period"].transform("size")
@@ -199,7 +200,8 @@ def sinaloa_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any]) -> Est
     treated = (df["state"] == SINALOA) & post
     res = _did_fit(df, "log_occupancy", treated)
     d_occ = float(res.params["treat_post"])
-    d_hom = _did(df, "log_homicide_rate", treated)
+    rated = df["log_homicide_rate"].notna()  # months with no victims in a small state have no log rate
+    d_hom = _did(df[rated].reset_index(drop=True), "log_homicide_rate", treated[rated].reset_index(drop=True))
     # placebos on the donors alone: with Sinaloa among the controls its collapse would lift every placebo
     donors = df[df["state"] != SINALOA].reset_index(drop=True)
     dpost = donors["period"] >= SURGE

@@ -199,7 +199,9 @@ def test_sinaloa_wald_ratio_and_placebo_error_by_hand(hotel):
 
     post = df["period"] >= pd.Period("2024-09", "M")
     d_occ = did(df, (df["state"] == "25") & post)
-    d_hom = did(df, (df["state"] == "25") & post, "log_homicide_rate")
+    rated = np.isfinite(df["log_homicide_rate"])
+    sub = df[rated].reset_index(drop=True)
+    d_hom = did(sub, (sub["state"] == "25") & (sub["period"] >= pd.Period("2024-09", "M")), "log_homicide_rate")
     donors = df[df["state"] != "25"].reset_index(drop=True)
     dpost = donors["period"] >= pd.Period("2024-09", "M")
     placebo = np.array([did(donors, (donors["state"] == s) & dpost) for s in sorted(donors["state"].unique())])
