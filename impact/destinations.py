@@ -143,7 +143,7 @@ def panel_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any], base_yea
                 advisory: bool = False) -> tuple[EstimateResult, panel.WildBootstrap]:
     """The destination panel (module docstring); with ``advisory`` the state's advisory level (the
     month before) enters as a second regressor on the months the advisory system existed (2018 on)."""
-    df = _sample(hotel_frame(data, opts["homicide_window"]), opts, base_year)
+    df = _sample(panel.by_content(hotel_frame, data, HOTEL, opts["homicide_window"]), opts, base_year)
     if advisory:
         df = df[df["advisory"].notna()].reset_index(drop=True)
     frame = _codes(df)
@@ -191,7 +191,7 @@ def sinaloa_model(data: Mapping[str, pd.Series], opts: Mapping[str, Any]) -> Est
     ``opts``: ``homicide_window`` (for the note), ``event_start`` (first month, default 2022-07, after
     the COVID recovery) and ``event_months`` (months from the surge, default 4: the data end 2024-12)."""
     w = opts.get("homicide_window", 12)
-    df = hotel_frame(data, 1)  # the surge is sudden: the previous month's rate, not a year's mean
+    df = panel.by_content(hotel_frame, data, HOTEL, 1)  # the surge is sudden: the previous month's rate
     start = pd.Period(opts.get("event_start", "2022-07"), "M")
     end = SURGE + int(opts.get("event_months", 4)) - 1
     df = df[(df["period"] >= start) & (df["period"] <= end)]
@@ -268,7 +268,7 @@ def check_panel(data: Mapping[str, pd.Series], opts: Mapping[str, Any], base_yea
                                  period=pop.index[int(np.argmax((pop <= 0).to_numpy()))]))
     if probs:
         return probs
-    df = _sample(hotel_frame(data, opts["homicide_window"]), opts, base_year)
+    df = _sample(panel.by_content(hotel_frame, data, HOTEL, opts["homicide_window"]), opts, base_year)
     if df["state"].nunique() < 6 or len(df) < 200:
         probs.append(DataProblem(HOTEL[:3], f"the tourism panel needs at least 6 states and 200 destination-months "
                                  f"with a homicide rate up to {base_year}; the data give {df['state'].nunique()} "

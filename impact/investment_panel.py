@@ -95,7 +95,7 @@ def fdi_frame(data: Mapping[str, pd.Series], window: int) -> pd.DataFrame:
 
 
 def _sample(data: Mapping[str, pd.Series], window: int, base_year: int) -> pd.DataFrame:
-    df = fdi_frame(data, window)
+    df = panel.by_content(fdi_frame, data, FDI, window)
     per = df["period"]
     return df[(per >= START) & (per.dt.year <= base_year)].reset_index(drop=True)
 

@@ -234,3 +234,29 @@ def test_panel_problems_name_the_file(hotel):
     few = {k: (v[v.index.get_level_values("state").isin(["23", "03"])] if "hotel" in k else v)
            for k, v in hotel.items()}
     assert "at least 6 states" in destinations.check_panel(few, OPTS, 2024)[0].message
+
+
+def test_frames_remembered_by_content_are_copies_and_follow_the_data(hotel):
+    """The data checks build the same frame for every base year they try: it is built once per data
+    content, handed out as a copy, and rebuilt when a series changes."""
+    calls = []
+
+    def build(data, window):
+        calls.append(window)
+        return destinations.hotel_frame(data, window)
+
+    a = panel.by_content(build, hotel, destinations.HOTEL, 12)
+    a.loc[0, "occupancy"] = -1.0                       # a caller's change does not reach the next caller
+    b = panel.by_content(build, hotel, destinations.HOTEL, 12)
+    assert calls == [12] and b.loc[0, "occupancy"] > 0
+    pd.testing.assert_frame_equal(b, destinations.hotel_frame(hotel, 12))
+    changed = dict(hotel)
+    occ = hotel["mx_hotel_occupied_rooms_monthly"].copy()
+    occ.attrs = {**occ.attrs, "sha256": "another file"}
+    changed["mx_hotel_occupied_rooms_monthly"] = occ
+    panel.by_content(build, changed, destinations.HOTEL, 12)
+    unhashed = {k: v.copy() for k, v in hotel.items()}
+    for v in unhashed.values():
+        v.attrs = {}
+    panel.by_content(build, unhashed, destinations.HOTEL, 12)
+    assert calls == [12, 12, 12]
