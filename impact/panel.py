@@ -52,13 +52,16 @@ _FRAMES: dict[Any, pd.DataFrame] = {}
 
 
 def by_content(build: Any, data: Any, ids: Sequence[str], *args: Any) -> pd.DataFrame:
-    """``build(data, *args)``, remembered by the content (sha256) of the series ``ids`` and ``args``
-    when every series carries one (bundled and users' files do): the data checks build the same frame
-    for each of the 31 base years they try.  A copy is returned, so callers may change it."""
-    shas = tuple(data[i].attrs.get("sha256") for i in ids)
-    if not all(shas):
-        return build(data, *args)
-    key = (build.__module__, build.__qualname__, shas, args)
+    """``build(data, *args)``, remembered by the content of the series ``ids`` (values and index,
+    hashed: a file's sha256 attribute survives slicing, so it cannot stand for the content) and
+    ``args``: the data checks build the same frame for each of the 31 base years they try.  A copy is
+    returned, so callers may change it."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for i in ids:
+        h.update(pd.util.hash_pandas_object(data[i], index=True).to_numpy().tobytes())
+    key = (build.__module__, build.__qualname__, h.hexdigest(), args)
     if key not in _FRAMES:
         if len(_FRAMES) > 16:
             _FRAMES.clear()

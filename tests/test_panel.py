@@ -250,13 +250,12 @@ def test_frames_remembered_by_content_are_copies_and_follow_the_data(hotel):
     b = panel.by_content(build, hotel, destinations.HOTEL, 12)
     assert calls == [12] and b.loc[0, "occupancy"] > 0
     pd.testing.assert_frame_equal(b, destinations.hotel_frame(hotel, 12))
-    changed = dict(hotel)
-    occ = hotel["mx_hotel_occupied_rooms_monthly"].copy()
-    occ.attrs = {**occ.attrs, "sha256": "another file"}
-    changed["mx_hotel_occupied_rooms_monthly"] = occ
-    panel.by_content(build, changed, destinations.HOTEL, 12)
-    unhashed = {k: v.copy() for k, v in hotel.items()}
-    for v in unhashed.values():
-        v.attrs = {}
-    panel.by_content(build, unhashed, destinations.HOTEL, 12)
+    # a slice keeps the file's sha256 attribute but not its content: rebuilt
+    occ = hotel["mx_hotel_occupied_rooms_monthly"]
+    sliced = {**hotel, "mx_hotel_occupied_rooms_monthly": occ[occ.index.get_level_values("state") != "23"]}
+    assert sliced["mx_hotel_occupied_rooms_monthly"].attrs.get("sha256") == occ.attrs.get("sha256")
+    c = panel.by_content(build, sliced, destinations.HOTEL, 12)
+    assert calls == [12, 12] and "23" not in set(c["state"])
+    edited = {**hotel, "mx_hotel_occupied_rooms_monthly": occ * 1.01}
+    panel.by_content(build, edited, destinations.HOTEL, 12)
     assert calls == [12, 12, 12]
