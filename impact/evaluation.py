@@ -9,13 +9,14 @@ neither :mod:`impact.model` nor the analyses that use it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from . import channels as channel_registry
 from . import distributions as dist
+from . import passthrough
 from .assumptions import Parameter, Scenario
 from .channels.base import EffectContext
 
@@ -50,11 +51,16 @@ class Input:
 @dataclass(frozen=True)
 class Outcome:
     """Arrays from one evaluation: impacts and the baseline levels they apply to (draws, channels,
-    years), US$ bn; with ``components`` each channel's named parts of its impact."""
+    years), US$ bn in the run's price basis; with ``components`` each channel's named parts of its
+    impact.  ``measures`` (draws, measures, years): the value-added measures of
+    :data:`impact.passthrough.MEASURES` summed over channels; with ``components`` also
+    ``by_channel`` (draws, channels, measures, years)."""
 
     impact: np.ndarray
     baseline: np.ndarray
     components: Mapping[str, Mapping[str, np.ndarray]]
+    measures: np.ndarray = field(default_factory=lambda: np.zeros((0, len(passthrough.MEASURES), 0)))
+    by_channel: np.ndarray | None = None
 
 
 def resolve(model: Any, scenario: str | Scenario) -> Scenario:
@@ -119,7 +125,7 @@ def evaluate(model: Any, scenario: str | Scenario, X: np.ndarray, factors: Mappi
     starts = {p.name: p.start for p in sc.shocks.values()}
     timings = {p.name: str(p.timing) for p in sc.shocks.values()}
     years = np.asarray(model.years)
-    impacts, bases, comps = [], [], {}
+    impacts, bases, comps, coefs = [], [], {}, []
     for ch, fit in model.fits.items():
         params = {pn: col[f"{ch}.{pn}"] for pn in model.assumptions.channels[ch].parameters}
         fac = factors[ch] if factors is not None and ch in factors else \
@@ -129,13 +135,33 @@ def evaluate(model: Any, scenario: str | Scenario, X: np.ndarray, factors: Mappi
                             baseline=fit.baseline.central[None, :] * fac, constants=fit.constants,
                             components=components, grid=channel.timing_grid)
         eff = channel.effect(ctx)
+        coefs.append(passthrough.coefficients(channel, params, n))
         impacts.append(eff.impact)
         bases.append(eff.baseline)
         if components:
             comps[ch] = eff.components
     out = np.stack(impacts, axis=1)
     out += 0.0  # turns IEEE negative zeros (zero shock times a loss factor) into plain zeros
-    return Outcome(out, np.stack(bases, axis=1), comps)
+    base = np.stack(bases, axis=1)
+    prices = model.prices
+    coef = np.stack(coefs)  # (channels, measures, draws): each measure per US$ of the gross change
+    measures = np.einsum("cmn,nch->nmh", coef, out)
+    by_channel = np.einsum("cmn,nch->ncmh", coef, out) if components else None
+    # jobs coefficients are per US$ 1 m of 2024 dollars; money follows the run's price basis
+    scale = np.where(_IS_JOBS[:, None], prices.jobs, prices.money)  # (measures, years)
+    measures *= scale
+    measures += 0.0
+    if by_channel is not None:
+        by_channel *= scale
+        by_channel += 0.0
+    if prices.basis == "real":
+        out *= prices.money
+        base = base * prices.money
+        comps = {ch: {k: v * prices.money for k, v in d.items()} for ch, d in comps.items()}
+    return Outcome(out, base, comps, measures, by_channel)
+
+
+_IS_JOBS = np.array([not m.money for m in passthrough.MEASURES])
 
 
 def _in_blocks(model: Any, sc: Scenario, X: np.ndarray, factors: Mapping[str, np.ndarray] | None,
@@ -143,14 +169,16 @@ def _in_blocks(model: Any, sc: Scenario, X: np.ndarray, factors: Mapping[str, np
     n = X.shape[0]
     shape = (n, len(model.fits), len(model.years))
     impact, base = np.empty(shape), np.empty(shape)
-    parts = []
+    measures = np.empty((n, len(passthrough.MEASURES), len(model.years)))
+    parts, by_channel = [], []
     for i in range(0, n, EVAL_BLOCK):
         j = min(i + EVAL_BLOCK, n)
         part = evaluate(model, sc, X[i:j], None if factors is None else {k: v[i:j] for k, v in factors.items()},
                         columns, components)
-        impact[i:j], base[i:j] = part.impact, part.baseline
+        impact[i:j], base[i:j], measures[i:j] = part.impact, part.baseline, part.measures
         if components:
             parts.append(part.components)
+            by_channel.append(part.by_channel)
     comps = {ch: {name: np.concatenate([p[ch][name] for p in parts]) for name in d}
              for ch, d in parts[0].items()} if components else {}
-    return Outcome(impact, base, comps)
+    return Outcome(impact, base, comps, measures, np.concatenate(by_channel) if components else None)

@@ -159,8 +159,8 @@ def _channel_draws(model: Model, ch: str, ts: list[Target], z: np.ndarray,
     """Each target's baseline draws (US$ bn) from the channel's normals z (the Monte Carlo's)."""
     b = model.fits[ch].baseline
     annual = b.step_levels(z[:CHECK_DRAWS]) @ b.aggregate.T
-    for m in mcs.values():
-        _check_draws(m, ch, annual)
+    for m in mcs.values():  # in the run's price basis (a real-dollar run deflates the baseline draws)
+        _check_draws(m, ch, annual * model.prices.money)
     k = 1 + max(int(np.flatnonzero(t.weights).max()) for t in ts)
     levels = b.step_levels(z[:, :k])  # the steps up to the last observed one
     return [levels @ t.weights[:k] for t in ts]

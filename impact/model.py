@@ -22,6 +22,7 @@ from . import channels as channel_registry
 from . import data as data_mod
 from . import evaluation as ev
 from . import expost as expost_check
+from . import passthrough
 from . import sensitivity as sa
 from .arguments import MAX_DRAWS, MAX_SEED, MIN_RELIABLE_DRAWS, check_run_arguments, integer
 from .assumptions import Assumptions, Scenario, load
@@ -33,7 +34,7 @@ from .results.backtest import BacktestResult, GrowthCheck
 from .results.estimates import ChannelFit
 from .results.expost import ExpostResult
 from .results.impacts import MonteCarloResult, ScenarioResult
-from .sampling import draw_outcomes, sample
+from .sampling import draw_all, draw_outcomes, sample
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ class Model:
     assumptions: Assumptions
     fits: Mapping[str, ChannelFit]
     data: Mapping[str, pd.Series] = field(repr=False)
+    #: deflator, real-dollar and discount factors and GDP paths of the run (:mod:`impact.passthrough`)
+    prices: passthrough.Prices = field(default=None, repr=False)  # type: ignore[assignment]
     #: random numbers shared between scenarios' Monte Carlo runs (see impact.sampling._shared_draws)
     _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
@@ -112,7 +115,8 @@ class Model:
         comp = {(ch, name): arr[0] for ch, d in out.components.items() for name, arr in d.items()}
         components = pd.DataFrame(comp, index=idx)
         components.columns = pd.MultiIndex.from_tuples(components.columns, names=["channel", "component"])
-        return ScenarioResult(sc.name, sc.label, impacts, baseline, components, weight=sc.weight)
+        return ScenarioResult(sc.name, sc.label, impacts, baseline, components, weight=sc.weight,
+                              measures=out.measures[0], measures_by_channel=out.by_channel[0], prices=self.prices)
 
     def sample(self, scenario: str | Scenario, draws: int, seed: int, *, estimation: bool = True,
                assumptions: bool = True) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -146,12 +150,12 @@ class Model:
         if n < MIN_RELIABLE_DRAWS:
             warnings.warn(f"{n} Monte Carlo draws: percentiles such as P5 and P95 rest on very few draws and are "
                           f"unreliable; use at least {MIN_RELIABLE_DRAWS}", SampleSizeWarning, stacklevel=2)
-        impact, base = draw_outcomes(self, sc, n, seed, estimation=estimation, assumptions=assumptions, chunk=chunk,
-                                     progress=progress)
+        impact, base, measures = draw_all(self, sc, n, seed, estimation=estimation, assumptions=assumptions,
+                                          chunk=chunk, progress=progress)
         central = self.run(sc)
         var = _variance_table(self, sc, n, seed, impact, chunk, variance_split and estimation and assumptions)
         return MonteCarloResult(sc.name, sc.label, n, seed, self.channels, self.years, impact, base, central, var,
-                                weight=sc.weight)
+                                weight=sc.weight, measure_draws=measures)
 
     def sensitivity(self, scenario: str | Scenario = "designation", method: str = "tornado", target: str = "total",
                     **kwargs: Any) -> Any:
@@ -366,4 +370,4 @@ def fit(assumptions: Assumptions | None = None, *, cache: bool = True, cache_dir
                 if store is not None and key is not None:
                     store.put(key, est)
             fits[name] = channel.calibrate(est, block)
-    return Model(a, FrozenMap(fits), FrozenMap(series))
+    return Model(a, FrozenMap(fits), FrozenMap(series), passthrough.prices(s, series))

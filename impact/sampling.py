@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.special import ndtr
 
+from .passthrough import MEASURES
+
 
 if TYPE_CHECKING:  # pragma: no cover
     from .assumptions import Scenario
@@ -183,6 +185,15 @@ def draw_outcomes(model: Model, scenario: Scenario | str, n: int, seed: int, *, 
                   assumptions: bool = True, chunk: int = 50_000,
                   progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Impacts and baselines (n x channels x years) for ``n`` draws, evaluated ``chunk`` draws at a time."""
+    impact, base, _ = draw_all(model, scenario, n, seed, estimation=estimation, assumptions=assumptions, chunk=chunk,
+                               progress=progress)
+    return impact, base
+
+
+def draw_all(model: Model, scenario: Scenario | str, n: int, seed: int, *, estimation: bool = True,
+             assumptions: bool = True, chunk: int = 50_000,
+             progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`draw_outcomes` plus the value-added measures of each draw (n x measures x years)."""
     sc = model.resolve(scenario)
     inputs = model.inputs(sc)
     if n <= min(chunk, SHARED_MAX_DRAWS):
@@ -190,12 +201,13 @@ def draw_outcomes(model: Model, scenario: Scenario | str, n: int, seed: int, *, 
         out = model.evaluate(sc, X, factors, inputs=inputs)
         if progress is not None:
             progress(n, n)
-        return out.impact, out.baseline
+        return out.impact, out.baseline, out.measures
     rng, ch_rngs = streams(model, seed)
     H = len(model.years)
     C = len(model.channels)
     impact = np.empty((n, C, H))
     base = np.empty((n, C, H))
+    measures = np.empty((n, len(MEASURES), H))
     done = 0
     while done < n:
         m = min(chunk, n - done)
@@ -203,7 +215,8 @@ def draw_outcomes(model: Model, scenario: Scenario | str, n: int, seed: int, *, 
         out = model.evaluate(sc, X, draw_factors(model, ch_rngs, m, estimation), inputs=inputs)
         impact[done: done + m] = out.impact
         base[done: done + m] = out.baseline
+        measures[done: done + m] = out.measures
         done += m
         if progress is not None:
             progress(done, n)
-    return impact, base
+    return impact, base, measures

@@ -26,6 +26,7 @@ import pandas as pd
 
 from .arguments import MAX_SEED, integer
 from .errors import Issue, SampleSizeWarning, UsageError
+from .passthrough import MEASURE_NAMES
 from .results.sensitivity import SensitivityResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,10 +35,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _target(model: Model, out: Outcome, target: str, year: int | None) -> np.ndarray:
+    """The target for each row of ``out``: the gross ``total``, a channel's impact, or a value-added
+    measure of :data:`impact.passthrough.MEASURES` (``mx_gdp``, ``us_va``, ``mx_jobs``, ``us_jobs``)."""
     chans = list(model.channels)
-    if target != "total" and target not in chans:
-        raise UsageError(Issue(f"unknown target {target!r}", hint=f"allowed: total, {', '.join(chans)}"))
-    arr = out.impact if target == "total" else out.impact[:, [chans.index(target)], :]
+    if target != "total" and target not in chans and target not in MEASURE_NAMES:
+        raise UsageError(Issue(f"unknown target {target!r}",
+                               hint=f"allowed: total, {', '.join(chans)}, or a measure: {', '.join(MEASURE_NAMES)}"))
+    if target in MEASURE_NAMES:
+        arr = out.measures[:, [MEASURE_NAMES.index(target)], :]
+    else:
+        arr = out.impact if target == "total" else out.impact[:, [chans.index(target)], :]
     if year is None:
         return arr.sum(axis=2).sum(axis=1)
     years = list(model.years)

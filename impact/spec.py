@@ -33,6 +33,8 @@ UNITS: dict[str, tuple[str, str]] = {
     # pass-through of a shock in percent (e.g. correspondent relationships lost) to a cost
     "pp_per_percent": ("pp per % of the shock", '0.0000'),
     "bp_per_percent": ("bp per % of the shock", '0.00'),
+    # value-added pass-through: jobs per US$ 1 m of value added or spending, in 2024 dollars
+    "jobs_per_usd_m": ("jobs per US$ 1 m (2024 dollars)", '0.0'),
 }
 
 TIMINGS = ("persistent", "decay", "once")

@@ -20,6 +20,7 @@ import numpy as np
 import openpyxl
 import pytest
 
+import impact
 from impact.report import excel
 
 from .test_workbook import designations, small_analysis
@@ -201,3 +202,25 @@ def test_sensitivity_sheet_survives_conversion(converted, values):
             return sum(n.startswith("xl/charts/chart") and n.endswith(".xml") for n in z.namelist())
 
     assert charts(converted["out"]) == charts(converted["src"]) > 0
+
+
+def test_whatif_formulas_recompute_in_constant_dollars(cache_dir, tmp_path):
+    """With settings.price_basis real, the What-if formulas (current dollars by construction) are
+    multiplied by each year's deflator ratio and recalculate to the model's real-dollar values."""
+    a = impact.load_assumptions().override({"settings.price_basis": "real"})
+    res = impact.run_analysis(a, draws=0, sensitivity=False, cache_dir=cache_dir)
+    src = Path(excel.write_workbook(res, tmp_path / "real.xlsx"))
+    out = tmp_path / "out"
+    out.mkdir()
+    convert([src], out, tmp_path / "profile")
+    ws = openpyxl.load_workbook(out / "real.xlsx", data_only=True)["What-if"]
+    selected = _named_cell(openpyxl.load_workbook(src), "selected_scenario").value
+    _, checks = excel.build_workbook(res)
+    n = 0
+    for c in (c for c in checks if c["kind"] == "impact" and c["scenario"] == selected):
+        got = ws[c["cell"]].value
+        assert math.isclose(float(got), float(c["python"]), rel_tol=RTOL, abs_tol=1e-12), (c, got)
+        n += 1
+    assert n >= len(res.model.channels) * len(res.model.years)
+    nominal = impact.fit(cache_dir=cache_dir).run(selected).impacts
+    assert (res.runs[selected].impacts.abs().sum().sum() < nominal.abs().sum().sum())  # deflated, not nominal

@@ -183,3 +183,19 @@ def test_tourism_side_by_side_table(model):
     d = did_table(t.models["did_2025"]).set_index("term").loc["us_x_post_designation"]
     _in_doc(f"| 2025 DiD | U.S. vs Canadian arrivals, 2025-03..08 | {d['pct']:.1f} % | "
             f"90 %: {d['pct_low']:.1f} % to {d['pct_high']:+.1f} % |")
+
+
+def test_value_added_figures(model, mc):
+    """Section 3d: each scenario's Mexico GDP, U.S. value added and jobs (median [P5, P95])."""
+    def cell(s, m, fmt):
+        return f"{s.loc[m, 'median']:{fmt}} [{s.loc[m, 'p5']:{fmt}}, {s.loc[m, 'p95']:{fmt}}]"
+    for n, m in mc.items():
+        s = m.value_added.summary()
+        _in_doc(f"| {n} | {cell(s, 'mx_gdp', '.1f')} | {s.loc['mx_gdp', 'median_pct_gdp']:.3f} | "
+                f"{cell(s, 'us_va', '.1f')} | {s.loc['us_va', 'median_pct_gdp']:.4f} | {cell(s, 'mx_jobs', '.0f')} | "
+                f"{cell(s, 'us_jobs', '.1f')} |")
+    c = model.run("designation").value_added.contributions()
+    _in_doc(f"imports carry Mexico's loss ({c.loc['imports', 'mx_gdp']:.2f} of {c['mx_gdp'].sum():.2f} bn)")
+    _in_doc(f"business costs the U.S. side ({c.loc['business_costs', 'us_va']:.2f} of {c['us_va'].sum():.2f} bn")
+    p = model.prices
+    _in_doc(f"(Mexico +{100 * p.mx_growth:.2f} % a year in current dollars, U.S. real +{100 * p.us_real_growth:.2f} %)")

@@ -127,7 +127,11 @@ def test_scenario_takes_several_names_in_both_forms(work, cache_dir, capsys):
     for form in (["--scenario", "designation", "certification"], ["-s", "designation", "-s", "certification"]):
         rc, out, err = _main(["run", *QUICK, "--cache-dir", cache_dir, *form], capsys)
         assert rc == 0, err
-        table = out.split("\n\n")[0].splitlines()
+        blocks = out.split("\n\n")
+        va = blocks[0].splitlines()  # value added and jobs lead
+        assert va[0].startswith("Value added and jobs") and va[2].split() == ["scenario"]
+        assert {ln.split()[0] for ln in va[3:]} == {"designation", "certification"}
+        table = next(b for b in blocks if b.startswith("Cumulative impact")).splitlines()
         assert table[3].split() == ["scenario"]  # the index header; the baseline (zero) is not listed
         assert {ln.split()[0] for ln in table[4:]} == {"designation", "certification"}
 

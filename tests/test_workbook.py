@@ -28,7 +28,7 @@ from impact.results.common import KEY, TIDY
 
 RTOL = 1e-12  # a number written to a cell and read back (float64 round trip through XML)
 
-SHEETS = ["Summary", "Scenarios", "Tourism", "Imports", "Business costs", "Investment", "Official finance",
+SHEETS = ["Summary", "Value added", "Scenarios", "Tourism", "Imports", "Business costs", "Investment", "Official finance",
           "Remittances", "Uncertainty", "Sensitivity", "Ex-post", "What-if", "Estimates", "Assumptions", "Calibration", "Data", "About"]
 # About rows that legitimately differ between two runs with the same inputs
 VOLATILE = {"run started (UTC)", "run time (s)", "command"}
@@ -190,6 +190,47 @@ def test_summary_channels_match_results(wb, result):
     assert ws.cell(r0 + 1, 3).number_format == st.USD_BN
     assert ws.cell(r0 + 1, 7).number_format == st.SHARE
     assert ws.cell(r0 + 1, 8).number_format == st.PCT
+
+
+def test_summary_leads_with_value_added_from_the_draws(wb, result):
+    """The first table of the Summary: Mexico GDP, U.S. value added and jobs of each designation
+    scenario, each cell recomputed from the Monte Carlo's measure draws; the gross total follows."""
+    ws = wb["Summary"]
+    r0, _ = find(ws, "Measure", col=2)
+    r_gross = find_prefix(ws, "Total by scenario")
+    assert r0 < r_gross and find_prefix(ws, "Value added and jobs by scenario") < r0
+    rows = read_table(ws, r0, key_col=2)
+    measures = ["mx_gdp", "us_va", "mx_jobs", "us_jobs"]
+    assert len(rows) == 4 * len(designations(result))
+    for i, row in enumerate(rows):
+        n, k = designations(result)[i // 4], i % 4
+        cum = result.montecarlo[n].measure_draws[:, k, :].sum(axis=1)
+        assert shown(row["Median"], float(np.median(cum))), (n, measures[k])
+        assert shown(row["P5"], float(np.quantile(cum, 0.05))) and shown(row["P95"], float(np.quantile(cum, 0.95)))
+        assert close(row["Deterministic run"], float(result.runs[n].measures[k].sum()))
+        pct = row["Median, % of the country's GDP"]
+        if k < 2:
+            gdp = result.model.prices.mx_gdp if k == 0 else result.model.prices.us_gdp
+            assert close(pct, float(np.median(cum)) / gdp.sum())
+        else:
+            assert pct is None
+
+
+def test_value_added_sheet_lists_every_coefficient_with_its_source(wb, result):
+    ws = wb["Value added"]
+    text = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    sc = result.assumptions.scenario("baseline")
+    names = [p for p in sc.parameters.values()
+             if p.name in ("mx_va_share", "us_va_share", "us_owner_share", "mx_gdp_multiplier", "mx_jobs", "us_jobs")]
+    assert len(names) == 13
+    for p in names:
+        assert p.qualname in text
+        assert f"Source: {p.source}" in text
+    from impact import channels
+
+    for ch in result.model.channels:  # each channel's pass-through in words
+        assert channels.get(ch).passthrough_note in text
+    assert any("current U.S. dollars" in t for t in text)
 
 
 def test_summary_expected_impact_shows_the_mixture_range(wb, result):
@@ -555,7 +596,7 @@ def test_non_finite_central_value_is_refused(result):
 def test_csv_writes_every_table_tidy(result, tmp_path):
     written = tables.write_csv(result, tmp_path / "csv")
     names = {p.stem for p in written}
-    assert {"headline", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected",
+    assert {"headline", "value_added", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected",
             "expectation_terms", "variance", "expost", "implied", "sensitivity_tornado", "sensitivity_two_way",
             "sensitivity_sobol", "estimates", "pooled", "diagnostics", "backtest", "scenarios", "assumptions",
             "settings", "data_catalog", "data",

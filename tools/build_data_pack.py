@@ -59,6 +59,10 @@ def build(ref: Path) -> dict[str, pd.DataFrame]:
     # the source and vintage are written on every row of the reference copy; the catalog keeps them once
     mr = pd.read_csv(ref / "mx_remittances_monthly.csv", dtype={"period": str, "value": str})
     out["mx_remittances_monthly"] = pd.DataFrame({"period": mr["period"], "value": mr["value"].astype(float)})
+    # value-added layer: denominators and the real-dollar price index (source on every row of the reference copy)
+    for src, dst in (("mx_gdp_usd_annual.csv", "mx_gdp_usd"), ("us_gdp_deflator_annual.csv", "us_gdp_deflator")):
+        d = pd.read_csv(ref / src)
+        out[dst] = pd.DataFrame({"period": d["period"].astype(str), "value": d["value"].astype(float)})
     out.update(build_panels(ref / "panel"))
     return out
 

@@ -77,6 +77,10 @@ class Settings:
     output: str
     sensitivity: bool
     normalise_weights: bool
+    #: % per year: the U.S. GDP deflator's growth after its last bundled year (real dollars, jobs)
+    inflation: float = 2.0
+    #: % per year, real: the rate present values discount at (base year = year 0)
+    discount_rate: float = 2.0
     #: when the designation took effect: the start of every shock that does not give its own
     event_date: dt.date = dt.date(2025, 2, 20)
 

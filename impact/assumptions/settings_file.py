@@ -31,18 +31,20 @@ def _settings(v: Reader, s: dict[str, Any]) -> Settings | None:
     p = ("settings",)
     n0 = len(v.issues)
     v.keys(s, p, ("title", "base_year", "horizon", "currency", "price_basis", "draws", "seed", "output",
-                  "sensitivity", "normalise_weights", "event_date"), ("base_year", "horizon"))
+                  "sensitivity", "normalise_weights", "event_date", "inflation", "discount_rate"), ("base_year", "horizon"))
     settings = Settings(
         title=v.string(s, "title", p, required=False, default="Economic impact of an FTO designation of Mexican cartels"),
         base_year=v.number(s, "base_year", p, integer=True, low=2000, high=2030),
         horizon=v.number(s, "horizon", p, integer=True, low=1, high=30),
         currency=v.string(s, "currency", p, required=False, default="USD", choices=("USD",)),
-        price_basis=v.string(s, "price_basis", p, required=False, default="nominal", choices=("nominal",)),
+        price_basis=v.string(s, "price_basis", p, required=False, default="nominal", choices=("nominal", "real")),
         draws=v.number(s, "draws", p, required=False, default=10_000, integer=True, low=0, high=MAX_DRAWS),
         seed=v.number(s, "seed", p, required=False, default=20250220, integer=True, low=0, high=2**63 - 1),
         output=v.string(s, "output", p, required=False, default="outputs/impact.xlsx"),
         sensitivity=v.boolean(s, "sensitivity", p, True),
         normalise_weights=v.boolean(s, "normalise_weights", p, False),
+        inflation=float(v.number(s, "inflation", p, required=False, default=2.0, low=-5.0, high=20.0)),
+        discount_rate=float(v.number(s, "discount_rate", p, required=False, default=2.0, low=0.0, high=20.0)),
     )
     if len(v.issues) > n0:
         return None

@@ -123,6 +123,12 @@ class Channel:
     #: impact).  Impacts are changes with negative = loss; business costs are shown on their sheet as
     #: the additional cost (sign -1: positive = higher cost), which the total counts as a loss.
     presented_as: tuple[str, int] = ("change relative to the baseline (negative = loss)", 1)
+    #: value-added pass-through (:mod:`impact.passthrough`): measure name -> params -> coefficient
+    #: per US$ of the channel's impact (draws,); measures not named get zero.  Jobs coefficients are
+    #: thousand jobs per US$ bn of 2024 dollars (= jobs per US$ 1 m).
+    passthrough: Mapping[str, Callable[[Mapping[str, np.ndarray]], np.ndarray]] = field(default_factory=dict)
+    #: the pass-through in words, for the Value added sheet and docs
+    passthrough_note: str = ""
 
     @property
     def name(self) -> str:

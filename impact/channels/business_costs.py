@@ -56,6 +56,7 @@ SPEC = ChannelSpec(
         ParamSpec("half_life", "years", domain=(0.01, 100.0), meaning="a half-life must be positive"),
         ParamSpec("derisking_premium", "bp_per_percent", domain=(0.0, 1000.0),
                   meaning="de-risking cannot lower the cost of finance"),
+        ParamSpec("us_owner_share", "share", domain=(0.0, 1.0), meaning="a share of the extra cost"),
     ),
     shocks=(
         ParamSpec("compliance_uplift", "pp", domain=(-100.0, 100.0)),
@@ -195,7 +196,17 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
     return "=-(" + "+".join(f"({x})" for x in terms) + ")"
 
 
+#: value-added pass-through (impact.passthrough): the share of the extra cost U.S. owners bear
+PASSTHROUGH = {"us_va": lambda p: p["us_owner_share"]}
+
+PASSTHROUGH_NOTE = ("U.S. value added and owners' income = change x us_owner_share (the extra cost lowers U.S. owners' "
+                    'income). No Mexico GDP effect: payments to security and compliance providers, extortion and fines '
+                    'move income within the accounts, they are not production lost. No jobs: a cost to owners, not a '
+                    'change in output.')
+
+
 CHANNEL = Channel(spec=SPEC, label="Extra costs of U.S. businesses in Mexico", fit=fit, calibrate=calibrate, effect=effect,
+                  passthrough=PASSTHROUGH, passthrough_note=PASSTHROUGH_NOTE,
                   check_data=check_data,
                   excel_formula=excel_formula,
                   presented_as=("additional cost to U.S. businesses (positive = higher cost; counted as a loss in "

@@ -49,6 +49,10 @@ SPEC = ChannelSpec(
         ParamSpec("half_life", "years", domain=(0.01, 100.0), meaning="a half-life must be positive"),
         ParamSpec("trade_finance_pass_through", "pp_per_percent", domain=(0.0, 10.0),
                   meaning="de-risking cannot lower trade-finance costs"),
+        ParamSpec("mx_va_share", "share", domain=(0.0, 1.0), meaning="a share of the customs value"),
+        ParamSpec("us_va_share", "share", domain=(0.0, 1.0), meaning="a share of the customs value"),
+        ParamSpec("mx_jobs", "jobs_per_usd_m", domain=(0.0, 1000.0), meaning="jobs per dollar cannot be negative"),
+        ParamSpec("us_jobs", "jobs_per_usd_m", domain=(0.0, 1000.0), meaning="jobs per dollar cannot be negative"),
     ),
     shocks=(
         ParamSpec("compliance_cost", "percent", domain=(-30.0, 100.0)),
@@ -339,7 +343,22 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
     return (f"={refs['baseline']}*((1+{tau})^(-{refs['trade_elasticity']})*(1-{closure})*(1-{exposed})-1)")
 
 
+def _mx_share(p: Mapping[str, np.ndarray]) -> np.ndarray:
+    # Mexico's and the U.S.'s shares are drawn separately; the cap keeps them from summing above 1
+    return np.minimum(p["mx_va_share"], 1.0 - p["us_va_share"])
+
+
+#: value-added pass-through (impact.passthrough): value added of each country per US$ of imports,
+#: jobs per US$ 1 m of that value added
+PASSTHROUGH = {"mx_gdp": _mx_share, "us_va": lambda p: p["us_va_share"],
+               "mx_jobs": lambda p: _mx_share(p) * p["mx_jobs"], "us_jobs": lambda p: p["us_va_share"] * p["us_jobs"]}
+
+PASSTHROUGH_NOTE = ('Mexico GDP = change x min(mx_va_share, 1 - us_va_share); U.S. value added = change x us_va_share '
+                    "(U.S. parts and services in the imports); jobs = each country's value added x its jobs per US$ 1 m.")
+
+
 CHANNEL = Channel(spec=SPEC, label="U.S. goods imports from Mexico", fit=fit, calibrate=calibrate, effect=effect,
+                  passthrough=PASSTHROUGH, passthrough_note=PASSTHROUGH_NOTE,
                   excel_formula=excel_formula, check_data=check_data, timing_grid="month",
                   monotone=("compliance_cost", "correspondent_derisking", "border_delay_hours", "conflict_tariff",
                             "border_closure_days", "inspection_suspension_days"))

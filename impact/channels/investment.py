@@ -42,6 +42,8 @@ SPEC = ChannelSpec(
         ParamSpec("elasticity", "elasticity", estimable=True, domain=(-20.0, 20.0)),
         ParamSpec("inflow_growth", "percent_per_year", domain=(-50.0, 100.0)),
         ParamSpec("half_life", "years", domain=(0.01, 100.0), meaning="a half-life must be positive"),
+        ParamSpec("mx_va_share", "share", domain=(0.0, 1.0), meaning="a share of the investment"),
+        ParamSpec("mx_jobs", "jobs_per_usd_m", domain=(0.0, 1000.0), meaning="jobs per dollar cannot be negative"),
     ),
     shocks=(
         ParamSpec("insecurity", "percent", domain=(-99.0, 10_000.0),
@@ -152,6 +154,15 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
             f"*(EXP({refs['elasticity']}*LN(1+{refs['insecurity']}/100)*{prof})-1)")
 
 
+#: value-added pass-through (impact.passthrough): Mexican GDP per US$ of forgone investment, jobs per US$ 1 m of it
+PASSTHROUGH = {"mx_gdp": lambda p: p["mx_va_share"], "mx_jobs": lambda p: p["mx_va_share"] * p["mx_jobs"]}
+
+PASSTHROUGH_NOTE = ('Mexico GDP = change x mx_va_share (the part spent on construction and Mexican-made equipment); '
+                    'Mexico jobs = that GDP x mx_jobs. No U.S. effect counted: the capital is not lost to its U.S. '
+                    'owners.')
+
+
 CHANNEL = Channel(spec=SPEC, label="U.S. direct investment in Mexico", fit=fit, calibrate=calibrate, effect=effect,
+                  passthrough=PASSTHROUGH, passthrough_note=PASSTHROUGH_NOTE,
                   check_data=check_data, excel_formula=excel_formula, monotone=("insecurity",),
                   presented_as=("change in U.S. direct-investment inflows (negative = less investment)", 1))

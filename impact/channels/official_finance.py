@@ -34,6 +34,8 @@ SPEC = ChannelSpec(
     name="official_finance",
     parameters=(
         ParamSpec("idb_lending", "usd_m", domain=(0.0, 1e7)),
+        ParamSpec("mx_gdp_multiplier", "ratio", domain=(0.0, 5.0), meaning="a multiplier between 0 and 5"),
+        ParamSpec("mx_jobs", "jobs_per_usd_m", domain=(0.0, 1000.0), meaning="jobs per dollar cannot be negative"),
     ),
     shocks=(
         ParamSpec("aid_suspension", "percent", domain=(0.0, 100.0), meaning="a share of assistance"),
@@ -125,7 +127,15 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
             f"+({refs['wb_m']}+{refs['idb_lending']})/1000*{part('mdb_lending_blocked')}/100)")
 
 
+#: value-added pass-through (impact.passthrough): Mexican GDP per US$ of official finance lost
+PASSTHROUGH = {"mx_gdp": lambda p: p["mx_gdp_multiplier"], "mx_jobs": lambda p: p["mx_gdp_multiplier"] * p["mx_jobs"]}
+
+PASSTHROUGH_NOTE = ('Mexico GDP = change x mx_gdp_multiplier; Mexico jobs = that GDP x mx_jobs. No U.S. value added: '
+                    'withheld aid is a U.S. budget saving, not U.S. production.')
+
+
 CHANNEL = Channel(spec=SPEC, label="U.S. assistance and multilateral lending to Mexico", fit=fit, calibrate=calibrate,
+                  passthrough=PASSTHROUGH, passthrough_note=PASSTHROUGH_NOTE,
                   effect=effect, check_data=check_data, excel_formula=excel_formula,
                   monotone=("aid_suspension", "mdb_lending_blocked"),
                   presented_as=("change in official finance to Mexico (negative = less)", 1))

@@ -62,6 +62,8 @@ SPEC = ChannelSpec(
         ParamSpec("half_life", "years", domain=(0.01, 100.0), meaning="a half-life must be positive"),
         ParamSpec("enforcement_effect", "percent", domain=(-90.0, 100.0)),
         ParamSpec("excise_effect", "percent", domain=(-90.0, 100.0)),
+        ParamSpec("mx_gdp_multiplier", "ratio", domain=(0.0, 10.0), meaning="a multiplier between 0 and 10"),
+        ParamSpec("mx_jobs", "jobs_per_usd_m", domain=(0.0, 1000.0), meaning="jobs per dollar cannot be negative"),
     ),
     shocks=(
         ParamSpec("remittance_cost", "pp", domain=(0.0, 100.0), meaning="a rise in the cost of sending"),
@@ -242,7 +244,21 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
             f"*(1-{closed})-1)")
 
 
+def _household_multiplier(p: Mapping[str, np.ndarray]) -> np.ndarray:
+    # only the part of the recorded fall that households do not receive informally is spent less
+    return (1.0 - p["informal_share"] / 100.0) * p["mx_gdp_multiplier"]
+
+
+#: value-added pass-through (impact.passthrough): Mexican GDP per US$ of recorded remittances lost
+PASSTHROUGH = {"mx_gdp": _household_multiplier, "mx_jobs": lambda p: _household_multiplier(p) * p["mx_jobs"]}
+
+PASSTHROUGH_NOTE = ('Mexico GDP = change x (1 - informal_share / 100) x mx_gdp_multiplier (households spend less only '
+                    'what they no longer receive); Mexico jobs = that GDP x mx_jobs. No U.S. effect counted: what senders '
+                    'keep is spent in the U.S., a substitution this layer leaves out.')
+
+
 CHANNEL = Channel(spec=SPEC, label="Remittances to Mexico", fit=fit, calibrate=calibrate, effect=effect,
+                  passthrough=PASSTHROUGH, passthrough_note=PASSTHROUGH_NOTE,
                   excel_formula=excel_formula, check_data=check_data, timing_grid="month",
                   monotone=("remittance_cost", "remittance_access", "correspondent_derisking"),
                   presented_as=("change in recorded remittances to Mexico (negative = less)", 1))

@@ -61,6 +61,8 @@ SPEC = ChannelSpec(
         ParamSpec("elasticity", "elasticity", estimable=True, domain=(-20.0, 20.0)),
         ParamSpec("base_level", "usd_bn", domain=(0.0, 10_000.0)),
         ParamSpec("half_life", "years", domain=(0.01, 100.0), meaning="a half-life must be positive"),
+        ParamSpec("mx_va_share", "share", domain=(0.0, 1.0), meaning="a share of visitor spending"),
+        ParamSpec("mx_jobs", "jobs_per_usd_m", domain=(0.0, 1000.0), meaning="jobs per dollar cannot be negative"),
     ),
     shocks=(ParamSpec("insecurity", "percent", domain=(-99.0, 10_000.0),
                       meaning="insecurity cannot fall by 100 % or more"),),
@@ -353,6 +355,14 @@ def excel_formula(refs: Mapping[str, str], year: str, timings: Mapping[str, str]
             f"*{prof})-1)")
 
 
+#: value-added pass-through (impact.passthrough): Mexican value added and direct jobs per US$ of visitor spending
+PASSTHROUGH = {"mx_gdp": lambda p: p["mx_va_share"], "mx_jobs": lambda p: p["mx_jobs"]}
+
+PASSTHROUGH_NOTE = ('Mexico GDP = change x mx_va_share; Mexico jobs = change x mx_jobs (direct tourism jobs per US$ 1 m '
+                    "of spending). No U.S. value added: the spending is Mexico's export.")
+
+
 CHANNEL = Channel(spec=SPEC, label="U.S. visitor spending in Mexico", fit=fit, effect=effect,
+                  passthrough=PASSTHROUGH, passthrough_note=PASSTHROUGH_NOTE,
                   excel_formula=excel_formula, monotone=("insecurity",), check_data=check_data,
                   baseline_scale="base_level")

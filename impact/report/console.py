@@ -25,14 +25,46 @@ def _probability(p: float) -> str:
     return f"{100 * p:.0f}%"
 
 
+def value_added_lines(res: AnalysisResult) -> list[str]:
+    """Mexico GDP, U.S. value added and jobs of each designation scenario: median [P5, P95] of the
+    draws (the deterministic run without a Monte Carlo), cumulative, with % of each country's GDP."""
+    years = res.model.years
+    va = res.value_added()
+    if va.empty:
+        return []
+    va = va[va["scenario"] != "baseline"]
+    if va.empty:
+        return []
+    mc = bool(res.montecarlo)
+    what = "median [P5, P95] of the draws" if mc else DETERMINISTIC
+    lines = [f"Value added and jobs, cumulative {years[0]}-{years[-1]}: US$ bn ({res.model.prices.basis_label}), "
+             f"{what}; jobs: {'median, ' if mc else ''}thousand job-years"]
+    cols: dict[str, list[str]] = {}
+    names = list(dict.fromkeys(va["scenario"]))
+    for m, title in (("mx_gdp", "Mexico GDP"), ("us_va", "U.S. value added"), ("mx_jobs", "Mexico jobs"),
+                     ("us_jobs", "U.S. jobs")):
+        rows = va[va["measure"] == m].set_index("scenario").loc[names]
+        money = m in ("mx_gdp", "us_va")
+        if mc and money:
+            cols[title] = [f"{_money(r.median)} [{_money(r.p5)}, {_money(r.p95)}]" for r in rows.itertuples()]
+        else:
+            cols[title] = [f"{v:,.1f}" for v in rows["median" if mc else "deterministic"]]
+        if money:
+            pct = rows["median_pct_gdp" if mc else "deterministic_pct_gdp"]
+            cols[f"{title.split()[0]} % GDP"] = [f"{v:.3f}%" for v in pct]
+    lines.append(pd.DataFrame(cols, index=pd.Index(names, name="scenario")).to_string())
+    return lines + [""]
+
+
 def headline_text(res: AnalysisResult) -> str:
-    """The total of each scenario (Monte Carlo first), P(loss > thresholds) and the expectation."""
+    """Value added and jobs first, then the gross total of each scenario (Monte Carlo first),
+    P(loss > thresholds) and the expectation."""
     years = res.model.years
     h = res.summary()
     tot = h[h["channel"] == "total"]
-    lines = [f"Cumulative impact {years[0]}-{years[-1]}: {TOTAL_LABEL} (negative = loss)"]
+    lines = value_added_lines(res) + [f"Cumulative impact {years[0]}-{years[-1]}: {TOTAL_LABEL} (negative = loss)"]
     if tot.empty:
-        return lines[0] + "\nNo designation scenario was run."
+        return lines[-1] + "\nNo designation scenario was run."
     if not res.montecarlo:
         lines.append(f"Monte Carlo skipped (draws = 0): {DETERMINISTIC} only.")
         view = pd.DataFrame({"deterministic": [_money(v) for v in tot["deterministic"]]},

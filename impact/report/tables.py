@@ -60,6 +60,17 @@ CONVENTION = ("Impacts are changes relative to the no-designation baseline in US
               "Percentages are real percentages (0.25 shows as 25.00%).")
 
 
+def dollars(res: AnalysisResult) -> str:
+    """The run's price basis in the words the sheets use: "current dollars" or "constant 2024 dollars"."""
+    p = res.model.prices
+    return f"constant {p.base_year} dollars" if p.basis == "real" else "current dollars"
+
+
+def convention(res: AnalysisResult) -> str:
+    """:data:`CONVENTION` in the run's price basis."""
+    return CONVENTION.replace("current dollars", dollars(res))
+
+
 # ----------------------------------------------------------------------------- impacts
 def headline(res: AnalysisResult) -> pd.DataFrame:
     """The headline (``AnalysisResult.summary()``): by scenario and channel plus total, Monte Carlo
@@ -153,11 +164,14 @@ def components(res: AnalysisResult, ch: str) -> pd.DataFrame:
 
 
 def baseline_table(res: AnalysisResult, ch: str) -> pd.DataFrame:
-    """The channel's no-designation path by year (US$ bn): mean, median (central path), lower, upper."""
+    """The channel's no-designation path by year (US$ bn in the run's price basis): mean, median
+    (central path), lower, upper."""
     b = res.model.baseline(ch)
-    return pd.DataFrame({"year": [int(y) for y in b.index], "mean": b["mean"].astype(float),
-                         "median": b["median"].astype(float), "lower": b["lower"].astype(float),
-                         "upper": b["upper"].astype(float)}).reset_index(drop=True)
+    p = res.model.prices
+    f = np.array([float(p.money[p.years.index(int(y))]) if int(y) in p.years else 1.0 for y in b.index])
+    return pd.DataFrame({"year": [int(y) for y in b.index], "mean": b["mean"].astype(float) * f,
+                         "median": b["median"].astype(float) * f, "lower": b["lower"].astype(float) * f,
+                         "upper": b["upper"].astype(float) * f}).reset_index(drop=True)
 
 
 def expost_table(res: AnalysisResult) -> pd.DataFrame:
@@ -395,6 +409,7 @@ def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
         "components": _tidy_components(res),
         "baselines": _tidy_baselines(res),
     }
+    out["value_added"] = res.value_added_frame()
     if res.montecarlo:
         out["montecarlo"] = _tidy_impacts(res, list(res.montecarlo.values()))
         out["exceedance"] = res.exceedance()
@@ -422,7 +437,7 @@ def tables(res: AnalysisResult) -> dict[str, pd.DataFrame]:
 
 
 #: Every table a run can write (``tables()`` keys); ``--csv`` removes stale ones from its folder.
-ALL_TABLES = ("headline", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected",
+ALL_TABLES = ("headline", "value_added", "deterministic", "components", "baselines", "montecarlo", "exceedance", "expected",
               "expectation_terms", "variance", "expost", "implied", "sensitivity_tornado", "sensitivity_two_way",
               "sensitivity_sobol", "estimates", "pooled", "diagnostics", "backtest", "scenarios", "assumptions",
               "settings", "data_catalog", "data", "about")

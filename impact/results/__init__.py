@@ -4,7 +4,8 @@ Each has a one-line ``__repr__``, ``_repr_html_`` for notebooks, ``summary()`` a
 (or ``tidy()``) in long form.  Modules: :mod:`.impacts` (deterministic runs, Monte Carlo, the
 expected impact), :mod:`.sensitivity`, :mod:`.estimates` (estimator results, pooled coefficients,
 baselines, a channel's fit), :mod:`.backtest` (baseline backtests), :mod:`.analysis` (a whole run),
-:mod:`.comparison`, :mod:`.expost` (the check against data after the base year).
+:mod:`.comparison`, :mod:`.expost` (the check against data after the base year), :mod:`.value_added`
+(Mexico GDP, U.S. value added and jobs).
 """
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from .estimates import (BaselineForecast, ChannelFit, DataEstimate, Diagnostic, 
 from .expost import ExpostResult
 from .impacts import COMMON_QUANTILES, MonteCarloResult, ScenarioResult, expected_impact, weighted_quantile
 from .sensitivity import SensitivityResult
+from .value_added import ValueAddedResult
 
 __all__ = ["AnalysisResult", "PendingTables", "RunInfo", "PCT", "TIDY", "USD", "ComparisonResult", "BaselineForecast",
            "ChannelFit", "DataEstimate", "Diagnostic", "EstimateResult", "PooledEstimate", "Summary",
            "COMMON_QUANTILES", "MonteCarloResult", "ScenarioResult", "expected_impact", "weighted_quantile",
-           "SensitivityResult", "ExpostResult", "BacktestResult", "GrowthCheck", "Selection"]
+           "SensitivityResult", "ValueAddedResult", "ExpostResult", "BacktestResult", "GrowthCheck", "Selection"]

@@ -12,10 +12,12 @@ import pandas as pd
 from .. import htmlrepr
 from ..assumptions import Assumptions
 from . import headline
-from .common import TIDY, memo, restore_categories
+from .common import STATISTICS, TIDY, categorical, memo, restore_categories
 from .expost import ExpostResult
 from .impacts import MonteCarloResult, ScenarioResult
 from .sensitivity import SensitivityResult
+from .value_added import PERIODS
+from .value_added import UNITS as VA_UNITS
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,35 @@ class AnalysisResult:
         """How the probability-weighted expected total is computed: weight x Monte Carlo mean per
         scenario, summed; beside it the same weighting of the deterministic runs."""
         return headline.reconciliation(self.runs, self.montecarlo)
+
+    def value_added(self) -> pd.DataFrame:
+        """Mexico GDP, U.S. value added and jobs by scenario and measure, cumulative over the horizon
+        (:meth:`ValueAddedResult.summary` of each scenario's Monte Carlo, or of its deterministic run
+        without one); money in US$ bn of the run's price basis, jobs in thousand job-years."""
+        return memo(self, "_va", self._value_added).copy()
+
+    def _value_added(self) -> pd.DataFrame:
+        frames = []
+        for name, run in self.runs.items():
+            va = (self.montecarlo[name] if name in self.montecarlo else run).value_added
+            s = va.summary().reset_index()
+            s.insert(0, "scenario", name)
+            s.insert(1, "scenario_label", run.label)
+            frames.append(s)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def value_added_frame(self) -> pd.DataFrame:
+        """Tidy value-added rows of every scenario (``value_added.csv``; :meth:`ValueAddedResult.to_frame`)."""
+        frames = [(self.montecarlo[n] if n in self.montecarlo else r).value_added.to_frame() for n, r in self.runs.items()]
+        if not frames:
+            return pd.DataFrame(columns=TIDY)
+        out = pd.concat(frames, ignore_index=True)
+        out["scenario"] = categorical(out["scenario"].astype(str), list(self.assumptions.scenario_names))
+        out["channel"] = categorical(out["channel"].astype(str), [*self.model.channels, "total"])
+        for c, order in (("period", PERIODS), ("measure", list(VA_UNITS))):
+            out[c] = categorical(out[c].astype(str), order, ordered=False)
+        out["statistic"] = categorical(out["statistic"].astype(str), STATISTICS)
+        return out
 
     def to_frame(self, pct: bool = False) -> pd.DataFrame:
         """Tidy (docs/schema.md): every scenario's deterministic run, then its Monte Carlo statistics,

@@ -18,6 +18,7 @@ from .. import htmlrepr
 from ..errors import Issue, UsageError
 from .common import USD, memo, pct_label, tidy
 from .headline import headline
+from .value_added import ValueAddedResult
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,18 @@ class ScenarioResult:
     baseline: pd.DataFrame
     components: pd.DataFrame
     weight: float = 0.0
+    #: value-added measures (measures, years) and by channel (channels, measures, years), see
+    #: :mod:`impact.passthrough`; ``prices`` the deflator and GDP paths they use
+    measures: np.ndarray | None = field(default=None, repr=False)
+    measures_by_channel: np.ndarray | None = field(default=None, repr=False)
+    prices: Any = field(default=None, repr=False)
+
+    @property
+    def value_added(self) -> ValueAddedResult:
+        """Mexico GDP, U.S. value added and jobs of the deterministic run (:class:`ValueAddedResult`)."""
+        return memo(self, "_va", lambda: ValueAddedResult(
+            self.scenario, self.label, tuple(self.impacts.columns), tuple(int(y) for y in self.impacts.index),
+            self.prices, self.measures, self.measures_by_channel))
 
     @property
     def pct(self) -> pd.DataFrame:
@@ -133,6 +146,17 @@ class MonteCarloResult:
     central: ScenarioResult = field(repr=False)
     variance: pd.DataFrame = field(repr=False)
     weight: float = 0.0
+    #: value-added measures of each draw (draws, measures, years), see :mod:`impact.passthrough`
+    measure_draws: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def value_added(self) -> ValueAddedResult:
+        """Mexico GDP, U.S. value added and jobs: the draws' distribution beside the deterministic
+        run (:class:`ValueAddedResult`)."""
+        c = self.central
+        return memo(self, "_va", lambda: ValueAddedResult(
+            self.scenario, self.label, self.channels, self.years, c.prices, c.measures, c.measures_by_channel,
+            self.measure_draws))
 
     # -- arrays by (channel incl. total) x (years + cumulative), computed once per result
     def _cube(self) -> tuple[np.ndarray, list[str], list[str]]:

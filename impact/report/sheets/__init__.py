@@ -13,11 +13,11 @@ from types import ModuleType
 from typing import Any
 
 from . import (about, assumptions, calibration, channel, data, estimates, expost, scenarios, sensitivity, summary,
-               uncertainty, whatif)
+               uncertainty, value_added, whatif)
 
 #: The sheets in workbook order.
-SHEETS: tuple[ModuleType, ...] = (summary, scenarios, channel, uncertainty, sensitivity, expost, whatif, estimates,
-                                  assumptions, calibration, data, about)
+SHEETS: tuple[ModuleType, ...] = (summary, value_added, scenarios, channel, uncertainty, sensitivity, expost, whatif,
+                                  estimates, assumptions, calibration, data, about)
 
 
 def titles(module: ModuleType, channels: tuple[str, ...] | list[str]) -> list[str]:

@@ -27,7 +27,7 @@ def build(book: Book, res: AnalysisResult) -> None:
     sh.note("Same assumption files (SHA-256 above), data, seed and draws give identical numbers; run time, start time "
             "and command differ between runs.")
     sh.heading("Sign and unit convention")
-    sh.kv([("Convention", tb.CONVENTION), ("Headline", "The Monte Carlo distribution (median, mean, P5-P95); the "
+    sh.kv([("Convention", tb.convention(res)), ("Headline", "The Monte Carlo distribution (median, mean, P5-P95); the "
                                         "deterministic run sets all inputs at their most likely values."),
            ("Timing", "Shocks start on their date (default settings.event_date); annual channels count the share of "
                       "the first year after it, the imports channel whole months from the start month.")], span=1)

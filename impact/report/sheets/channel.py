@@ -37,7 +37,7 @@ def _channel(book: Book, res: AnalysisResult, ch: str) -> None:
     fit = res.model.fits[ch]
     block = res.assumptions.channels[ch]
     sh.title(f"{title}: {block.label}", block.description,
-             f"Impacts on this sheet: {reg.get(ch).presented_as[0]}; US$ bn, current dollars.")
+             f"Impacts on this sheet: {reg.get(ch).presented_as[0]}; US$ bn, {tb.dollars(res)}.")
     chart_col = 2 + max(len(tb.designation_scenarios(res)), 4) + 1
     _provenance(sh, fit, ch, chart_col)
     base_row = _baseline(book, sh, res, ch, chart_col)

@@ -20,7 +20,7 @@ def build(book: Book, res: AnalysisResult) -> None:
     years = res.model.years
     sh.title("Impact by scenario, channel and year",
              "Median, P5 and P95 of the Monte Carlo, then the deterministic run (all inputs at their most likely "
-             "values); US$ bn (current dollars) and % of the channel's own baseline (none for the total, a sum of "
+             f"values); US$ bn ({tb.dollars(res)}) and % of the channel's own baseline (none for the total, a sum of "
              "unlike quantities); negative = loss. The baseline scenario (zero by construction) is omitted. Filter "
              "with the header buttons.")
     df = tb.scenario_impacts(res)

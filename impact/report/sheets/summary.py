@@ -1,6 +1,7 @@
-"""Summary: the simulated distribution of each scenario's total first (median, mean, P5-P95), the
-deterministic run placed in it, P(loss > thresholds), the probability-weighted expectation and how
-it is computed, the channels, charts of the ranges, the scenarios and the contents."""
+"""Summary: value added and jobs first (Mexico GDP, U.S. value added, % of GDP), then the simulated
+distribution of each scenario's gross total (median, mean, P5-P95), the deterministic run placed in
+it, P(loss > thresholds), the probability-weighted expectation and how it is computed, the
+channels, charts of the ranges, the scenarios and the contents."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 TITLE = "Summary"
 _WRAP = {"Scenario": 30.0}
+SHORT = {"mx_gdp": "Mexico GDP (US$ bn)", "us_va": "U.S. value added (US$ bn)", "mx_jobs": "Mexico jobs (k job-years)",
+         "us_jobs": "U.S. jobs (k job-years)"}
+GDP_PCT = '0.000%'  # a few thousandths of a percent of GDP must stay visible
 CHART_ROWS = 19  # rows kept free for the charts (8.5 cm)  # scenario labels wrap: the first column stays narrow enough to print
 DESCRIPTION = None  # the contents list starts here
 #: built after the other sheets: the variance-by-basis table reads the sensitivity tables, which the
@@ -33,14 +37,16 @@ def build(book: Book, res: AnalysisResult) -> None:
             "The Monte Carlo was skipped (draws = 0): this workbook shows the deterministic run only (all inputs at "
             "their most likely values), without ranges.")
     sh.title(res.assumptions.settings.title,
-             f"Cumulative change {years[0]}-{years[-1]} relative to the no-designation baseline: {tb.TOTAL_LABEL}; "
-             f"negative = loss. impact {info.package_version}.", head)
+             f"Cumulative change {years[0]}-{years[-1]} relative to the no-designation baseline; negative = loss. "
+             f"Value added and jobs first, then the gross channel changes ({tb.TOTAL_LABEL}). "
+             f"impact {info.package_version}.", head)
     h = tb.headline(res)
     breaks = []
     chart_row = 0
     if h.empty:
         sh.note("No designation scenario was run.")
     else:
+        _value_added(sh, res)
         _totals(sh, res, h)
         if res.montecarlo:
             _exceedance(sh, res)
@@ -52,7 +58,7 @@ def build(book: Book, res: AnalysisResult) -> None:
         sh.row += CHART_ROWS
         _channels(sh, res, h)
     sh.heading("Sign and unit convention")
-    sh.paragraph(tb.CONVENTION)
+    sh.paragraph(tb.convention(res))
     sh.row += 1
     _scenarios(sh, res)
     sh.heading("Contents")
@@ -84,6 +90,38 @@ def _scenarios(sh: Sheet, res: AnalysisResult) -> None:
         sh.put(r, 3, float(row.weight), fmt=st.SHARE)
         sh.wide_text(r, 4, row.description, 6)
     sh.row = r0 + len(d) + 2
+
+
+def _value_added(sh: Sheet, res: AnalysisResult) -> None:
+    """The lead table: Mexico GDP, U.S. value added and jobs of each designation scenario."""
+    years = res.model.years
+    va = res.value_added()
+    va = va[va["scenario"].isin(tb.designation_scenarios(res))].reset_index(drop=True)
+    if va.empty:
+        return
+    prices = res.model.prices
+    sh.heading(f"Value added and jobs by scenario, cumulative {years[0]}-{years[-1]} ({prices.basis_label})")
+    first = ~va["scenario"].duplicated()
+    measure = [SHORT[m] for m in va["measure"]]
+    cols: dict[str, Any] = {"Scenario": np.where(first, va["scenario_label"], ""), "Measure": measure}
+    if res.montecarlo:
+        cols |= {"Median": va["median"], "P5": va["p5"], "P95": va["p95"], "Deterministic run": va["deterministic"],
+                 "Median, % of the country's GDP": va["median_pct_gdp"] / 100}
+    else:
+        cols |= {"Deterministic run": va["deterministic"],
+                 "Deterministic run, % of the country's GDP": va["deterministic_pct_gdp"] / 100}
+    view = frame(cols)
+    fm = {c: st.USD_BN for c in view.columns[2:]} | {c: GDP_PCT for c in view.columns if "%" in c}
+    sh.table(view, fm, blank_ok=[c for c in view.columns if "%" in c], wrap=_WRAP)
+    sh.row -= 1
+    sh.note(f"Value added and jobs follow from the channel changes through fixed coefficients that are uncertain "
+            f"inputs like any other (the Value added sheet lists them with their sources): Mexico's GDP and U.S. "
+            f"value added, in US$ bn and in % of each country's GDP over the same years; jobs in thousand job-years "
+            f"(k = thousand; a job lost for one year counts once). Present values (constant {prices.base_year} dollars "
+            f"discounted at {prices.discount_rate:g} % a year, settings.yaml discount_rate) are on the Value added "
+            "sheet. First-round accounting only: no price, substitution or general-equilibrium effects. The gross "
+            "channel changes follow below, labelled gross.")
+    sh.row += 1
 
 
 def _totals(sh: Sheet, res: AnalysisResult, h: Any) -> None:

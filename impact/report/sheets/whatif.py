@@ -256,6 +256,9 @@ def _channel(w: _Sheet, ch: str) -> list[str]:
         else:
             sh.put(r, 2, float(fit.baseline.central[res.model.years.index(y)]), fmt=st.USD_BN4)
             text = reg.get(ch).excel_formula({**refs, "baseline": f"$B${r}"}, f"$A${r}", timings)
+            prices = res.model.prices
+            if prices.basis == "real":  # the formulas work in current dollars: times the year's deflator ratio
+                text = f"=({text.removeprefix('=')})*{float(prices.money[res.model.years.index(y)])!r}"
             sh.formula(r, 3, text, fmt=st.USD_BN4, value=model[w.selected])
         _model_columns(w, r, model, ch, "cumulative" if cum else y)
         w.check(f"C{r}", model, "impact", channel=ch, year="cumulative" if cum else y)
