@@ -78,13 +78,13 @@ def _phase(what: str, since: float) -> float:
 def sensitivity_tables(model: Any, names: Sequence[str], seed: int, store: Any = None,
                        progress: Callable[[str, int, int], None] | None = None
                        ) -> dict[str, dict[str, SensitivityResult]]:
-    """Tornado (every channel and the total), the two-way grids of analysis.yaml, a grid of the total
+    """Tornado (every channel, the total, Mexico GDP and U.S. value added), the two-way grids of analysis.yaml, a grid of the total
     for each pair of the scenario's top tornado drivers (``sensitivity.two_way_drivers``) and Sobol
     indices for each scenario in ``names`` except the baseline, keyed ``tornado:<target>``,
     ``two_way:<i>``, ``two_way:top:<k>``, ``sobol:<target>``, and the Sobol indices of the total's
     inputs grouped by basis (data, literature, derived, judgment), ``sobol_groups:total``."""
     a = model.assumptions
-    targets = list(model.channels) + ["total"]
+    targets = list(model.channels) + ["total", *sa.VA_TARGETS]
     sens: dict[str, dict[str, SensitivityResult]] = {}
     for n in names:
         if n == "baseline":

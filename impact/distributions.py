@@ -131,7 +131,7 @@ class Triangular(Distribution):
         fc = (c - a) / (b - a)
         left = a + np.sqrt(u * (b - a) * (c - a))
         right = b - np.sqrt((1 - u) * (b - a) * (b - c))
-        return np.where(u < fc, left, right)
+        return np.clip(np.where(u < fc, left, right), a, b)  # rounding may step outside by an ulp
 
     def support(self) -> tuple[float, float]:
         return float(self.low), float(self.high)
@@ -158,6 +158,9 @@ class Pert(Distribution):
         out = _three_point_problems(self.low, self.mode, self.high)
         if self.lamb <= 0:
             out.append(("lamb", f"lamb must be positive (got {self.lamb:g})"))
+        elif self.lamb > PERT_MAX_LAMB:
+            out.append(("lamb", f"lamb must be at most {PERT_MAX_LAMB:g} (got {self.lamb:g}): larger values put the "
+                                "whole distribution within a hair of the mode (use kind: fixed)"))
         return out
 
     def _ab(self) -> tuple[float, float]:
@@ -257,7 +260,9 @@ class TruncNormal(Distribution):
         log(u + (1 - u) exp(log Phi(a) - log Phi(b))), inverted by ``ndtri_exp``."""
         a, b = self._ab()
         u = np.asarray(u, dtype=float)
-        flip = a > 0  # both bounds above the mean: use the mirror image, which lies in the lower tail
+        # both bounds at or above the mean: use the mirror image, which lies in the lower tail (at a == 0,
+        # a half-normal, the mirror keeps the digits of the upper tail; scipy.stats.truncnorm does the same)
+        flip = a >= 0
         if flip:
             a, b, u = -b, -a, 1.0 - u
         la, lb = special.log_ndtr(a), special.log_ndtr(b)
@@ -272,7 +277,10 @@ class TruncNormal(Distribution):
         """Mean and variance (scipy.stats.truncnorm's formulas), stable in the far tails: the ratios
         phi(x) / mass are computed in logs."""
         a, b = self._ab()
-        if a > 0:  # mirror into the lower tail, as in ppf
+        if b - a < NARROW:  # an interval far narrower than sd: the density is linear on it
+            c, w = (a + b) / 2, b - a  # mean and variance of a linear density, relative error O(w^2)
+            return self.mean_ + self.sd * (c - c * w * w / 12), self.sd**2 * w * w / 12
+        if a >= 0:  # mirror into the lower tail, as in ppf
             m, v = TruncNormal(-self.mean_, self.sd, -self.high, -self.low)._moments()
             return -m, v
         la, lb = special.log_ndtr(a), special.log_ndtr(b)
@@ -328,6 +336,10 @@ class LogNormal(Distribution):
         return (math.exp(self.sigma**2) - 1) * math.exp(2 * math.log(self.median) + self.sigma**2)
 
 
+#: PERT shape parameters above this concentrate the distribution beyond the knot table's accuracy
+PERT_MAX_LAMB = 100.0
+#: truncated-normal intervals narrower than this many sds take the linear-density moments
+NARROW = 1e-4
 PERT_TAIL = 1e-3  # probabilities this close to 0 or 1 use the exact inverse
 PERT_END_KNOTS = 16  # ... as do those within 16 knot intervals (0.4 % of the range) of either end
 _BUCKETS = 32768  # uniform probability buckets of the knot lookup table

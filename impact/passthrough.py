@@ -150,9 +150,10 @@ def prices(settings: Any, data: Mapping[str, pd.Series]) -> Prices:
     us_path = {y: (float(us_nominal.loc[y]) if y in us_nominal.index else
                    _extend(us_real, [y], g_real)[y] * d[y] / 100) for y in years}
     arr = np.array
-    notes = (f"U.S. GDP deflator past {int(defl.dropna().index[-1])}: +{settings.inflation:g} % a year (settings.yaml inflation)",
-             f"Mexico GDP past {int(mx.dropna().index[-1])}: +{100 * _log_growth(mx):.2f} % a year in current dollars "
-             f"(mean log growth of the last {GROWTH_YEARS} years)",
+    notes = ((f"U.S. GDP deflator past {int(defl.dropna().index[-1])}: +{settings.inflation:g} % a year "
+              "(settings.yaml inflation)"),
+             (f"Mexico GDP past {int(mx.dropna().index[-1])}: +{100 * _log_growth(mx):.2f} % a year in current "
+              f"dollars (mean log growth of the last {GROWTH_YEARS} years)"),
              f"U.S. real GDP past {int(us_real.dropna().index[-1])}: +{100 * g_real:.2f} % a year (same rule)")
     return Prices(
         years=tuple(years), base_year=settings.base_year, basis=settings.price_basis, inflation=settings.inflation,

@@ -19,7 +19,6 @@ from scipy.special import ndtr
 
 from .passthrough import MEASURES
 
-
 if TYPE_CHECKING:  # pragma: no cover
     from .assumptions import Scenario
     from .evaluation import Input

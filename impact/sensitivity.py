@@ -27,6 +27,9 @@ import pandas as pd
 from .arguments import MAX_SEED, integer
 from .errors import Issue, SampleSizeWarning, UsageError
 from .passthrough import MEASURE_NAMES
+
+#: value-added measures analysed beside the channels by default (jobs follow their value added)
+VA_TARGETS = ("mx_gdp", "us_va")
 from .results.sensitivity import SensitivityResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,13 +80,13 @@ def tornado(model: Model, scenario: Any, target: str = "total", *, year: int | N
 
 def tornado_all(model: Model, scenario: Any, targets: Sequence[str] | None = None, *, year: int | None = None,
                 low: float | None = None, high: float | None = None) -> dict[str, SensitivityResult]:
-    """:func:`tornado` for several targets (default: every channel and the total) from one batch of
-    evaluations."""
+    """:func:`tornado` for several targets (default: every channel, the total and :data:`VA_TARGETS`)
+    from one batch of evaluations."""
     an = model.assumptions.analysis
     lo_q = an.tornado_low_q if low is None else _quantile_arg(low, "low")
     hi_q = an.tornado_high_q if high is None else _quantile_arg(high, "high")
     _year_arg(model, year)
-    targets = list(model.channels) + ["total"] if targets is None else list(targets)
+    targets = list(model.channels) + ["total", *VA_TARGETS] if targets is None else list(targets)
     sc = model.resolve(scenario)
     inputs = model.inputs(sc)
     x0 = np.array([i.central for i in inputs])
@@ -320,13 +323,14 @@ def sobol(model: Model, scenario: Any, target: str = "total", *, base_samples: i
 
 def sobol_all(model: Model, scenario: Any, *, base_samples: int | None = None, seed: int | None = None,
               store: Any = None) -> dict[str, SensitivityResult]:
-    """Sobol indices for every channel and the total from one shared design (one batch of evaluations)."""
+    """Sobol indices for every channel, the total and the two money measures of value added
+    (:data:`VA_TARGETS`) from one shared design (one batch of evaluations)."""
     n, seed = _sobol_args(model, base_samples, seed)
     small = _check_n(model, n)
     sc, unc, X, problem = _sobol_design(model, scenario, n, seed, store)
     out = model.evaluate(sc, X)
     c_out = model.evaluate(sc, model.central_row(sc)[None, :])
-    targets = list(model.channels) + ["total"]
+    targets = list(model.channels) + ["total", *VA_TARGETS]
     ys = np.column_stack([_target(model, out, t, None) for t in targets])
     si = sobol_indices(ys, problem["num_vars"], seed=seed)
     res = {}

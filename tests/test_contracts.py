@@ -186,6 +186,37 @@ def _excel_eval(formula: str, env: dict[str, Any]) -> float:
     return float(eval(_excel_to_python(formula), {"__builtins__": {}}, {**_EXCEL_FUNCTIONS, **env}))  # noqa: S307
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_passthrough_reads_only_declared_parameters_and_is_linear_in_the_change(model, channel):
+    """Every channel's value-added coefficients: named measures only, computed from the channel's own
+    declared parameters (anything else raises), one per draw; and each measure is the gross change
+    times that coefficient, so doubling the change doubles the measure."""
+    from impact import passthrough
+
+    ch = channels.get(channel)
+    assert set(ch.passthrough) <= set(passthrough.MEASURE_NAMES)
+    assert ch.passthrough and ch.passthrough_note, "every channel says how it reaches value added"
+    declared = {p.name for p in ch.spec.parameters}
+    rng = np.random.default_rng(7)
+
+    class Only(dict):
+        def __missing__(self, key):
+            raise AssertionError(f"{channel}: passthrough reads undeclared parameter {key!r}")
+
+    params = Only({name: rng.uniform(0.1, 0.9, 5) for name in declared})
+    coef = passthrough.coefficients(ch, params, 5)
+    assert coef.shape == (len(passthrough.MEASURES), 5) and np.isfinite(coef).all()
+    X, inputs = _random_rows(model, SCENARIO, 6, seed=3)
+    k = CHANNELS.index(channel)
+    one = model.evaluate(SCENARIO, X, inputs=inputs, components=True)
+    per = one.by_channel[:, k]  # (draws, measures, years)
+    cols = {i.name: X[:, j] for j, i in enumerate(inputs)}
+    c = passthrough.coefficients(ch, {p: cols[f"{channel}.{p}"] for p in declared}, len(X))
+    jobs = np.array([not m.money for m in passthrough.MEASURES])
+    scale = np.where(jobs[:, None], model.prices.jobs, model.prices.money)
+    np.testing.assert_allclose(per, c.T[:, :, None] * one.impact[:, k, None, :] * scale, rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("timing_cells", [False, True], ids=["timing-written-in", "timing-from-a-cell"])
 @pytest.mark.parametrize("channel", [c for c in CHANNELS if channels.get(c).excel_formula is not None])
 def test_excel_formula_equals_the_effect_on_random_inputs(model, channel, timing_cells):

@@ -173,6 +173,19 @@ def test_pert_ppf_warns_about_nothing(p):
     np.testing.assert_allclose(x, scipy_counterpart(p).ppf(u), rtol=0, atol=1e-8 * (p.high - p.low))
 
 
+def _spy_on_betaincinv(monkeypatch: pytest.MonkeyPatch) -> list[np.ndarray]:
+    """Record the probabilities the exact PERT inverse (scipy's betaincinv) is asked for."""
+    seen: list[np.ndarray] = []
+    exact = scipy.special.betaincinv
+
+    def spy(a_: float, b_: float, q: np.ndarray) -> np.ndarray:
+        seen.append(np.array(q, dtype=float))
+        return exact(a_, b_, q)
+
+    monkeypatch.setattr(scipy.special, "betaincinv", spy)
+    return seen
+
+
 def test_pert_uses_the_exact_inverse_only_in_the_tails(monkeypatch):
     """The documented split: probabilities below PERT_TAIL or within PERT_END_KNOTS knot intervals of
     an end go to the exact inverse (betaincinv); all others are interpolated.  The knots (4,097
@@ -186,15 +199,127 @@ def test_pert_uses_the_exact_inverse_only_in_the_tails(monkeypatch):
     mid = (cdf[:-1] + cdf[1:]) / 2
     u = np.concatenate([[dist.PERT_TAIL / 2], mid[k - 3:k + 3], np.linspace(0.05, 0.95, 7), mid[-k - 4:-k + 3]])
     u = u[(u > 0) & (u < 1)]
-    seen: list[np.ndarray] = []
-    exact = scipy.special.betaincinv
-
-    def spy(a_: float, b_: float, q: np.ndarray) -> np.ndarray:
-        seen.append(np.array(q, dtype=float))
-        return exact(a_, b_, q)
-
-    monkeypatch.setattr(scipy.special, "betaincinv", spy)
+    seen = _spy_on_betaincinv(monkeypatch)
     x = dist.Pert(0.0, (a - 1) / (a + b - 2), 1.0, a + b - 2).ppf(u)
     got = np.concatenate(seen) if seen else np.array([])
     np.testing.assert_array_equal(np.sort(got), np.sort(u[(u < low_cut) | (u > high_cut)]))
     np.testing.assert_allclose(x, stats.beta(a, b).ppf(u), rtol=0, atol=1e-9)
+
+
+# ----------------------------------------------------------------------------- edge cases found by mutation testing
+@pytest.mark.parametrize("low,high", [(0.1, 0.45), (0.2, 0.9), (1.1, 5.7)])
+def test_triangular_with_the_mode_on_the_upper_end_reaches_both_ends_exactly(low, high):
+    """ppf(0) and ppf(1) are the ends of the support, bit for bit, when the mode sits on the upper end
+    (fc = 1): u = 1 takes the upper branch, high - sqrt(0).  The pairs are ones where low + (high - low)
+    rounds away from high, so the lower branch at u = 1 would miss the end."""
+    assert low + (high - low) != high
+    d = dist.Triangular(low, high, high)
+    assert tuple(d.ppf(np.array([0.0, 1.0]))) == (low, high)
+
+
+@pytest.mark.parametrize("mode", [0.9, 0.99])
+def test_pert_ppf_warns_about_nothing_where_its_cdf_table_is_flat(mode):
+    """A concentrated PERT (lamb 1000: beta(901, 101) and beta(991, 11)) has knots whose CDF underflows
+    to the same subnormal number or to zero, and even decreases by rounding (betainc near 1e-289): the
+    knot interval found for a small probability can have zero or negative width.  Those probabilities
+    take the exact inverse, with no division by zero or invalid-value warning on the way; values
+    against scipy's beta.ppf."""
+    p = dist.Pert(0.0, mode, 1.0, 1000.0)
+    u = np.concatenate([[0.0, 1.0, 1e-300, 2.04e-5], np.logspace(-300, -3, 61), 1 - np.logspace(-16, -3, 14)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = p.ppf(u)
+    # the interpolation's documented error bound (_pert_table) at u = PERT_TAIL and 1 - PERT_TAIL
+    np.testing.assert_allclose(x, scipy_counterpart(p).ppf(u), rtol=0, atol=1e-8)
+
+
+def test_pert_ppf_stays_in_the_support_when_the_knots_cannot_resolve_it():
+    """lamb = 1e7: the whole PERT lies within a few of the 4,097 knots, where the cubic through the
+    knots swings far outside [0, 1].  Whatever the interpolation's error there, every value is in
+    [low, high], the support."""
+    p = dist.Pert(0.0, 0.02, 1.0, 1e7)
+    x = p.ppf(np.linspace(0.0, 1.0, 2001))
+    assert x.min() >= p.low and x.max() <= p.high
+
+
+@pytest.mark.parametrize("a,b", [(3.0, 1.05), (1.05, 3.0)])
+def test_pert_interpolates_at_exactly_the_tail_boundaries(a, b, monkeypatch):
+    """The split is strict: the exact inverse takes probabilities below max(PERT_TAIL, cdf[16]) or above
+    min(1 - PERT_TAIL, cdf[-17]), not the boundaries themselves.  Shape (3, 1.05) has the lower boundary
+    at PERT_TAIL and the upper at a knot; (1.05, 3) the other way round.  Knots recomputed with scipy."""
+    cdf = scipy.special.betainc(a, b, np.linspace(0.0, 1.0, 4097))
+    k = dist.PERT_END_KNOTS
+    u = np.array([max(dist.PERT_TAIL, cdf[k]), min(1.0 - dist.PERT_TAIL, cdf[-1 - k])])
+    assert (u[0] == dist.PERT_TAIL) != (u[1] == 1.0 - dist.PERT_TAIL)  # one of each kind
+    seen = _spy_on_betaincinv(monkeypatch)
+    x = dist.Pert(0.0, (a - 1) / (a + b - 2), 1.0, a + b - 2).ppf(u)
+    assert seen == []
+    np.testing.assert_allclose(x, stats.beta(a, b).ppf(u), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("mean,sd,low,high", [
+    (0.0, 1.0, 0.0, 1e-17),                        # Phi(0) and Phi(1e-17) are the same double
+    (0.0, 1.0, 0.5, float(np.nextafter(0.5, 1.0))),  # one ulp wide, above the mean (mirrored)
+    (3.0, 1.0, -1.0, float(np.nextafter(-1.0, 0.0))),  # one ulp wide, far below the mean
+])
+def test_truncated_normal_moments_with_no_computable_mass_are_never_wrong_numbers(mean, sd, low, high):
+    """An interval so narrow that log Phi(a) == log Phi(b) (checked here) has no mass in double
+    precision.  mean() and var() return without raising, and never give a number a distribution on
+    [low, high] cannot have: a mean outside [low, high], or a variance above (high - low)^2 / 4
+    (Popoviciu's inequality).  NaN ("cannot compute") passes; the mean and sd of the untruncated
+    normal do not."""
+    a, b = (low - mean) / sd, (high - mean) / sd
+    assert low < high and scipy.special.log_ndtr(a) == scipy.special.log_ndtr(b)
+    d = dist.TruncNormal(mean, sd, low, high)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m, v = d.mean(), d.var()
+    assert not (m < low or m > high)
+    assert not (v < 0 or v > (high - low) ** 2 / 4)
+
+
+# ----------------------------------------------------------------------------- fixes from the mutation run
+def test_half_normal_keeps_the_digits_of_its_upper_tail():
+    """low == mean (a half-normal): the mirror keeps the upper tail exact, as scipy does; the
+    unmirrored formula returned the upper bound at u = 1 - 2^-53 (docs/testing.md)."""
+    from scipy import stats
+
+    from impact.distributions import TruncNormal
+
+    d = TruncNormal(0.0, 1.0, 0.0, 12.0)
+    u = np.array([0.0, 0.5, 1 - 1e-12, 1 - 2.0**-53])
+    want = stats.truncnorm(0.0, 12.0).ppf(u)
+    np.testing.assert_allclose(d.ppf(u), want, rtol=1e-10)
+    assert d.ppf(np.array([0.0]))[0] == 0.0
+    assert np.isfinite(TruncNormal(0.0, 1.0, 0.0, np.inf).ppf(np.array([1 - 2.0**-53]))).all()
+
+
+def test_truncated_normal_far_narrower_than_its_sd_has_the_moments_of_a_linear_density():
+    """An interval of 2e-5 sd: the density is flat to 1e-5 on it, so the variance is the uniform's
+    (high - low)^2 / 12 and the mean the midpoint (closed forms); the subtraction of nearly equal
+    terms gave -4 % and a negative variance."""
+    from impact.distributions import TruncNormal
+
+    for sd in (1e4, 1e5, 1e8):
+        d = TruncNormal(0.5, sd, 0.4, 0.6)
+        assert d.var() == pytest.approx(0.2**2 / 12, rel=1e-6)
+        assert d.mean() == pytest.approx(0.5, abs=1e-9)
+    off = TruncNormal(0.0, 1e5, 1.0, 1.0 + 1e-3)  # off-centre: the density's slope tilts the mean by -c w^2 / 12
+    c, w = 1.0e-5 + 0.5e-8, 1e-8
+    assert off.mean() == pytest.approx(1.0 + 0.5e-3 - 1e5 * c * w * w / 12, rel=1e-12)
+
+
+def test_triangular_with_the_mode_on_the_lower_end_starts_exactly_there():
+    from impact.distributions import Triangular
+
+    d = Triangular(0.1, 0.1, 0.7)
+    u = np.linspace(0.0, 1.0, 10_001)
+    x = d.ppf(u)
+    assert x[0] == 0.1 and x[-1] == 0.7 and (x >= 0.1).all() and (x <= 0.7).all()
+
+
+def test_pert_shape_is_bounded_where_its_table_stays_accurate():
+    from impact.distributions import Pert
+
+    assert [k for k, _ in Pert(0.0, 0.5, 1.0, lamb=1000.0).problems()] == ["lamb"]
+    assert Pert(0.0, 0.5, 1.0, lamb=100.0).problems() == []

@@ -101,7 +101,7 @@ def test_tornado_on_model(model, target):
 def test_tornado_all_targets_equal_single_input_runs(model):
     """One batch for every target: each low/high equals a model run with only that input moved."""
     res = sa.tornado_all(model, "financial_blocking")
-    assert list(res) == [*model.channels, "total"]
+    assert list(res) == [*model.channels, "total", "mx_gdp", "us_va"]
     sc = model.resolve("financial_blocking")
     inputs = model.inputs(sc)
     names = [i.name for i in inputs]
@@ -111,7 +111,10 @@ def test_tornado_all_targets_equal_single_input_runs(model):
             x = model.central_row(sc)
             x[j] = inputs[j].ppf(np.array([model.assumptions.analysis.tornado_low_q]))[0]
             out = model.evaluate(sc, x[None, :])
-            imp = out.impact if target == "total" else out.impact[:, [list(model.channels).index(target)], :]
+            if target in ("mx_gdp", "us_va"):
+                imp = out.measures[:, [0 if target == "mx_gdp" else 1], :]
+            else:
+                imp = out.impact if target == "total" else out.impact[:, [list(model.channels).index(target)], :]
             assert row["low"] == pytest.approx(float(imp.sum()), rel=1e-12, abs=1e-12), (target, row["input"])
 
 

@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Display names of the channels (also the channel sheet names).
 CHANNEL_TITLES = {"tourism": "Tourism", "imports": "Imports", "business_costs": "Business costs",
                   "investment": "Investment", "official_finance": "Official finance", "remittances": "Remittances",
-                  "total": "Total"}
+                  "total": "Total", "mx_gdp": "Mexico GDP", "us_va": "U.S. value added", "mx_jobs": "Mexico jobs",
+                  "us_jobs": "U.S. jobs"}
 
 
 def channel_title(ch: str) -> str:

@@ -190,9 +190,14 @@ class ValueAddedResult:
             "measure": categorical(df["measure"], list(UNITS), ordered=False),
             "statistic": categorical(df["statistic"], STATISTICS),
             "value": df["value"].astype("float64").to_numpy(),
-            "unit": [UNITS[m] if m.endswith("_pct") or not self.prices.basis == "real" or m.endswith("jobs")
-                     else f"{UNITS[m]} ({self.prices.base_year} dollars)" for m in df["measure"]],
+            "unit": [self._unit(m) for m in df["measure"]],
         })
+
+    def _unit(self, measure: str) -> str:
+        """A tidy row's unit: money in a real-dollar run names its price year."""
+        if UNITS[measure] == "US$ bn" and self.prices.basis == "real":
+            return f"US$ bn ({self.prices.base_year} dollars)"
+        return UNITS[measure]
 
     def __repr__(self) -> str:
         s = self.summary()

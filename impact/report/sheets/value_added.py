@@ -22,6 +22,8 @@ DESCRIPTION = ("Mexico GDP, U.S. value added and jobs: the pass-through coeffici
 _MEASURE_TITLES = {"mx_gdp": "Mexico GDP (US$ bn)", "us_va": "U.S. value added (US$ bn)",
                    "mx_jobs": "Mexico jobs (thousands)", "us_jobs": "U.S. jobs (thousands)"}
 JOBS = '#,##0.0'
+#: reads the sensitivity tables (the drivers of each measure), which a worker process may still be computing
+BUILD_LAST = True
 _SHORT = {"mx_gdp": "Mexico GDP", "us_va": "U.S. value added", "mx_jobs": "Mexico jobs", "us_jobs": "U.S. jobs"}
 
 
@@ -39,6 +41,7 @@ def build(book: Book, res: AnalysisResult) -> None:
     _coefficients(sh, res)
     for name in tb.designation_scenarios(res):
         _scenario(sh, res, name)
+        _drivers(sh, res, name)
     _prices(sh, res)
     sh.measure(1, 24)
     sh.finish(gridlines=False)
@@ -121,6 +124,25 @@ def _scenario(sh: Any, res: AnalysisResult, name: str) -> None:
     sh.row -= 1
     sh.note(f"Each year in constant {p.base_year} dollars (U.S. GDP deflator) discounted at the real rate of "
             f"settings.yaml discount_rate to {p.base_year}; {len(money)} money measures only.")
+    sh.row += 1
+
+
+def _drivers(sh: Any, res: AnalysisResult, name: str) -> None:
+    """The inputs that move Mexico GDP and U.S. value added most: Sobol total indices (ST)."""
+    block = res.sensitivity.get(name) if res.sensitivity else None
+    if not block or "sobol:mx_gdp" not in block:
+        return
+    gdp, us = block["sobol:mx_gdp"].table.set_index("input"), block["sobol:us_va"].table.set_index("input")
+    top = list(dict.fromkeys([*gdp["ST"].nlargest(6).index, *us["ST"].nlargest(6).index]))
+    sh.heading(f"{res.runs[name].label}: what moves value added (Sobol total index ST, share of the variance of "
+               "the cumulative measure)")
+    view = frame({"Input": top, "Label": [gdp.loc[i, "label"] for i in top],
+                  "Mexico GDP": [float(gdp.loc[i, "ST"]) for i in top],
+                  "U.S. value added": [float(us.loc[i, "ST"]) for i in top]})
+    sh.table(view, {"Mexico GDP": st.SHARE, "U.S. value added": st.SHARE}, wrap={"Label": 30.0})
+    sh.row -= 1
+    sh.note("The six largest total indices of each measure (Sensitivity sheet and sensitivity_sobol.csv, targets "
+            "mx_gdp and us_va, have every input with its interval): pass-through coefficients rank beside the shocks.")
     sh.row += 1
 
 
