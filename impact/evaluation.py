@@ -138,14 +138,16 @@ def evaluate(model: Any, scenario: str | Scenario, X: np.ndarray, factors: Mappi
         coefs.append(passthrough.coefficients(channel, params, n))
         impacts.append(eff.impact)
         bases.append(eff.baseline)
-        if components:
-            comps[ch] = eff.components
+        if components:  # + 0.0: no negative zeros (a zero shock times a loss factor) in the components
+            comps[ch] = {k: v + 0.0 for k, v in eff.components.items()}
     out = np.stack(impacts, axis=1)
     out += 0.0  # turns IEEE negative zeros (zero shock times a loss factor) into plain zeros
     base = np.stack(bases, axis=1)
     prices = model.prices
     coef = np.stack(coefs)  # (channels, measures, draws): each measure per US$ of the gross change
-    measures = np.einsum("cmn,nch->nmh", coef, out)
+    # one (measures x channels) @ (channels x years) product per draw: a draw's measures depend on its
+    # own impacts only, whatever the block size
+    measures = np.matmul(coef.transpose(2, 1, 0), out)
     by_channel = np.einsum("cmn,nch->ncmh", coef, out) if components else None
     # jobs coefficients are per US$ 1 m of 2024 dollars; money follows the run's price basis
     scale = np.where(_IS_JOBS[:, None], prices.jobs, prices.money)  # (measures, years)

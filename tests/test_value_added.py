@@ -207,3 +207,17 @@ def test_value_added_table_in_the_csv_and_the_workbook(tmp_path):
     from impact.report.tables import tables
 
     assert "value_added" in tables(res)
+
+
+def test_measures_of_a_draw_do_not_depend_on_the_block_it_is_evaluated_in(model):
+    """Same seed, same numbers: one block, blocks of 777 rows and single rows give identical measures."""
+    scenario = "military_incursion"
+    X, factors = model.sample(scenario, 3000, 1)
+    inputs = model.inputs(scenario)
+    whole = model.evaluate(scenario, X, factors, inputs=inputs).measures
+    parts = np.concatenate([model.evaluate(scenario, X[i:i + 777], {k: v[i:i + 777] for k, v in factors.items()},
+                                           inputs=inputs).measures for i in range(0, 3000, 777)])
+    rows = np.stack([model.evaluate(scenario, X[i], {k: v[i:i + 1] for k, v in factors.items()},
+                                    inputs=inputs).measures[0] for i in range(40)])
+    np.testing.assert_array_equal(whole, parts)
+    np.testing.assert_array_equal(whole[:40], rows)
