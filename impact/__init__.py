@@ -7,6 +7,7 @@
 >>> model.run("designation")                 # deterministic run, every input at its most likely value, US$ bn
 >>> model.simulate("designation", draws=10_000, seed=1)
 >>> model.sensitivity("designation", method="tornado")
+>>> impact.sweep(a, "assumptions/sweep.yaml", draws=2000)   # many assumption variants (a SweepResult)
 
 Names are imported on first use (PEP 562): ``import impact`` loads no numerical library, so that
 ``python -m impact`` can answer Ctrl-C during its start-up with one line instead of a traceback.
@@ -26,7 +27,7 @@ _EXPORTS: dict[str, str] = {
     "ScenarioResult": "results", "MonteCarloResult": "results", "SensitivityResult": "results",
     "expected_impact": "results", "ExpostResult": "results", "BacktestResult": "results",
     "ComparisonResult": "results", "compare": "display",
-    "write_workbook": "report.excel",
+    "write_workbook": "report.excel", "sweep": "sweep_exec", "SweepResult": "results",
     "ImpactError": "errors", "AssumptionError": "errors", "DataError": "errors", "OutputError": "errors",
     "UsageError": "errors", "ImpactWarning": "errors", "PlausibilityWarning": "errors",
     "EstimationWarning": "errors", "SampleSizeWarning": "errors",

@@ -205,3 +205,44 @@ class FitCache:
             except OSError:
                 pass
         return n
+
+
+class MemoryStore:
+    """Fits kept in memory, in front of an optional :class:`FitCache` (or none): what a sweep's worker
+    uses, seeded with the base assumptions' fits so that variants over effect parameters never refit.
+
+    ``get``/``put`` as :class:`FitCache`.  Entries beyond the seeded ones are kept for the ``limit``
+    most recent estimator inputs (a design that refits every variant keeps memory bounded)."""
+
+    def __init__(self, entries: Mapping[str, Any] | None = None, fallback: FitCache | None = None,
+                 limit: int = 32) -> None:
+        self.seeded = dict(entries or {})
+        self.recent: dict[str, Any] = {}
+        self.fallback = fallback
+        self.limit = limit
+
+    def get(self, key: str) -> Any | None:
+        if key in self.seeded:
+            return self.seeded[key]
+        if key in self.recent:
+            self.recent[key] = self.recent.pop(key)  # most recently used last
+            return self.recent[key]
+        value = self.fallback.get(key) if self.fallback is not None else None
+        if value is not None:
+            self._keep(key, value)
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self._keep(key, value)
+        if self.fallback is not None:
+            self.fallback.put(key, value)
+
+    def _keep(self, key: str, value: Any) -> None:
+        self.recent[key] = value
+        while len(self.recent) > self.limit:
+            self.recent.pop(next(iter(self.recent)))
+
+    @property
+    def entries(self) -> dict[str, Any]:
+        """Every fit held, seeded and recent, by key."""
+        return {**self.seeded, **self.recent}

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, sweep_cli
 from .errors import ImpactError, ImpactWarning, Issue, UsageError
 
 log = logging.getLogger("impact")
@@ -37,6 +37,7 @@ examples:
   python -m impact validate --assumptions my_analysis
   python -m impact init my_analysis             copy the default assumptions to start a new analysis
   python -m impact data                         list the bundled data series and their sources
+  python -m impact sweep assumptions/sweep.yaml  many assumption variants to Parquet (impact sweep --help)
 
 exit status: 0 ok, 2 invalid input (file:line messages on stderr), 1 unexpected error (use --debug)."""
 
@@ -113,6 +114,7 @@ def _build_parser() -> argparse.ArgumentParser:
     i.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     i.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
     i.add_argument("--verbose", "-v", action="store_true", help=argparse.SUPPRESS)
+    sweep_cli.add_parser(sub, common)
     d = sub.add_parser("data", help="list the bundled data series with units and sources")
     d.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     d.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
@@ -178,6 +180,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     n_par = sum(len(c.parameters) for c in a.channels.values())
     log.info("ok: %s (%d channels, %d parameters, %d scenarios)", folder or "shipped defaults", len(a.channels), n_par,
              len(a.scenario_names))
+    design = Path(folder or a.folder) / "sweep.yaml"
+    if design.is_file():  # the folder's sweep design is checked too (as `impact sweep` would)
+        from .sweep_design import read_design
+
+        d = read_design(design, a)
+        log.info("ok: %s (%s, %d variants)", design, d.method, d.n_variants)
     return 0
 
 
@@ -187,12 +195,12 @@ def _cmd_init(args: argparse.Namespace) -> int:
     dest = Path(args.dir)
     if dest.exists() and not dest.is_dir():
         raise UsageError(Issue(f"{dest} is a file, not a folder", hint="give the name of a new folder, e.g. my_analysis"))
-    existing = [f for f in (*FILES, "README.md") if (dest / f).exists()]
+    existing = [f for f in (*FILES, "README.md", "sweep.yaml") if (dest / f).exists()]
     if existing and not args.force:
         raise UsageError(Issue(f"{dest} already has {', '.join(existing)}", hint="use --force to overwrite"))
     try:
         dest.mkdir(parents=True, exist_ok=True)
-        for f in (*FILES, "README.md"):
+        for f in (*FILES, "README.md", "sweep.yaml"):
             src = DEFAULT_DIR / f
             if src.exists():
                 shutil.copyfile(src, dest / f)
@@ -294,6 +302,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    return sweep_cli.command(args, _scenario_args, _default_assumptions)
+
+
 def _check_draws_out(args: argparse.Namespace, draws: int, out: Path) -> str | None:
     """The format of ``--draws-out`` (checked before any work), or None without it."""
     if not args.draws_out:
@@ -354,7 +366,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _setup_logging(getattr(args, "quiet", False), getattr(args, "verbose", False))
         with warnings.catch_warnings():
             warnings.simplefilter("default", ImpactWarning)
-            handler = {"run": _cmd_run, "validate": _cmd_validate, "init": _cmd_init, "data": _cmd_data}[args.command]
+            handler = {"run": _cmd_run, "validate": _cmd_validate, "init": _cmd_init, "data": _cmd_data,
+                       "sweep": _cmd_sweep}[args.command]
             return handler(args)
     except ImpactError as exc:
         sys.stderr.write("error: " + exc.render().replace("\n", "\nerror: ") + "\n")
@@ -381,6 +394,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _interrupted_message(args: argparse.Namespace | None) -> str:
     """What an interrupted command left behind, exactly: outputs are committed all at once, and Ctrl-C
     during the commit takes effect only after it."""
+    parts = getattr(args, "sweep_parts", None)
+    if parts is not None and parts.exists():
+        return f"interrupted; completed chunks are kept in {parts}: add --resume to continue the sweep"
     outputs = getattr(args, "outputs", None)
     done = [str(p) for p in getattr(outputs, "committed", [])]
     if done:

@@ -101,17 +101,22 @@ _SHARED_GENERATIONS = 2  # a run uses two: the main draws and the variance-split
 
 
 def _shared_draws(model: Model, inputs: list[Input], seed: int, n: int, estimation: bool,
-                  assumptions: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+                  assumptions: bool, store: dict[Any, Any] | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Inputs and baseline factors for a single block of n draws, reusing the random numbers, uniforms,
     transformed columns and forecast factors of earlier scenarios with the same seed and n.
 
     Every scenario consumes the same streams (common random numbers), so these are exactly the
     arrays :func:`draw_inputs` and :func:`draw_factors` would recompute; only the work is shared.
     A few (seed, n, inputs) generations are kept on the model; shared arrays are read-only.
+    ``store``: a store shared by several models (a sweep's variants); generations are then also
+    keyed by the models' baseline forecasts (:func:`forecast_key`), on which the factors depend.
     """
-    store = model._memo
     names = tuple(i.name for i in inputs)
-    gen = (seed, n, names)
+    gen: tuple[Any, ...] = (seed, n, names)
+    if store is None:
+        store = model._memo
+    else:
+        gen = gen + (forecast_key(model),)
     memo = store.pop(gen, None)
     if memo is None:
         memo = _leading_rows(store, seed, n, names)
@@ -144,11 +149,34 @@ def _shared_draws(model: Model, inputs: list[Input], seed: int, n: int, estimati
     return X, dict(factors)
 
 
+def forecast_key(model: Model) -> str:
+    """Digest of every channel's baseline forecast distribution (what the forecast factors of a draw
+    depend on besides the random numbers): models with equal keys draw equal factors."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    for ch, fit in model.fits.items():
+        b = fit.baseline
+        h.update(f"{ch}:{b.years}".encode())
+        for arr in (b._log_mean, b._log_chol, b._aggregate):
+            h.update(b"-" if arr is None else np.ascontiguousarray(arr, dtype=float).tobytes())
+    return h.hexdigest()
+
+
+def forget_columns(store: dict[Any, Any], keep: set[Any]) -> None:
+    """Drop transformed columns of a shared store except those whose keys are in ``keep`` (a sweep keeps
+    the base variant's columns and drops each variant's own after it ran, so memory stays bounded)."""
+    for memo in store.values():
+        for key in [k for k in memo if isinstance(k, tuple) and len(k) == 3 and k not in keep]:
+            del memo[key]
+
+
 def _leading_rows(store: dict[Any, Any], seed: int, n: int, names: tuple[str, ...]) -> dict[Any, Any] | None:
     """The first n draws of a larger block with the same seed and inputs, as views (the variance
     split's draws).  Streams fill row by row, so these equal the arrays n fresh draws would give:
     normals, uniforms and transformed columns elementwise, forecast factors row by row."""
-    for (s, big, nm), memo in reversed(store.items()):
+    for key, memo in reversed(store.items()):
+        s, big, nm = key[:3]
         if s == seed and nm == names and big > n and "rngs" not in memo:
             out: dict[Any, Any] = {}
             for key, v in memo.items():
@@ -191,12 +219,14 @@ def draw_outcomes(model: Model, scenario: Scenario | str, n: int, seed: int, *, 
 
 def draw_all(model: Model, scenario: Scenario | str, n: int, seed: int, *, estimation: bool = True,
              assumptions: bool = True, chunk: int = 50_000,
-             progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`draw_outcomes` plus the value-added measures of each draw (n x measures x years)."""
+             progress: Callable[[int, int], None] | None = None,
+             store: dict[Any, Any] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`draw_outcomes` plus the value-added measures of each draw (n x measures x years).
+    ``store``: random numbers shared with other models (see :func:`_shared_draws`)."""
     sc = model.resolve(scenario)
     inputs = model.inputs(sc)
     if n <= min(chunk, SHARED_MAX_DRAWS):
-        X, factors = _shared_draws(model, inputs, seed, n, estimation, assumptions)
+        X, factors = _shared_draws(model, inputs, seed, n, estimation, assumptions, store)
         out = model.evaluate(sc, X, factors, inputs=inputs)
         if progress is not None:
             progress(n, n)

@@ -27,9 +27,11 @@ def _cold_caches_under_mutation_testing(tmp_path_factory: pytest.TempPathFactory
     if not os.environ.get("MUTANT_UNDER_TEST"):
         return
     from impact import data_rules, distributions
+    from impact.channels import remittances
 
     distributions._pert_table.cache_clear()
     data_rules._SUPPORTED.clear()
+    remittances._ADJUSTED.clear()
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
 
 
@@ -92,9 +94,11 @@ def _cold_caches_per_test_in_the_stats_run(tmp_path_factory: pytest.TempPathFact
     if not _stats_run():
         return
     from impact import data_rules, distributions
+    from impact.channels import remittances
 
     distributions._pert_table.cache_clear()
     data_rules._SUPPORTED.clear()
+    remittances._ADJUSTED.clear()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache-stats")))
 
 

@@ -193,7 +193,7 @@ class Assumptions:
     #: the parsed files, kept so that :meth:`override` can edit and re-validate them
     _raw: Mapping[str, Any] = field(repr=False)
     #: builds validated assumptions from (edited) files, with the loader's options (set by the loader)
-    _rebuild: Callable[[dict[str, Any]], Assumptions] | None = field(default=None, repr=False, compare=False)
+    _rebuild: Callable[..., Assumptions] | None = field(default=None, repr=False, compare=False)
     #: every data series (bundled, or the user's file from settings.yaml ``data:``), checked
     data: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
@@ -243,7 +243,7 @@ class Assumptions:
                 for k, v in self._raw.items()}
         if self._rebuild is None:  # pragma: no cover - only the loader builds Assumptions
             raise UsageError(Issue("these assumptions were not built by impact.load_assumptions"))
-        return self._rebuild(docs)
+        return self._rebuild(docs, self)
 
     def summary(self) -> Any:
         """One row per scenario: label, extends chain, weight and the shocks it sets (non-zero)."""

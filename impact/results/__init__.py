@@ -5,7 +5,7 @@ Each has a one-line ``__repr__``, ``_repr_html_`` for notebooks, ``summary()`` a
 expected impact), :mod:`.sensitivity`, :mod:`.estimates` (estimator results, pooled coefficients,
 baselines, a channel's fit), :mod:`.backtest` (baseline backtests), :mod:`.analysis` (a whole run),
 :mod:`.comparison`, :mod:`.expost` (the check against data after the base year), :mod:`.value_added`
-(Mexico GDP, U.S. value added and jobs).
+(Mexico GDP, U.S. value added and jobs), :mod:`.sweep` (statistics of many assumption variants).
 """
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ from .estimates import (BaselineForecast, ChannelFit, DataEstimate, Diagnostic, 
 from .expost import ExpostResult
 from .impacts import COMMON_QUANTILES, MonteCarloResult, ScenarioResult, expected_impact, weighted_quantile
 from .sensitivity import SensitivityResult
+from .sweep import SweepResult
 from .value_added import ValueAddedResult
 
 __all__ = ["AnalysisResult", "PendingTables", "RunInfo", "PCT", "TIDY", "USD", "ComparisonResult", "BaselineForecast",
            "ChannelFit", "DataEstimate", "Diagnostic", "EstimateResult", "PooledEstimate", "Summary",
            "COMMON_QUANTILES", "MonteCarloResult", "ScenarioResult", "expected_impact", "weighted_quantile",
-           "SensitivityResult", "ValueAddedResult", "ExpostResult", "BacktestResult", "GrowthCheck", "Selection"]
+           "SensitivityResult", "SweepResult", "ValueAddedResult", "ExpostResult", "BacktestResult", "GrowthCheck", "Selection"]
