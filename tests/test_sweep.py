@@ -345,3 +345,74 @@ def test_the_shipped_design_is_valid_and_init_copies_it(tmp_path: Path, base: im
     assert main(["validate", "--assumptions", str(tmp_path / "mine"), "-q"]) == 2  # validate checks the design too
     err = capsys.readouterr().err
     assert "sweep.yaml:2:1: samples: out of range (got 0)" in err and "missing required key 'parameters'" in err
+
+
+# ----------------------------------------------------------------------------- building blocks
+def test_random_numbers_shared_across_models_equal_fresh_draws(base: impact.Assumptions) -> None:
+    """A store shared by several models (a sweep's variants) gives each model exactly the draws it
+    would draw alone, also when its baseline forecast differs (the factors are then its own)."""
+    from impact.sampling import draw_all, forecast_key
+
+    m0 = impact.fit(base)
+    m1 = impact.fit(base.override({"tourism.half_life.value": 0.9,
+                                   "tourism.half_life.distribution": {"kind": "fixed", "value": 0.9}}))
+    m2 = impact.fit(base.override({"remittances.enforcement_effect.value": -5.0}))  # moves the forecast
+    assert forecast_key(m0) == forecast_key(m1) != forecast_key(m2)
+    shared: dict = {}
+    for m in (m0, m1, m2, m1):
+        for sc in ("designation", "military_incursion"):
+            got = draw_all(m, sc, 500, 7, store=shared)
+            alone = draw_all(impact.fit(m.assumptions), sc, 500, 7)  # a fresh model: nothing shared
+            for g, a in zip(got, alone):
+                np.testing.assert_array_equal(g, a)
+
+
+def test_override_reuses_the_loaded_data_and_still_checks_it(base: impact.Assumptions,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import impact.data as data_mod
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an override re-read a data file")
+
+    monkeypatch.setattr(data_mod, "validate_csv", no_reading)
+    b = base.override({"tourism.half_life.value": 0.9})
+    assert b.data["us_imports_mexico_monthly"] is base.data["us_imports_mexico_monthly"]
+    # a base year the data cannot support: the data check runs again when the settings change
+    with pytest.raises(AssumptionError, match="settings.base_year"):
+        base.override({"settings.base_year": 2000})
+
+
+def test_memory_store_keeps_the_seeded_fits_and_a_bounded_number_of_others() -> None:
+    from impact.cache import MemoryStore
+
+    class Disk:
+        def __init__(self) -> None:
+            self.put_keys: list[str] = []
+
+        def get(self, key: str) -> None:
+            return None
+
+        def put(self, key: str, value: object) -> None:
+            self.put_keys.append(key)
+
+    disk = Disk()
+    store = MemoryStore({"a": 1}, fallback=disk, limit=2)  # type: ignore[arg-type]
+    for k in ("b", "c", "d"):
+        store.put(k, k)
+    assert store.get("a") == 1 and store.get("b") is None and store.get("d") == "d"
+    assert set(store.entries) == {"a", "c", "d"} and disk.put_keys == ["b", "c", "d"]
+
+
+def test_the_remembered_remittance_baseline_equals_a_fresh_one(base: impact.Assumptions) -> None:
+    from impact.channels import remittances
+
+    m = impact.fit(base)
+    block = base.channels["remittances"]
+    raw = m.fits["remittances"]
+    first = remittances.adjusted_baseline(raw, block)
+    assert remittances.adjusted_baseline(raw, block) is first  # remembered
+    fresh = remittances._adjusted_baseline(raw, block)
+    for name in ("mean", "lower", "upper", "_log_mean", "_log_chol"):
+        np.testing.assert_array_equal(getattr(first, name), getattr(fresh, name))
+    other = base.override({"remittances.enforcement_effect.value": -5.0}).channels["remittances"]
+    assert not np.array_equal(remittances.adjusted_baseline(raw, other).mean, first.mean)
