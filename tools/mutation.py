@@ -46,7 +46,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         "tests/test_engine.py", "tests/test_engine_reference.py", "tests/test_contracts.py",
         "tests/test_sensitivity.py"]),
     "sensitivity": ("impact/sensitivity.py", [
-        "tests/test_sensitivity.py", "tests/test_contracts.py",
+        "tests/test_sensitivity.py", "tests/test_contracts.py", "tests/test_calibration.py",
         "tests/test_hostile.py::test_api_arguments_get_the_library_error",
         "tests/test_hostile.py::test_sobol_seed_zero_is_reproducible"]),
     "channels.base": ("impact/channels/base.py", [

@@ -1,0 +1,130 @@
+"""The sensitivity functions as documented for direct callers: their defaults, every argument's
+check and message, and every field of the results they return (mutation testing found these only
+read by the workbook and the CLI, so a mutant there survived the numerical tests)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from impact import sensitivity as sa
+from impact.errors import SampleSizeWarning, UsageError
+
+X, Y = "tourism.elasticity", "shocks.insecurity"
+
+
+@pytest.fixture(scope="module")
+def inputs(model):
+    return {i.name: i for i in model.inputs("designation")}
+
+
+def test_two_way_defaults_fields_and_grid_axes(model, inputs):
+    tw = sa.two_way(model, "designation", X, Y)  # documented defaults: 7 points, target total
+    assert tw.table.shape == (7, 7) and (tw.scenario, tw.method, tw.target, tw.year) == ("designation", "two_way",
+                                                                                           "total", None)
+    assert tw.table.index.name == Y and tw.table.columns.name == X
+    assert tw.meta == {"x": X, "y": Y, "x_label": inputs[X].label, "y_label": inputs[Y].label,
+                       "x_unit": inputs[X].unit, "y_unit": inputs[Y].unit, "center": (3, 3)}
+    run = model.run("designation")
+    assert tw.central == pytest.approx(float(run.impacts.to_numpy().sum()), rel=1e-12)
+    one = sa.two_way(model, "designation", X, Y, points=3, target="tourism", year=2026)
+    assert one.table.shape == (3, 3) and (one.target, one.year) == ("tourism", 2026)
+    assert one.central == pytest.approx(float(run.impacts.loc[2026, "tourism"]), rel=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, message, hint", [
+    ({"points": 2}, "points", "3"),
+    ({"points": 103}, "points", "101"),
+    ({"points": 8}, "points must be an odd number >= 3 (got 8)", "the central value sits in the middle of the grid"),
+    ({"x": "tourism.elastcity"}, "unknown input 'tourism.elastcity'", "see model.inputs_frame(scenario)"),
+    ({"y": "shocks.nope"}, "unknown input 'shocks.nope'", "see model.inputs_frame(scenario)"),
+    ({"year": 2040}, "year must be a year of the horizon (got 2040)", "allowed: 2025-2030"),
+])
+def test_two_way_arguments_are_checked(model, kwargs, message, hint):
+    args = {"x": X, "y": Y} | kwargs
+    with pytest.raises(UsageError) as err:
+        sa.two_way(model, "designation", **args)
+    issue = err.value.issues[0]
+    assert message in str(issue) and hint in (issue.hint or "")
+
+
+def test_points_at_the_ends_of_their_range_are_accepted(model):
+    assert sa.two_way(model, "designation", X, Y, points=3).table.shape == (3, 3)
+    assert sa.two_way(model, "designation", X, Y, points=101, target="tourism").table.shape == (101, 101)
+
+
+def test_tornado_defaults_quantiles_and_fields(model):
+    an = model.assumptions.analysis
+    t = sa.tornado(model, "designation")
+    assert (t.scenario, t.method, t.target, t.year) == ("designation", "tornado", "total", None)
+    assert t.meta == {"low_q": an.tornado_low_q, "high_q": an.tornado_high_q}
+    t2 = sa.tornado(model, "designation", "tourism", year=2027, low=0.25, high=0.6)
+    assert t2.meta == {"low_q": 0.25, "high_q": 0.6} and (t2.target, t2.year) == ("tourism", 2027)
+    row = t2.table.set_index("input").loc[X]
+    d = model.inputs_frame("designation").set_index("input")
+    inp = {i.name: i for i in model.inputs("designation")}[X]
+    assert row["low_value"] == pytest.approx(float(inp.ppf(np.array([0.25]))[0]), rel=1e-12)
+    assert row["high_value"] == pytest.approx(float(inp.ppf(np.array([0.6]))[0]), rel=1e-12)
+    assert row["central_value"] == d.loc[X, "central"]
+
+
+@pytest.mark.parametrize("name, value", [("low", 0), ("low", 1), ("low", 1.0), ("low", True), ("low", "0.1"),
+                                         ("high", 0.0), ("high", 1), ("high", -0.2), ("high", 2)])
+def test_tornado_quantiles_must_be_strict_probabilities(model, name, value):
+    with pytest.raises(UsageError) as err:
+        sa.tornado(model, "designation", **{name: value})
+    issue = err.value.issues[0]
+    assert issue.message == f"{name} must be a probability strictly between 0 and 1 (got {value!r})"
+    assert issue.hint == f"e.g. {name}={0.1 if name == 'low' else 0.9}"
+
+
+def test_tornado_quantiles_just_inside_the_bounds_run(model):
+    t = sa.tornado(model, "designation", low=1e-6, high=1 - 1e-6)
+    assert t.meta == {"low_q": 1e-6, "high_q": 1 - 1e-6}
+
+
+def test_sobol_arguments_defaults_and_fields(model):
+    an, s = model.assumptions.analysis, model.assumptions.settings
+    with pytest.warns(SampleSizeWarning, match="Sobol base sample 64 is below .*raise sensitivity.sobol.base_samples"):
+        small = sa.sobol(model, "designation", "tourism", base_samples=64, seed=3, year=2026)
+    k = len(small.table)
+    assert (small.scenario, small.method, small.target, small.year) == ("designation", "sobol", "tourism", 2026)
+    assert small.meta == {"base_samples": 64, "evaluations": 64 * (k + 2), "small_sample": True}
+    run = model.run("designation")
+    assert small.central == pytest.approx(float(run.impacts.loc[2026, "tourism"]), rel=1e-12)
+    # the year is the target's: the cumulative indices differ
+    with pytest.warns(SampleSizeWarning):
+        cum = sa.sobol(model, "designation", "tourism", base_samples=64, seed=3)
+    assert not np.allclose(cum.table.set_index("input")["ST"], small.table.set_index("input")["ST"])
+    assert list(small.table["ST"]) == sorted(small.table["ST"], reverse=True)  # ranked by total index
+    assert an.sobol_base_samples >= an.sobol_min_base_samples and s.seed >= 0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"base_samples": 4}, "base_samples"),
+    ({"base_samples": 2**17}, "base_samples"),
+    ({"base_samples": 96}, "base_samples must be a power of two (got 96)"),
+    ({"seed": -1}, "seed"),
+    ({"year": 2024}, "year must be a year of the horizon (got 2024)"),
+])
+def test_sobol_arguments_are_checked(model, kwargs, message):
+    with pytest.raises(UsageError) as err:
+        sa.sobol(model, "designation", **kwargs)
+    assert message in str(err.value.issues[0])
+    if "power of two" in message:
+        assert err.value.issues[0].hint == "e.g. 512, 1024, 2048"
+
+
+def test_sobol_all_honours_its_arguments(model):
+    with pytest.warns(SampleSizeWarning):
+        every = sa.sobol_all(model, "designation", base_samples=64, seed=5)
+    assert set(every) == {*model.channels, "total", *sa.VA_TARGETS}
+    with pytest.warns(SampleSizeWarning):
+        one = sa.sobol(model, "designation", "total", base_samples=64, seed=5)
+    t = every["total"]
+    assert t.meta == one.meta and t.meta["base_samples"] == 64
+    np.testing.assert_allclose(t.table.set_index("input")[["S1", "ST"]].to_numpy(),
+                               one.table.set_index("input").loc[t.table["input"], ["S1", "ST"]].to_numpy(),
+                               rtol=1e-12, atol=1e-15)
+    with pytest.warns(SampleSizeWarning):
+        other = sa.sobol_all(model, "designation", base_samples=64, seed=6)
+    assert not np.allclose(other["total"].table["ST"].to_numpy(), t.table["ST"].to_numpy())
