@@ -64,7 +64,7 @@ def run_sweep(design: str, workers: int, tmp: Path, cache: Path, name: str) -> d
     probe = subprocess.run([sys.executable, "-c", PROBE, *cmd], cwd=ROOT, capture_output=True, text=True, check=True)
     rc, wall, _, children = probe.stdout.split()
     if int(rc) != 0:
-        raise RuntimeError(f"{name}: exit status {rc}")
+        raise RuntimeError(f"{name}: exit status {rc}: {probe.stderr[-2000:]}")
     return {"seconds": float(wall), "peak_rss_mib": int(children) / 1024}
 
 
@@ -87,7 +87,7 @@ def main() -> int:
     small = max(n // 4, 8)
     one_s = run_sweep(EFFECT.format(n=small, draws=draws), 1, tmp, cache, "effect1_small")
     two_s = run_sweep(EFFECT.format(n=small, draws=draws), 2, tmp, cache, "effect2_small")
-    years = list(range(1995, 2005))
+    years = [f"{y}-01" for y in range(1995, 2005)]  # imports.estimator.fit_start is a month
     refit = run_sweep(REFIT.format(draws=draws, years=years, shocks=[10, 20, 30, 40]), 2, tmp, cache, "refit")
     results.update({
         "effect_2_workers": two, "effect_1_worker_quarter": one_s, "effect_2_workers_quarter": two_s,

@@ -79,7 +79,7 @@ def sweep(assumptions: Assumptions | str | Path | None, design: str | Path, *, o
     try:
         failures = _execute(job, parts, workers, client, scheduler, fail_fast, progress)
     except BaseException:
-        if parts.temporary:
+        if parts.temporary or not parts.done:  # nothing completed: nothing to resume
             shutil.rmtree(parts.dir, ignore_errors=True)
         raise
     d = job.design

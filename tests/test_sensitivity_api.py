@@ -65,6 +65,15 @@ def test_tornado_defaults_quantiles_and_fields(model):
     assert row["low_value"] == pytest.approx(float(inp.ppf(np.array([0.25]))[0]), rel=1e-12)
     assert row["high_value"] == pytest.approx(float(inp.ppf(np.array([0.6]))[0]), rel=1e-12)
     assert row["central_value"] == d.loc[X, "central"]
+    assert list(t2.table.columns) == ["input", "label", "kind", "unit", "low_value", "central_value", "high_value",
+                                      "low", "high", "swing", "rank"]
+    assert list(t2.table.index) == list(range(len(t2.table)))
+    assert (row["label"], row["kind"], row["unit"]) == (d.loc[X, "label"], d.loc[X, "kind"], d.loc[X, "unit"])
+    # ranked: largest swing first, ties by input name; rank 1, 2, ...
+    order = sorted(zip(-t2.table["swing"], t2.table["input"]))
+    assert list(t2.table["input"]) == [n for _, n in order]
+    assert list(t2.table["rank"]) == list(range(1, len(t2.table) + 1))
+    assert set(t2.table["input"]) == set(d.index[d["uncertain"]])
 
 
 @pytest.mark.parametrize("name, value", [("low", 0), ("low", 1), ("low", 1.0), ("low", True), ("low", "0.1"),
@@ -128,3 +137,26 @@ def test_sobol_all_honours_its_arguments(model):
     with pytest.warns(SampleSizeWarning):
         other = sa.sobol_all(model, "designation", base_samples=64, seed=6)
     assert not np.allclose(other["total"].table["ST"].to_numpy(), t.table["ST"].to_numpy())
+
+
+def test_sobol_on_the_model_equals_salib_on_the_same_model(model):
+    """The design built on the model's inputs (A and B columns through each inverse CDF) and the
+    indices: SALib's sample and analyze on the same model, the same seed and base samples."""
+    from SALib.analyze import sobol as salib_analyze
+    from SALib.sample import sobol as salib_sample
+
+    n, seed = 64, 5
+    inputs = model.inputs("designation")
+    unc = [j for j, i in enumerate(inputs) if i.uncertain]
+    problem = {"num_vars": len(unc), "names": [inputs[j].name for j in unc], "bounds": [[0.0, 1.0]] * len(unc)}
+    u = salib_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
+    X = np.tile(model.central_row("designation"), (len(u), 1))
+    for c, j in enumerate(unc):
+        X[:, j] = inputs[j].ppf(u[:, c])
+    y = model.evaluate("designation", X).impact.sum(axis=(1, 2))
+    want = salib_analyze.analyze(problem, y, calc_second_order=False, num_resamples=100, conf_level=0.95, seed=seed)
+    with pytest.warns(SampleSizeWarning):
+        got = sa.sobol(model, "designation", base_samples=n, seed=seed).table.set_index("input")
+    for key in ("S1", "ST", "S1_conf", "ST_conf"):
+        np.testing.assert_allclose(got.loc[problem["names"], key], want[key], rtol=1e-9, atol=1e-12, err_msg=key)
+    assert list(got.index) == sorted(got.index, key=lambda n_: (-got.loc[n_, "ST"], n_))  # ST down, then name

@@ -188,6 +188,10 @@ def test_serial_pool_and_dask_cluster_write_the_same_bytes(tmp_path: Path, base:
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c, \
             distributed.Client(c) as client:
         impact.sweep(base, design, out=tmp_path / "dask.parquet", client=client)
+        # the command line's --scheduler ADDRESS: a client of its own on the same cluster
+        assert main(["sweep", str(design), "--out", str(tmp_path / "address.parquet"), "--scheduler",
+                     c.scheduler_address, "--no-workbook", "-q"]) == 0
+    assert_same_file(tmp_path / "serial.parquet", tmp_path / "address.parquet")
     assert_same_file(tmp_path / "serial.parquet", tmp_path / "pool.parquet")
     assert_same_file(tmp_path / "serial.parquet", tmp_path / "dask.parquet")
     table = pq.read_table(tmp_path / "serial.parquet")
@@ -416,3 +420,14 @@ def test_the_remembered_remittance_baseline_equals_a_fresh_one(base: impact.Assu
         np.testing.assert_array_equal(getattr(first, name), getattr(fresh, name))
     other = base.override({"remittances.enforcement_effect.value": -5.0}).channels["remittances"]
     assert not np.array_equal(remittances.adjusted_baseline(raw, other).mean, first.mean)
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("distributed")
+    design = write(tmp_path, DESIGN)
+    rc = main(["sweep", str(design), "--out", str(tmp_path / "x.parquet"), "--scheduler", "tcp://127.0.0.1:9",
+               "--no-workbook", "-q"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err and "Traceback" not in err
+    assert not (tmp_path / "x.parquet").exists() and not (tmp_path / "x.parquet.parts").exists()
