@@ -32,8 +32,8 @@ def test_two_way_defaults_fields_and_grid_axes(model, inputs):
 
 
 @pytest.mark.parametrize("kwargs, message, hint", [
-    ({"points": 2}, "points", "3"),
-    ({"points": 103}, "points", "101"),
+    ({"points": 2}, "points must be", "3"),
+    ({"points": 103}, "points must be", "101"),
     ({"points": 8}, "points must be an odd number >= 3 (got 8)", "the central value sits in the middle of the grid"),
     ({"x": "tourism.elastcity"}, "unknown input 'tourism.elastcity'", "see model.inputs_frame(scenario)"),
     ({"y": "shocks.nope"}, "unknown input 'shocks.nope'", "see model.inputs_frame(scenario)"),
@@ -44,7 +44,9 @@ def test_two_way_arguments_are_checked(model, kwargs, message, hint):
     with pytest.raises(UsageError) as err:
         sa.two_way(model, "designation", **args)
     issue = err.value.issues[0]
-    assert message in str(issue) and hint in (issue.hint or "")
+    assert issue.message.startswith(message.split(" (")[0]) and hint in (issue.hint or "")
+    if "odd" in message:
+        assert issue.hint == "the central value sits in the middle of the grid: use e.g. 5, 7 or 9"
 
 
 def test_points_at_the_ends_of_their_range_are_accepted(model):
@@ -86,6 +88,12 @@ def test_tornado_quantiles_must_be_strict_probabilities(model, name, value):
     assert issue.hint == f"e.g. {name}={0.1 if name == 'low' else 0.9}"
 
 
+def test_tornado_year_is_checked_before_anything_runs(model):
+    with pytest.raises(UsageError) as err:
+        sa.tornado(model, "designation", year=2040)
+    assert err.value.issues[0].message == "year must be a year of the horizon (got 2040)"
+
+
 def test_tornado_quantiles_just_inside_the_bounds_run(model):
     t = sa.tornado(model, "designation", low=1e-6, high=1 - 1e-6)
     assert t.meta == {"low_q": 1e-6, "high_q": 1 - 1e-6}
@@ -104,21 +112,30 @@ def test_sobol_arguments_defaults_and_fields(model):
     with pytest.warns(SampleSizeWarning):
         cum = sa.sobol(model, "designation", "tourism", base_samples=64, seed=3)
     assert not np.allclose(cum.table.set_index("input")["ST"], small.table.set_index("input")["ST"])
+    with pytest.warns(SampleSizeWarning) as caught:
+        smallest = sa.sobol(model, "designation", base_samples=8, seed=3)  # the lowest allowed
+    assert smallest.meta["base_samples"] == 8 and caught[0].filename == __file__  # reported at the caller
+    assert str(caught[0].message) == (f"Sobol base sample 8 is below {an.sobol_min_base_samples}: indices may be "
+                                      "unstable (wide confidence intervals); raise sensitivity.sobol.base_samples")
+    enough = sa.sobol(model, "designation", base_samples=an.sobol_min_base_samples, seed=3)  # no warning
+    assert enough.meta["small_sample"] is False
     assert list(small.table["ST"]) == sorted(small.table["ST"], reverse=True)  # ranked by total index
     assert an.sobol_base_samples >= an.sobol_min_base_samples and s.seed >= 0
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"base_samples": 4}, "base_samples"),
-    ({"base_samples": 2**17}, "base_samples"),
+    ({"base_samples": 4}, "base_samples must be"),
+    ({"base_samples": 2**17}, "base_samples must be"),
     ({"base_samples": 96}, "base_samples must be a power of two (got 96)"),
-    ({"seed": -1}, "seed"),
+    ({"seed": -1}, "seed must be"),
+    ({"seed": 2**63}, "seed must be"),
     ({"year": 2024}, "year must be a year of the horizon (got 2024)"),
+    ({"year": "2026"}, "year must be a year of the horizon (got '2026')"),
 ])
 def test_sobol_arguments_are_checked(model, kwargs, message):
     with pytest.raises(UsageError) as err:
         sa.sobol(model, "designation", **kwargs)
-    assert message in str(err.value.issues[0])
+    assert err.value.issues[0].message.startswith(message)
     if "power of two" in message:
         assert err.value.issues[0].hint == "e.g. 512, 1024, 2048"
 
@@ -131,6 +148,10 @@ def test_sobol_all_honours_its_arguments(model):
         one = sa.sobol(model, "designation", "total", base_samples=64, seed=5)
     t = every["total"]
     assert t.meta == one.meta and t.meta["base_samples"] == 64
+    assert (t.target, t.scenario, t.method, t.central) == ("total", "designation", "sobol", one.central)
+    for key in ("S1_conf", "ST_conf"):  # the bootstrap follows the seed too
+        np.testing.assert_allclose(t.table.set_index("input")[key], one.table.set_index("input").loc[t.table["input"],
+                                   key], rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(t.table.set_index("input")[["S1", "ST"]].to_numpy(),
                                one.table.set_index("input").loc[t.table["input"], ["S1", "ST"]].to_numpy(),
                                rtol=1e-12, atol=1e-15)
