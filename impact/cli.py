@@ -381,6 +381,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # unexpected: one line, traceback with --debug
+        if _interrupted(exc):
+            sys.stderr.write(_interrupted_message(args) + "\n")
+            return 130
         if debug:
             raise
         sys.stderr.write(f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for the traceback)\n")
@@ -389,6 +392,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         _restore_global_state(saved)
         if entry:
             gc.freeze()  # the process ends next: skip the interpreter's final full collection (~70 ms)
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Ctrl-C that a library turned into another error: pybind11 modules (scipy, matplotlib) raise
+    ImportError("initialization failed") from a KeyboardInterrupt that arrives while they load."""
+    seen = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
 
 
 def _interrupted_message(args: argparse.Namespace | None) -> str:

@@ -323,3 +323,19 @@ def test_few_draws_warn_that_quantiles_are_unreliable(work, capsys):
                     "outputs/impact.xlsx"], capsys)
     assert rc == 0
     assert err.count("20 Monte Carlo draws: percentiles such as P5 and P95") == 1
+
+
+def test_ctrl_c_turned_into_an_import_error_is_still_an_interrupt(monkeypatch, capsys):
+    """pybind11 modules raise ImportError('initialization failed') from a KeyboardInterrupt that
+    arrives while they load (seen in CI at 1.5 s into a cold run): still status 130 and one line."""
+    from impact import cli
+
+    def interrupted_import(args):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise ImportError("initialization failed") from exc
+
+    monkeypatch.setattr(cli, "_cmd_validate", interrupted_import)
+    assert cli.main(["validate"]) == 130
+    assert capsys.readouterr().err.strip() == "interrupted; no output was written or replaced"
