@@ -5,12 +5,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from threadpoolctl import threadpool_limits
 
 import impact
 from impact import cli
 from impact.assumptions import DEFAULT_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# One BLAS thread per test process.  pytest-xdist already gives each worker a core; a multi-threaded
+# BLAS in every worker oversubscribes the machine, and OpenBLAS's spinning threads then slowed the
+# panel bootstraps of tests/test_panel.py and tests/test_investment_panel.py from about 2 s to
+# 190-220 s each while another job shared the two cores.  Subprocesses started by tests are unaffected.
+_BLAS_LIMIT = threadpool_limits(limits=1, user_api="blas")
 
 # Tolerances used across the numerical tests (stated once).
 RTOL_EXACT = 1e-12      # same computation done two ways

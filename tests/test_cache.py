@@ -185,6 +185,7 @@ def test_forged_entry_never_runs_code(tmp_path, kind, caplog):
     assert "ignoring an unreadable fit-cache entry" in caplog.text
 
 
+@pytest.mark.slow
 def test_forged_entries_in_a_shared_folder_run_nothing_and_the_run_succeeds(warm, assumptions, tmp_path, caplog):
     """Every entry of a warm cache replaced by a forgery: nothing executes, every channel is refitted
     with the same numbers, and the user is warned once."""
@@ -258,6 +259,7 @@ def test_objects_that_are_not_data_are_refused():
         serial.dumps(np.array([object()], dtype=object))
 
 
+@pytest.mark.slow
 def test_no_cache_writes_nothing(tmp_path, assumptions):
     impact.fit(assumptions, cache=False, cache_dir=str(tmp_path / "none"))
     assert not (tmp_path / "none").exists()
@@ -302,6 +304,7 @@ def test_pruning_needs_the_marker(tmp_path):
     assert store.entries()
 
 
+@pytest.mark.slow
 def test_unwritable_cache_never_fails_a_run(tmp_path, assumptions, caplog):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

@@ -12,6 +12,9 @@ from impact.cli import main
 
 from .conftest import edit
 
+# end to end: a whole run (command line, workbook, files); `-m "not slow"` leaves the file out
+pytestmark = pytest.mark.slow
+
 
 def test_validate_defaults_exits_0(capsys):
     assert main(["validate"]) == 0

@@ -14,6 +14,9 @@ import impact
 
 from .conftest import run_main as _main
 
+# end to end: a whole run (command line, workbook, files); `-m "not slow"` leaves the file out
+pytestmark = pytest.mark.slow
+
 DRAWS, SEED = 150, 11
 RUN = ["run", "--draws", str(DRAWS), "--seed", str(SEED), "--no-sensitivity", "--out", "outputs/impact.xlsx",
        "--scenario", "designation", "military_incursion"]

@@ -230,6 +230,7 @@ def test_truncnormal_against_scipy():
     np.testing.assert_allclose(d.ppf(q), ref.ppf(q), rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.slow
 def test_warm_run_imports_neither_statsmodels_nor_scipy_stats(tmp_path, assumptions):
     """With a warm fit cache a deterministic run needs no statsmodels (rebuilt lazily on demand)."""
     import subprocess

@@ -258,6 +258,7 @@ def test_designation_tourism_2025_plausibility(model):
     assert -3.0 <= pct < 0.0
 
 
+@pytest.mark.slow
 def test_imports_aic_and_ljung_box_of_both_specifications(model):
     """The documented trade-off (docs/model.md): the airline model's residuals stay autocorrelated
     (Ljung-Box at 12 lags p < 0.001) and (3,1,0)x(0,1,1)12 lowers the AIC from -1197 to -1256 and

@@ -287,6 +287,7 @@ def test_run_analysis_computes_the_check_once(res):
     pd.testing.assert_frame_equal(res.expost.table, again.table)
 
 
+@pytest.mark.slow
 def test_sheet_shows_the_result_numbers(res, tmp_path):
     wb = openpyxl.load_workbook(excel.write_workbook(res, tmp_path / "impact.xlsx"))
     ws = wb["Ex-post"]
@@ -318,6 +319,7 @@ def test_sheet_shows_the_result_numbers(res, tmp_path):
     assert {d for d in res.expost.caveats["date"] if d is not None} == dates
 
 
+@pytest.mark.slow
 def test_csv_table_follows_the_schema(res, tmp_path):
     df = tables.tables(res)["expost"]
     assert list(df.columns) == COLUMNS

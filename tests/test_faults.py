@@ -57,6 +57,7 @@ def result(model, cache_dir):
 
 
 # ----------------------------------------------------------------------------- (a) writer fails midway
+@pytest.mark.slow
 def test_save_failing_midway_leaves_previous_workbook_and_no_temp_file(result, tmp_path, monkeypatch):
     target = tmp_path / "out" / "impact.xlsx"
     old = _previous_workbook(target)
@@ -78,6 +79,7 @@ def test_save_failing_midway_leaves_previous_workbook_and_no_temp_file(result, t
     assert _leftovers(target.parent) == []
 
 
+@pytest.mark.slow
 def test_sheet_builder_failing_midway_leaves_previous_workbook(result, tmp_path, monkeypatch):
     target = tmp_path / "impact.xlsx"
     old = _previous_workbook(target)
@@ -286,6 +288,7 @@ def _with_expected(res, bad):
     pytest.param(_with_mc_draw, float("nan"), id="draw-nan"),
     pytest.param(_with_expected, float("nan"), id="expected-nan"),
 ])
+@pytest.mark.slow
 def test_non_finite_numbers_never_reach_the_workbook(result, tmp_path, inject, bad):
     target = tmp_path / "impact.xlsx"
     old = _previous_workbook(target)
@@ -303,6 +306,7 @@ def test_non_finite_refused_before_any_file_is_created(result, tmp_path):
 
 
 # ----------------------------------------------------------------------------- (e) estimator fails to converge
+@pytest.mark.slow
 def test_sarima_not_converging_warns_and_uses_the_prior(assumptions, monkeypatch):
     from impact.channels import imports
 

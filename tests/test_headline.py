@@ -17,6 +17,9 @@ from impact.report import tables
 
 from .test_workbook import designations, find, read_table, small_analysis
 
+# end to end: a whole run (command line, workbook, files); `-m "not slow"` leaves the file out
+pytestmark = pytest.mark.slow
+
 DRAWS, SEED = 300, 3
 
 

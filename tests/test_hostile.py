@@ -55,6 +55,7 @@ def _run(args, capsys):
 
 
 # ----------------------------------------------------------------------------- the fit cache
+@pytest.mark.slow
 def test_forged_cache_folder_runs_nothing_and_the_run_succeeds(work, tmp_path, model, cache_dir, capsys):
     """A shared --cache-dir whose every entry was replaced by a forgery (pickles, pickles behind the
     old header and digest, object arrays, unknown classes and functions, lying array headers)."""
@@ -89,6 +90,7 @@ INJECT = {
 }
 
 
+@pytest.mark.slow
 def test_csv_tables_cannot_carry_formulas(work, capsys):
     for file, old, new in INJECT.values():
         edit(work / "assumptions", file, old, new)
@@ -126,6 +128,7 @@ def test_neutralise(text, safe):
 
 
 # ----------------------------------------------------------------------------- outputs all or nothing
+@pytest.mark.slow
 def test_disk_full_while_writing_csv_leaves_every_previous_output(work, tmp_path, monkeypatch, capsys):
     from impact.report import output
 
@@ -148,6 +151,7 @@ def test_disk_full_while_writing_csv_leaves_every_previous_output(work, tmp_path
     assert snapshot(work, folder_times=False) == before  # workbook, tables, user file; no temporary file left
 
 
+@pytest.mark.slow
 def test_ctrl_c_before_the_commit_changes_nothing(work, monkeypatch, capsys):
     from impact.report import output
 
@@ -162,6 +166,7 @@ def test_ctrl_c_before_the_commit_changes_nothing(work, monkeypatch, capsys):
     assert snapshot(work, folder_times=False) == before
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_the_commit_waits_for_it_and_says_what_was_written(work, monkeypatch, capsys):
     replace = os.replace
     sent = []
@@ -184,6 +189,7 @@ def test_ctrl_c_during_the_commit_waits_for_it_and_says_what_was_written(work, m
     assert [p.name for p in (work / "outputs").iterdir() if p.name.startswith(".")] == []
 
 
+@pytest.mark.slow
 def test_stale_tables_of_an_earlier_run_are_removed(work, capsys):
     """A run without Monte Carlo writes no montecarlo.csv: the old one must not stay beside the new set."""
     (work / "outputs" / "tables" / "my_own.csv").write_text("kept")
@@ -310,6 +316,7 @@ def test_truncated_normal_far_from_its_mean_samples_correctly(adir, mean, sd, lo
                                      rel=1e-9)
 
 
+@pytest.mark.slow
 def test_baseline_alone_writes_a_workbook(work, capsys):
     rc, err = _run([*RUN, "--scenario", "baseline"], capsys)
     assert rc == 0, err
@@ -318,6 +325,7 @@ def test_baseline_alone_writes_a_workbook(work, capsys):
     assert "Summary" in openpyxl.load_workbook(work / "outputs" / "impact.xlsx").sheetnames
 
 
+@pytest.mark.slow
 def test_few_draws_warn_that_quantiles_are_unreliable(work, capsys):
     rc, err = _run(["run", "--assumptions", "assumptions", "--draws", "20", "--no-sensitivity", "--out",
                     "outputs/impact.xlsx"], capsys)

@@ -262,6 +262,7 @@ def test_invalid_input_is_rejected(name, tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("name", SUBPROCESS_CASES)
+@pytest.mark.slow
 def test_invalid_input_in_a_real_process(name, tmp_path):
     case = load_case(name)
     work, args = prepare(case, tmp_path)

@@ -15,6 +15,9 @@ import impact
 
 from .conftest import ROOT, edit
 
+# end to end: a whole run (command line, workbook, files); `-m "not slow"` leaves the file out
+pytestmark = pytest.mark.slow
+
 NOTEBOOK = ROOT / "notebooks" / "quickstart.ipynb"
 
 

@@ -81,6 +81,7 @@ def test_validate_ok_implies_run_ok(assumptions, cache_dir, key, value):
     _run_if_valid(assumptions, key, value, cache_dir)
 
 
+@pytest.mark.slow
 def test_the_data_narrow_the_base_years_validate_accepts(assumptions):
     """The schema allows 2000-2030; the bundled data support 2020-2025 (official finance needs three years
     of World Bank commitments, which start in 2018; the receipts and the monthly imports end in 2025).

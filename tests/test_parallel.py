@@ -12,7 +12,9 @@ import impact
 from impact import parallel
 from impact.errors import SampleSizeWarning
 
-pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="needs the fork start method (Linux)")
+# end to end: whole runs in worker processes; `-m "not slow"` leaves the file out
+pytestmark = [pytest.mark.skipif(not parallel.can_fork(), reason="needs the fork start method (Linux)"),
+              pytest.mark.slow]
 
 
 @pytest.fixture(autouse=True)

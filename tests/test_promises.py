@@ -17,6 +17,9 @@ from impact.cache import SUBDIR
 from .conftest import edit
 from .conftest import run_main as _main
 
+# end to end: a whole run (command line, workbook, files); `-m "not slow"` leaves the file out
+pytestmark = pytest.mark.slow
+
 QUICK = ["--draws", "100", "--no-sensitivity", "--out", "outputs/impact.xlsx"]
 
 

@@ -106,6 +106,7 @@ def test_sensitivity_frames_have_real_columns_and_exact_floats(res):
     assert (got == s["S1"].sort_index()).all()
 
 
+@pytest.mark.slow
 def test_csv_tables_are_the_same_frames(res):
     files = tables.csv_files(res)
     frames = tables.tables(res)

@@ -15,6 +15,9 @@ from impact.assumptions import DEFAULT_DIR
 
 from .conftest import edit
 
+# end to end: a run writes the workbook and CSV tables with injected text; `-m "not slow"` leaves the file out
+pytestmark = pytest.mark.slow
+
 MARK = "evil.invalid"
 # id: (file, exact text in the defaults, replacement); each value carries f"{MARK}/{id}"
 INJECTED = {
@@ -62,6 +65,7 @@ def _marked(wb):
                     yield ws.title, c
 
 
+@pytest.mark.slow
 def test_formula_like_text_from_assumptions_is_written_as_text(workbook):
     hits = list(_marked(workbook))
     assert hits, "none of the injected strings reached the workbook"

@@ -22,6 +22,9 @@ from impact.errors import AssumptionError, UsageError
 from impact.sweep_design import read_design
 from impact.sweep_run import variant_seed
 
+# end to end: each sweep runs many analyses and writes Parquet and a workbook; `-m "not slow"` leaves the file out
+pytestmark = pytest.mark.slow
+
 pq = pytest.importorskip("pyarrow.parquet")
 
 DESIGN = """\

@@ -195,6 +195,7 @@ def test_unknown_target_names_the_measures(model):
         model.sensitivity("designation", "tornado", target="gdp")
 
 
+@pytest.mark.slow
 def test_value_added_table_in_the_csv_and_the_workbook(tmp_path):
     res = impact.run_analysis(draws=200, sensitivity=False, seed=3, cache_dir=str(tmp_path / "cache"))
     frame = res.value_added_frame()

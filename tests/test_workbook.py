@@ -26,6 +26,9 @@ from impact.report import styles as st
 from impact.report.book import NonFiniteError
 from impact.results.common import KEY, TIDY
 
+# end to end: a whole run (command line, workbook, files); `-m "not slow"` leaves the file out
+pytestmark = pytest.mark.slow
+
 RTOL = 1e-12  # a number written to a cell and read back (float64 round trip through XML)
 
 SHEETS = ["Summary", "Value added", "Scenarios", "Tourism", "Imports", "Business costs", "Investment", "Official finance",

@@ -4,6 +4,7 @@
     python tools/mutation.py distributions        # one module (by its short name)
     python tools/mutation.py --report             # summarise the last runs without running
     python tools/mutation.py --minutes 30 sampling   # stop after 30 minutes; the rest is "not checked"
+    python tools/mutation.py --survivors sensitivity # re-run only the last run's survivors (after new tests)
 
 Each run copies the tracked files of the repository into ``.mutation/<module>/`` (so the checkout
 is never touched), configures mutmut to mutate that module only and to run the module's test
@@ -11,6 +12,9 @@ selection below (mutmut then runs, for each mutant, only the tests that execute 
 function), and writes ``.mutation/<module>.json``: counts of killed, survived, timed-out and
 untested mutants, and the diff of every survivor.  ``docs/testing.md`` records the score and the
 reason each survivor is equivalent (no observable behaviour changes) or which test kills it.
+``--survivors`` runs again only the mutants ``.mutation/<module>.json`` lists as survived or
+untested, against the current tests, and writes ``.mutation/<module>.rerun.json`` (the first run's
+file is kept): what tests added since then kill.
 
 Workers fork from a server that has collected the tests but run none (``process_isolation =
 "forkserver"``), and tests/conftest.py clears impact's in-process caches when MUTANT_UNDER_TEST is
@@ -46,7 +50,8 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         "tests/test_engine.py", "tests/test_engine_reference.py", "tests/test_contracts.py",
         "tests/test_sensitivity.py"]),
     "sensitivity": ("impact/sensitivity.py", [
-        "tests/test_sensitivity.py", "tests/test_contracts.py", "tests/test_calibration.py",
+        "tests/test_sensitivity.py", "tests/test_sensitivity_api.py", "tests/test_contracts.py",
+        "tests/test_calibration.py",
         "tests/test_hostile.py::test_api_arguments_get_the_library_error",
         "tests/test_hostile.py::test_sobol_seed_zero_is_reproducible"]),
     "channels.base": ("impact/channels/base.py", [
@@ -106,7 +111,8 @@ def _diff(dest: Path, name: str) -> str:
     return "\n".join(ln for ln in text.splitlines() if ln[:1] in "+-" and not ln.startswith(("+++", "---")))
 
 
-def run(short: str, minutes: float | None = None) -> dict:
+def run(short: str, minutes: float | None = None, only: list[str] | None = None) -> dict:
+    """Mutation-test one module (``only``: just these mutants, written to ``<module>.rerun.json``)."""
     file, tests = MODULES[short]
     dest = WORK / short
     _copy_repository(dest)
@@ -114,7 +120,8 @@ def run(short: str, minutes: float | None = None) -> dict:
     log = WORK / f"{short}.log"
     with open(log, "w", encoding="utf-8") as fh:
         # one mutmut worker and single-threaded BLAS: the run leaves the machine's other core free
-        proc = subprocess.Popen([sys.executable, "-m", "mutmut", "run", "--max-children", str(MAX_CHILDREN)],
+        proc = subprocess.Popen([sys.executable, "-m", "mutmut", "run", "--max-children", str(MAX_CHILDREN),
+                                 *(only or [])],
                                 cwd=dest, stdout=fh, stderr=subprocess.STDOUT, env={**os.environ, **_ONE_THREAD},
                                 start_new_session=True)
         try:
@@ -123,12 +130,17 @@ def run(short: str, minutes: float | None = None) -> dict:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait()
     results = _results(dest)
+    if only:
+        wanted = set(only)
+        results = {name: status for name, status in results.items() if name in wanted}
     counts: dict[str, int] = {}
     for status in results.values():
         counts[status] = counts.get(status, 0) + 1
     survivors = {name: _diff(dest, name) for name, status in results.items() if status in ("survived", "no tests")}
     report = {"module": file, "tests": tests, "counts": counts, "survivors": survivors}
-    (WORK / f"{short}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    if only:
+        report["killed_now"] = sorted(n for n, st in results.items() if st in ("killed", "timeout"))
+    (WORK / f"{short}{'.rerun' if only else ''}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
     shutil.rmtree(dest, ignore_errors=True)
     return report
 
@@ -168,7 +180,17 @@ def main(argv: list[str]) -> int:
         if short not in MODULES:
             print(f"unknown module {short!r}; choose from {', '.join(MODULES)}", file=sys.stderr)
             return 2
-        report = run(short, minutes)
+        only = None
+        if "--survivors" in argv:
+            last = WORK / f"{short}.json"
+            if not last.exists():
+                print(f"no earlier run of {short}: run `python tools/mutation.py {short}` first", file=sys.stderr)
+                return 2
+            only = sorted(json.loads(last.read_text(encoding="utf-8"))["survivors"])
+            if not only:
+                print(f"{short}: the last run left no survivor", flush=True)
+                continue
+        report = run(short, minutes, only)
         print(short, report["counts"], flush=True)
     summary()
     return 0

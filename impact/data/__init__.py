@@ -61,6 +61,11 @@ _QUARTER = re.compile(r"(\d{4})-Q([1-4])")
 _LINES: dict[str, dict[str, int]] = {}
 
 
+#: series already checked, by (series id, file sha256): a file is parsed once per process (the
+#: bundled pack is read again by every load of an assumption folder); callers get copies
+_PARSED: dict[tuple[str, str], tuple[pd.Series, dict[str, int]]] = {}
+
+
 def _line_key(period: Any) -> str:
     return "|".join(str(p) for p in period) if isinstance(period, tuple) else str(period)
 
@@ -71,9 +76,8 @@ def line_of(series: pd.Series, period: Any) -> int | None:
     return _LINES.get(series.attrs.get("sha256", ""), {}).get(_line_key(period))
 
 
-def _rows(path: Path, shown: str, series_id: str, keys: tuple[str, ...] = ()
-          ) -> tuple[list[tuple[int, str, str, tuple[str, ...]]], str]:
-    """(line, period, value, keys) of every data row, and the file's sha256; DataError for unreadable files."""
+def _read(path: Path, shown: str, series_id: str) -> bytes:
+    """The file's bytes; DataError for a missing, oversized or unreadable file."""
     try:
         size = path.stat().st_size
         if path.is_dir():
@@ -86,7 +90,12 @@ def _rows(path: Path, shown: str, series_id: str, keys: tuple[str, ...] = ()
         raise DataError(Issue("data file not found", file=shown, path=series_id)) from None
     except OSError as exc:
         raise DataError(Issue(f"cannot read the file: {exc.strerror or exc}", file=shown, path=series_id)) from None
-    digest = hashlib.sha256(raw).hexdigest()
+    return raw
+
+
+def _rows(raw: bytes, shown: str, series_id: str, keys: tuple[str, ...] = ()
+          ) -> list[tuple[int, str, str, tuple[str, ...]]]:
+    """(line, period, value, keys) of every data row; DataError for text that is not UTF-8 CSV."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -114,7 +123,7 @@ def _rows(path: Path, shown: str, series_id: str, keys: tuple[str, ...] = ()
     except csv.Error as exc:
         raise DataError(Issue(f"cannot read CSV: {exc}", file=shown, line=reader.line_num, path=series_id,
                               hint=f"expected a header row `{','.join(want)}` and one row per period")) from None
-    return rows, digest
+    return rows
 
 
 def _period_issue(text: str, frequency: str) -> str | None:
@@ -137,6 +146,7 @@ def _values(rows: list[tuple[int, str, str, tuple[str, ...]]], freq: str, shown:
     if not rows:
         issues.append(Issue("no data rows", file=shown, line=2, path=series_id, hint="add at least one `period,value` row"))
     values, periods, lines = [], [], []
+    keys = keys_of(series_id)
     for line, period, v, unit in rows:
         if len(issues) > 20:
             break
@@ -150,7 +160,7 @@ def _values(rows: list[tuple[int, str, str, tuple[str, ...]]], freq: str, shown:
             issues.append(Issue(f"value is {'missing' if not v else 'not a number'} (got {v!r})", file=shown, line=line,
                                 path=f"{series_id}.value", hint="every row needs a finite number"))
             continue
-        empty = [k for k, c in zip(keys_of(series_id), unit) if not c]
+        empty = [k for k, c in zip(keys, unit) if not c]
         if empty:
             issues.append(Issue(f"{empty[0]} is missing", file=shown, line=line, path=f"{series_id}.{empty[0]}",
                                 hint="every row of a panel names its unit"))
@@ -191,10 +201,16 @@ def _order_issues(keys: Any, periods: list[str], lines: list[int], freq: str, sh
 
 
 def _period_index(periods: list[str], freq: str) -> pd.Index:
+    """The index of checked period texts (``YYYY-MM``, ``YYYY-Qn``, ``YYYY``).
+
+    Built from ordinals (periods since 1970-01 or 1970Q1), which is what pandas stores; parsing each
+    text with ``pd.PeriodIndex(strings)`` took most of the data pack's load time."""
     if freq == "monthly":
-        return pd.PeriodIndex(periods, freq="M", name="period")
+        ords = [(int(p[:4]) - 1970) * 12 + int(p[5:7]) - 1 for p in periods]
+        return pd.PeriodIndex.from_ordinals(ords, freq="M", name="period")
     if freq == "quarterly":
-        return pd.PeriodIndex([p.replace("-", "") for p in periods], freq="Q", name="period")
+        ords = [(int(p[:4]) - 1970) * 4 + int(p[-1]) - 1 for p in periods]
+        return pd.PeriodIndex.from_ordinals(ords, freq="Q", name="period")
     return pd.Index([int(p) for p in periods], name="year")
 
 
@@ -231,7 +247,16 @@ def validate_csv(series_id: str, path: str | Path, display: str | None = None) -
     keys = keys_of(series_id)
     path = Path(path)
     shown = display or str(path)
-    rows, digest = _rows(path, shown, series_id, keys)
+    raw = _read(path, shown, series_id)
+    digest = hashlib.sha256(raw).hexdigest()
+    known = _PARSED.get((series_id, digest))
+    if known is not None:  # the same bytes were checked before: same series, same line numbers
+        series, lines_of = known
+        _LINES.setdefault(digest, lines_of)
+        s = series.copy()
+        s.attrs = {**series.attrs, "file": shown}
+        return s
+    rows = _rows(raw, shown, series_id, keys)
     freq = meta["frequency"]
     values, periods, lines = _values(rows, freq, shown, series_id)
     idx = _period_index(periods, freq)
@@ -251,8 +276,11 @@ def validate_csv(series_id: str, path: str | Path, display: str | None = None) -
     s.attrs["sha256"] = digest
     if len(_LINES) > 256:
         _LINES.clear()
+    if len(_PARSED) > 256:
+        _PARSED.clear()
     _LINES[digest] = ({_line_key((*u, i)): ln for i, u, ln in zip(idx.get_level_values(-1), units, lines)} if keys
                       else dict(zip(periods, lines)))
+    _PARSED[(series_id, digest)] = (s.copy(), _LINES[digest])
     return s
 
 
