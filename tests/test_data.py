@@ -88,3 +88,34 @@ def test_panel_override_loads_by_unit_then_period(tmp_path):
     assert list(s.index.names) == ["state", "period"]
     assert s[("01", pd.Period("2024Q2", "Q"))] == -2.0 and s.index.is_monotonic_increasing
     assert data.line_of(s, ("02", pd.Period("2024Q1", "Q"))) == 4
+
+
+@pytest.mark.parametrize("sid", [s for s, m in data.catalog().items() if m["frequency"] in ("monthly", "quarterly")])
+def test_period_index_equals_pandas_parsing_the_texts(sid):
+    # the loader builds periods from ordinals; pandas parsing each text of the file is the reference
+    import csv
+
+    with open(data.path_of(sid), encoding="utf-8-sig", newline="") as fh:
+        texts = [row[0].strip() for row in list(csv.reader(fh))[1:] if row]
+    freq = "M" if data.catalog()[sid]["frequency"] == "monthly" else "Q"
+    want = pd.PeriodIndex([t.replace("-Q", "Q") for t in texts], freq=freq)
+    got = data.load(sid).index
+    got = got.get_level_values("period") if isinstance(got, pd.MultiIndex) else got
+    assert got.equals(want) and got.dtype == want.dtype
+
+
+def test_a_file_read_twice_gives_independent_copies_and_its_own_name(tmp_path):
+    p, q = tmp_path / "a.csv", tmp_path / "b.csv"
+    for f in (p, q):
+        f.write_text("period,value\n2020,1\n2021,2\n")
+    first = data.load("us_real_gdp", p)
+    first.iloc[0] = -99.0
+    first.attrs["note"] = "changed"
+    again = data.load("us_real_gdp", q)  # same bytes, another file: served from memory
+    assert list(again) == [1.0, 2.0] and "note" not in again.attrs
+    assert again.attrs["file"] == str(q) and data.line_of(again, "2021") == 3
+    q.write_text("period,value\n2020,1\n2021,5\n")  # new content is read afresh
+    assert list(data.load("us_real_gdp", q)) == [1.0, 5.0]
+    q.write_text("period,value\n2021,1\n2020,2\n")  # and checked afresh
+    with pytest.raises(DataError, match="increasing order"):
+        data.load("us_real_gdp", q)
