@@ -55,8 +55,8 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         "tests/test_hostile.py::test_api_arguments_get_the_library_error",
         "tests/test_hostile.py::test_sobol_seed_zero_is_reproducible"]),
     "channels.base": ("impact/channels/base.py", [
-        "tests/test_contracts.py", "tests/test_engine.py", "tests/test_engine_reference.py",
-        "tests/test_estimators.py"]),
+        "tests/test_channel_base.py", "tests/test_contracts.py", "tests/test_engine.py",
+        "tests/test_engine_reference.py", "tests/test_estimators.py", "tests/test_invalid_inputs.py"]),
     "channels.common": ("impact/channels/common.py", [
         "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_invalid_inputs.py"]),
     "channels.tourism": ("impact/channels/tourism.py", [
