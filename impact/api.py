@@ -19,7 +19,7 @@ from . import sensitivity as sa
 from .arguments import MIN_RELIABLE_DRAWS, check_memory, check_run_arguments, sobol_memory
 from .assumptions import Assumptions, load
 from .cache import FitCache
-from .errors import Issue, SampleSizeWarning, UsageError
+from .errors import Issue, SampleSizeWarning, UsageError, user_stacklevel
 from .model import fit
 from .results.analysis import AnalysisResult, PendingTables, RunInfo
 from .results.impacts import MonteCarloResult, expected_impact
@@ -246,7 +246,8 @@ def _monte_carlo(model: Any, plan: _Plan, progress: Callable[[str, int, int], No
         return mcs
     if plan.draws < MIN_RELIABLE_DRAWS:  # said once here rather than once per scenario
         warnings.warn(f"{plan.draws} Monte Carlo draws: percentiles such as P5 and P95 rest on very few draws and "
-                      f"are unreliable; use at least {MIN_RELIABLE_DRAWS}", SampleSizeWarning, stacklevel=3)
+                      f"are unreliable; use at least {MIN_RELIABLE_DRAWS}", SampleSizeWarning,
+                      stacklevel=user_stacklevel())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SampleSizeWarning)
         for n in plan.names:

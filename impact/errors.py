@@ -6,7 +6,11 @@ The CLI prints them and exits with status 2; notebooks see the same text in the 
 """
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 @dataclass(frozen=True)
@@ -88,3 +92,18 @@ class EstimationWarning(ImpactWarning):
 
 class SampleSizeWarning(ImpactWarning):
     """A sample is too small for stable results (e.g. Sobol indices)."""
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` for :func:`warnings.warn` that attributes a warning to the first frame outside
+    the impact package: the user's script or notebook cell, however many impact functions lie in
+    between (a fixed level pointed into impact when a public function was reached through another,
+    e.g. ``model.sensitivity(method="sobol")`` reaching ``sensitivity.sobol``).  Call it in the
+    argument list of ``warnings.warn``."""
+    frame = sys._getframe(1)  # the function that warns
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+

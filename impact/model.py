@@ -27,7 +27,7 @@ from . import sensitivity as sa
 from .arguments import MAX_DRAWS, MAX_SEED, MIN_RELIABLE_DRAWS, check_run_arguments, integer
 from .assumptions import Assumptions, Scenario, load
 from .cache import FitCache, fit_key
-from .errors import Issue, SampleSizeWarning, UsageError
+from .errors import Issue, SampleSizeWarning, UsageError, user_stacklevel
 from .evaluation import Input, Outcome
 from .frozen import FrozenMap
 from .results.backtest import BacktestResult, GrowthCheck
@@ -149,7 +149,8 @@ class Model:
         check_run_arguments(draws=n, scenarios=1, assumptions=self.assumptions)
         if n < MIN_RELIABLE_DRAWS:
             warnings.warn(f"{n} Monte Carlo draws: percentiles such as P5 and P95 rest on very few draws and are "
-                          f"unreliable; use at least {MIN_RELIABLE_DRAWS}", SampleSizeWarning, stacklevel=2)
+                          f"unreliable; use at least {MIN_RELIABLE_DRAWS}", SampleSizeWarning,
+                          stacklevel=user_stacklevel())
         impact, base, measures = draw_all(self, sc, n, seed, estimation=estimation, assumptions=assumptions,
                                           chunk=chunk, progress=progress)
         central = self.run(sc)

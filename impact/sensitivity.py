@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .arguments import MAX_SEED, integer
-from .errors import Issue, SampleSizeWarning, UsageError
+from .errors import Issue, SampleSizeWarning, UsageError, user_stacklevel
 from .passthrough import MEASURE_NAMES
 
 #: value-added measures analysed beside the channels by default (jobs follow their value added)
@@ -303,7 +303,7 @@ def _check_n(model: Model, n: int) -> bool:
     nmin = model.assumptions.analysis.sobol_min_base_samples
     if n < nmin:
         warnings.warn(f"Sobol base sample {n} is below {nmin}: indices may be unstable (wide confidence intervals); "
-                      "raise sensitivity.sobol.base_samples", SampleSizeWarning, stacklevel=3)
+                      "raise sensitivity.sobol.base_samples", SampleSizeWarning, stacklevel=user_stacklevel())
         return True
     return False
 

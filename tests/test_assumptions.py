@@ -187,3 +187,32 @@ def test_libyaml_and_pure_python_parsers_agree(monkeypatch):
         monkeypatch.undo()
         assert fast.data == slow.data
         assert fast.marks == slow.marks
+
+
+def test_warnings_point_at_the_callers_line_whatever_the_entry_point(adir, model):
+    # a fixed stacklevel pointed into impact when one public function reached another
+    # (model.sensitivity -> sensitivity.sobol): each warning must name this file
+    import warnings
+
+    from impact import sensitivity as sa
+    from impact.errors import SampleSizeWarning
+
+    edit(adir, "channels.yaml", "      value: 26.3\n", "      value: 40\n")
+    edit(adir, "channels.yaml", "{kind: pert, low: 18.0, mode: 26.3, high: 27.0}",
+         "{kind: pert, low: 18.0, mode: 40, high: 45.0}")
+    calls = {
+        "load_assumptions": (PlausibilityWarning, lambda: impact.load_assumptions(adir)),
+        "Assumptions.override": (PlausibilityWarning, lambda: model.assumptions.override(
+            {"tourism.base_level.value": 40, "tourism.base_level.distribution.mode": 40,
+             "tourism.base_level.distribution.high": 45.0})),
+        "Model.simulate": (SampleSizeWarning, lambda: model.simulate("designation", draws=20)),
+        "sensitivity.sobol": (SampleSizeWarning, lambda: sa.sobol(model, "designation", base_samples=8)),
+        "Model.sensitivity": (SampleSizeWarning, lambda: model.sensitivity("designation", "sobol", base_samples=8)),
+    }
+    for name, (category, call) in calls.items():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        mine = [w for w in caught if issubclass(w.category, category)]
+        assert mine, name
+        assert {w.filename for w in mine} == {__file__}, (name, [(w.filename, w.lineno) for w in mine])

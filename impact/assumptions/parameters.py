@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import distributions as dist
-from ..errors import PlausibilityWarning
+from ..errors import PlausibilityWarning, user_stacklevel
 from ..spec import BASES, ESTIMATE_MODES, TIMINGS, UNITS
 from .objects import Parameter, Prior
 from .reader import Reader, choices_hint, fmt
@@ -167,7 +167,7 @@ def plausibility(p: Parameter, v: Reader | None) -> None:
     lo, hi = p.plausible
     if not lo <= p.value <= hi:
         warnings.warn(f"{p.location}: {p.qualname}: value {p.value:g} {p.unit_label} is outside its plausible range "
-                      f"[{lo:g}, {hi:g}]", PlausibilityWarning, stacklevel=3)
+                      f"[{lo:g}, {hi:g}]", PlausibilityWarning, stacklevel=user_stacklevel())
 
 
 def apply_override(v: Reader, base: Parameter, obj: Any, path: tuple[Any, ...], scenario: str) -> Parameter | None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..errors import PlausibilityWarning
+from ..errors import PlausibilityWarning, user_stacklevel
 from ..frozen import FrozenMap
 from ..spec import ChannelSpec, domain_of
 from .objects import ChannelBlock, Parameter, Scenario, Settings
@@ -201,7 +201,7 @@ def _weights(v: Reader, raw: dict[str, Any], resolved: dict[str, Scenario], weig
     if abs(total - 1.0) > 1e-6:
         if normalise and total > 0:
             warnings.warn(f"{v.doc.file}: scenario weights sum to {total:g}; normalised to 1 "
-                          "(settings.normalise_weights is true)", PlausibilityWarning, stacklevel=4)
+                          "(settings.normalise_weights is true)", PlausibilityWarning, stacklevel=user_stacklevel())
             for n in non_base:
                 resolved[n] = replace(resolved[n], weight=(weights[n] or 0.0) / total)
         else:
