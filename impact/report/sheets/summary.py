@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ...api import AnalysisResult
 
 TITLE = "Summary"
-_WRAP = {"Scenario": 30.0}
+_WRAP = {"Scenario": 24.0}  # labels wrap to two lines: the totals table (8 columns) prints on one page width
 SHORT = {"mx_gdp": "Mexico GDP (US$ bn)", "us_va": "U.S. value added (US$ bn)", "mx_jobs": "Mexico jobs (k job-years)",
          "us_jobs": "U.S. jobs (k job-years)"}
 GDP_PCT = '0.000%'  # a few thousandths of a percent of GDP must stay visible
