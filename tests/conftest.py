@@ -110,14 +110,11 @@ def _cold_caches_per_test_in_the_stats_run(tmp_path_factory: pytest.TempPathFact
 
 
 def warned_at(filename: str, test_file: str) -> bool:
-    """A warning was attributed to ``test_file`` (the caller's line).  Under mutation testing every
-    impact function is called through mutmut's trampoline, a frame outside the package, where
-    :func:`impact.errors.user_stacklevel` stops: that file is accepted then, and only then."""
-    import os
-
-    if os.environ.get("MUTANT_UNDER_TEST") and Path(filename).as_posix().endswith("mutmut/mutation/trampoline.py"):
-        return True
-    return filename == test_file
+    """A warning was attributed to ``test_file`` (the caller's line).  Under mutation testing (also in
+    mutmut's clean run, where MUTANT_UNDER_TEST is empty) every impact function is called through
+    mutmut's trampoline, a frame outside the package, where :func:`impact.errors.user_stacklevel`
+    stops: that file is accepted too; no other run has it on the stack."""
+    return filename == test_file or Path(filename).as_posix().endswith("mutmut/mutation/trampoline.py")
 
 
 def scipy_counterpart(d: Any) -> Any:
