@@ -183,3 +183,48 @@ def test_sobol_on_the_model_equals_salib_on_the_same_model(model):
     for key in ("S1", "ST", "S1_conf", "ST_conf"):
         np.testing.assert_allclose(got.loc[problem["names"], key], want[key], rtol=1e-9, atol=1e-12, err_msg=key)
     assert list(got.index) == sorted(got.index, key=lambda n_: (-got.loc[n_, "ST"], n_))  # ST down, then name
+
+
+def test_sobol_groups_defaults_fields_and_checks(model):
+    # the basis groups' indices, as the Summary's judgment share reads them (mutation run of
+    # sensitivity.py: their fields, checks and seed were read by no test)
+    groups = sa.basis_groups(model, "designation")
+    g = len(groups)
+    with pytest.warns(SampleSizeWarning):
+        r = sa.sobol_groups(model, "designation", base_samples=64, seed=5)
+    assert (r.scenario, r.method, r.target) == ("designation", "sobol", "total")
+    assert r.meta == {"base_samples": 64, "evaluations": 64 * (g + 2), "small_sample": True,
+                      "groups": {b: tuple(m) for b, m in groups.items()}}
+    assert r.central == pytest.approx(float(model.run("designation").impacts.to_numpy().sum()), rel=1e-12)
+    assert list(r.table.columns) == ["input", "label", "kind", "S1", "S1_conf", "ST", "ST_conf"]
+    assert list(r.table.index) == list(range(g)) and set(r.table["kind"]) == {"group"}
+    assert r.table.set_index("input")["label"].to_dict() == {f"basis:{b}": f"{b} inputs ({len(m)})"
+                                                             for b, m in groups.items()}
+    assert g >= 2 and (np.diff(r.table["ST"].to_numpy()) <= 0).all()  # ranked by total index
+    with pytest.warns(SampleSizeWarning):
+        again = sa.sobol_groups(model, "designation", base_samples=64, seed=5)
+    assert again.table.equals(r.table)  # the seed also fixes the bootstrap intervals
+    with pytest.raises(UsageError) as err:
+        sa.sobol_groups(model, "designation", {"x": ["nope", X]}, base_samples=512)  # checked before it runs
+    assert (err.value.issues[0].message, err.value.issues[0].hint) == (
+        "groups must list uncertain inputs of 'designation'; not: nope", "see Model.inputs_frame(scenario)")
+    with pytest.raises(UsageError) as err:
+        sa.sobol_groups(model, "designation", {}, base_samples=512)
+    assert err.value.issues[0].message == "groups must list uncertain inputs of 'designation'"
+
+
+def test_sobol_of_a_target_that_does_not_vary_is_zero():
+    # a column of y constant over the design (an input-free target) has no variance to share out
+    k, n = 3, 16
+    rng = np.random.default_rng(0)
+    y = np.column_stack([rng.normal(size=n * (k + 2)), np.full(n * (k + 2), 7.0)])
+    si = sa.sobol_indices(y, k, seed=1)
+    for key in ("S1", "ST", "S1_conf", "ST_conf"):
+        assert np.all(si[key][..., 1] == 0.0), key
+        assert np.all(np.isfinite(si[key][..., 0])) and np.any(si[key][..., 0] != 0.0), key
+
+
+def test_sobol_table_is_numbered_from_zero_without_an_index_column(model):
+    with pytest.warns(SampleSizeWarning):
+        r = sa.sobol(model, "designation", base_samples=64, seed=3)
+    assert list(r.table.index) == list(range(len(r.table))) and "index" not in r.table.columns
