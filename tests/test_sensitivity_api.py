@@ -47,6 +47,8 @@ def test_two_way_arguments_are_checked(model, kwargs, message, hint):
         sa.two_way(model, "designation", **args)
     issue = err.value.issues[0]
     assert issue.message.startswith(message.split(" (")[0]) and hint in (issue.hint or "")
+    if "unknown input" in message:
+        assert issue.hint == hint
     if "odd" in message:
         assert issue.hint == "the central value sits in the middle of the grid: use e.g. 5, 7 or 9"
 
@@ -228,3 +230,21 @@ def test_sobol_table_is_numbered_from_zero_without_an_index_column(model):
     with pytest.warns(SampleSizeWarning):
         r = sa.sobol(model, "designation", base_samples=64, seed=3)
     assert list(r.table.index) == list(range(len(r.table))) and "index" not in r.table.columns
+
+
+def test_an_input_without_a_basis_counts_as_judgment(tmp_path, cache_dir):
+    # `basis` is optional in the assumption files; an input that does not state it is judgment
+    import shutil
+
+    import impact
+    from impact.assumptions import DEFAULT_DIR
+
+    from .conftest import edit
+
+    adir = tmp_path / "assumptions"
+    shutil.copytree(DEFAULT_DIR, adir)
+    line = "      distribution: {kind: pert, low: 5, mode: 20, high: 40}\n"
+    edit(adir, "scenarios.yaml", line + "      basis: judgment\n", line)
+    m = impact.fit(impact.load_assumptions(adir), cache_dir=cache_dir)
+    groups = sa.basis_groups(m, "designation")
+    assert Y in groups["judgment"] and not any(Y in names for b, names in groups.items() if b != "judgment")
