@@ -131,6 +131,34 @@ def test_zero_shocks_give_exactly_zero(model, channel):
     assert np.all(out.impact[:, k, :] == 0.0)
 
 
+def _documented_components() -> dict[str, list[str]]:
+    """The components table of docs/model.md ("Common structure"): channel -> component names."""
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    table = text[text.index("| channel | components"):].split("\n\n", 1)[0]
+    rows = re.findall(r"^\| (\w+) \| (.+?) \|$", table, re.M)[1:]  # [1:]: the header
+    return {ch: [c.strip() for c in comps.split(";")] for ch, comps in rows}
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_deterministic_components_add_up_to_the_impact_under_their_documented_names(model, channel):
+    """What the channel sheets and components.csv show: in every scenario, the channel's components,
+    named as docs/model.md lists them, summing to its impact; each at work in some scenario."""
+    documented = _documented_components()
+    assert channel in documented, f"docs/model.md's components table has no row for {channel}"
+    at_work = dict.fromkeys(documented[channel], False)
+    for scenario in model.assumptions.scenarios:
+        run = model.run(scenario)
+        comps = run.components[channel]
+        assert list(comps.columns) == documented[channel], scenario
+        np.testing.assert_allclose(comps.sum(axis=1).to_numpy(), run.impacts[channel].to_numpy(), rtol=1e-12,
+                                   atol=1e-12, err_msg=scenario)
+        for name in comps.columns:
+            at_work[name] |= bool((comps[name] != 0).any())
+    assert all(at_work.values()), f"components zero in every scenario: {[n for n, v in at_work.items() if not v]}"
+
+
 def _monotone_cases():
     for name, ch in channels.registry().items():
         for shock in ch.monotone:

@@ -61,18 +61,25 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_invalid_inputs.py"]),
     "channels.tourism": ("impact/channels/tourism.py", [
         "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_engine_reference.py",
-        "tests/test_invalid_inputs.py",
+        "tests/test_invalid_inputs.py", "tests/test_statsmodels_results.py", "tests/test_backtest.py",
+        "tests/test_panel.py", "tests/test_value_added.py",
         "tests/test_option_ranges.py::test_the_data_narrow_the_base_years_validate_accepts"]),
     "channels.imports": ("impact/channels/imports.py", [
-        "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_invalid_inputs.py", "tests/test_cache.py"]),
+        "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_invalid_inputs.py", "tests/test_cache.py",
+        "tests/test_statsmodels_results.py", "tests/test_backtest.py", "tests/test_engine_reference.py",
+        "tests/test_value_added.py"]),
     "channels.business_costs": ("impact/channels/business_costs.py", [
-        "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_invalid_inputs.py"]),
+        "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_invalid_inputs.py",
+        "tests/test_calibration.py", "tests/test_statsmodels_results.py", "tests/test_value_added.py"]),
     "channels.investment": ("impact/channels/investment.py", [
         "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_invalid_inputs.py",
-        "tests/test_statsmodels_results.py"]),
+        "tests/test_statsmodels_results.py", "tests/test_value_added.py"]),
     "channels.official_finance": ("impact/channels/official_finance.py", [
         "tests/test_contracts.py", "tests/test_estimators.py", "tests/test_invalid_inputs.py",
         "tests/test_statsmodels_results.py"]),
+    "channels.remittances": ("impact/channels/remittances.py", [
+        "tests/test_remittances.py", "tests/test_contracts.py", "tests/test_estimators.py",
+        "tests/test_invalid_inputs.py", "tests/test_statsmodels_results.py", "tests/test_value_added.py"]),
 }
 
 
@@ -93,7 +100,10 @@ def _configure(dest: Path, file: str, tests: list[str]) -> None:
            f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
            # -n 0: the repository's addopts say -n auto, and mutmut's stats run must see the tests run
            # in its own process (in xdist workers it finds no test for any mutant)
-           'pytest_add_cli_args = ["-p", "no:cacheprovider", "-n", "0"]\nprocess_isolation = "forkserver"\n'
+           # -m "not slow": the fast subset (docs/testing.md); the whole-run writers it leaves out
+           # read what the fast tests check, at many times their cost per mutant
+           'pytest_add_cli_args = ["-p", "no:cacheprovider", "-n", "0", "-m", "not slow"]\n'
+           'process_isolation = "forkserver"\n'
            'also_copy = ["assumptions/", "docs/", "notebooks/", "tools/", "README.md"]\n')
     with open(dest / "pyproject.toml", "a", encoding="utf-8") as fh:
         fh.write(cfg)
