@@ -1,5 +1,6 @@
 """Estimators checked against independent computations (direct statsmodels/numpy calls written here)."""
 import math
+import warnings
 import re
 
 import numpy as np
@@ -279,3 +280,27 @@ def test_imports_aic_and_ljung_box_of_both_specifications(model):
     # the default is the airline model: same optimum up to optimizer tolerance
     assert tuple(model.assumptions.channels["imports"].options["order"]) == (0, 1, 1)
     np.testing.assert_allclose(airline.params[:-1], model.fits["imports"].params.to_numpy(), atol=1e-3)
+
+
+def test_imports_sarima_at_the_fewest_iterations_falls_back_to_nelder_mead_silently(model):
+    """With ``maxiter`` at its lowest (10), L-BFGS stops short and statsmodels warns; the fit
+    silences that warning and its start-value warning only, re-runs from there with Nelder-Mead
+    (``imports._fit_sarima``), and reaches the optimum the default options reach: the same
+    log-likelihood."""
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    from impact.channels import imports
+
+    opts = model.assumptions.channels["imports"].options
+    logy, exog = imports.design(data.load("us_imports_mexico_monthly"), opts, 2024)
+    order, seasonal = tuple(opts["order"]), tuple(opts["seasonal_order"])
+    direct = SARIMAX(logy.to_numpy(), exog=exog.to_numpy(), order=order, seasonal_order=(*seasonal, 12),
+                     concentrate_scale=True, simple_differencing=True)
+    with pytest.warns(ConvergenceWarning):  # the premise: ten iterations do not converge
+        direct.fit(disp=False, maxiter=10, cov_type="none")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning left unsilenced fails here
+        res = imports._fit_sarima(logy, exog, 10, order, seasonal)
+    assert res.mle_retvals["converged"] is True
+    assert res.llf == pytest.approx(model.fits["imports"].raw.llf, abs=1e-3)

@@ -89,6 +89,7 @@ def test_wild_bootstrap_equals_a_brute_force_refit():
     assert ours == brute
 
 
+@pytest.mark.slow  # 9,999 replications twice (ours and the package's): the parity check runs in .ci/run
 def test_wild_bootstrap_p_value_matches_wildboottest_package():
     wbt = pytest.importorskip("wildboottest.wildboottest")
     y, X, g = _mid_p_design()

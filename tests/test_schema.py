@@ -26,10 +26,11 @@ def res(cache_dir):
 
 def _frames(res: impact.AnalysisResult) -> dict[str, pd.DataFrame]:
     n = "designation"
+    csv = tables.tables(res)  # every CSV table at once: built once
     return {"ScenarioResult": res.runs[n].to_frame(), "ScenarioResult pct": res.runs[n].to_frame(pct=True),
             "MonteCarloResult": res.montecarlo[n].to_frame(), "MonteCarloResult pct": res.montecarlo[n].to_frame(pct=True),
             "AnalysisResult": res.to_frame(), "AnalysisResult pct": res.to_frame(pct=True),
-            "headline.csv": tables.tables(res)["headline"], "montecarlo.csv": tables.tables(res)["montecarlo"]}
+            "headline.csv": csv["headline"], "montecarlo.csv": csv["montecarlo"]}
 
 
 def test_every_tidy_frame_has_the_documented_columns_dtypes_and_unique_keys(res):

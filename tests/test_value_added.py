@@ -222,3 +222,16 @@ def test_measures_of_a_draw_do_not_depend_on_the_block_it_is_evaluated_in(model)
                                     inputs=inputs).measures[0] for i in range(40)])
     np.testing.assert_array_equal(whole, parts)
     np.testing.assert_array_equal(whole[:40], rows)
+
+
+def test_imports_mexico_share_is_capped_at_what_the_us_share_leaves():
+    """Mexico's and the U.S.'s value-added shares of the imports are drawn separately: Mexico's is
+    capped at 1 - the U.S. share (docs/model.md), by hand at draws where the cap binds and where not."""
+    from impact.channels import imports
+
+    p = {"mx_va_share": np.array([0.5, 0.8, 0.95]), "us_va_share": np.array([0.3, 0.3, 0.1]),
+         "mx_jobs": np.array([10.0, 10.0, 10.0]), "us_jobs": np.array([4.0, 4.0, 4.0])}
+    np.testing.assert_allclose(imports.PASSTHROUGH["mx_gdp"](p), [0.5, 0.7, 0.9], rtol=1e-15)
+    np.testing.assert_allclose(imports.PASSTHROUGH["mx_jobs"](p), [5.0, 7.0, 9.0], rtol=1e-15)
+    np.testing.assert_allclose(imports.PASSTHROUGH["us_va"](p), [0.3, 0.3, 0.1], rtol=1e-15)
+    np.testing.assert_allclose(imports.PASSTHROUGH["us_jobs"](p), [1.2, 1.2, 0.4], rtol=1e-15)

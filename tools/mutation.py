@@ -12,9 +12,10 @@ selection below (mutmut then runs, for each mutant, only the tests that execute 
 function), and writes ``.mutation/<module>.json``: counts of killed, survived, timed-out and
 untested mutants, and the diff of every survivor.  ``docs/testing.md`` records the score and the
 reason each survivor is equivalent (no observable behaviour changes) or which test kills it.
-``--survivors`` runs again only the mutants ``.mutation/<module>.json`` lists as survived or
-untested, against the current tests, and writes ``.mutation/<module>.rerun.json`` (the first run's
-file is kept): what tests added since then kill.
+``--survivors`` runs again only the mutants the last run left (``.mutation/<module>.rerun.json``
+if there was a re-run, else ``.mutation/<module>.json``: survived or untested), against the current
+tests, and writes ``.mutation/<module>.rerun.json`` (the first run's file is kept): what tests added
+since then kill.
 
 Workers fork from a server that has collected the tests but run none (``process_isolation =
 "forkserver"``), and tests/conftest.py clears impact's in-process caches when MUTANT_UNDER_TEST is
@@ -192,7 +193,10 @@ def main(argv: list[str]) -> int:
             return 2
         only = None
         if "--survivors" in argv:
-            last = WORK / f"{short}.json"
+            # the latest survivors: those of the last re-run if there was one, else of the first run
+            last = WORK / f"{short}.rerun.json"
+            if not last.exists():
+                last = WORK / f"{short}.json"
             if not last.exists():
                 print(f"no earlier run of {short}: run `python tools/mutation.py {short}` first", file=sys.stderr)
                 return 2
