@@ -117,6 +117,28 @@ def test_tidy_covers_every_model_the_fit_holds(model, channel):
         np.testing.assert_array_equal(rows["estimate"].to_numpy(), m.params.to_numpy())
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_every_estimate_is_described_and_agrees_with_its_statsmodels_results(model, channel):
+    """What the Estimates sheet and ``summary()`` print beside the coefficients: a name, the method,
+    the dependent variable and the sample as text; the covariance matrix whose diagonal is the
+    squared standard errors, labelled like the parameters; the number of observations; R-squared as
+    statsmodels reports it for a regression with regressors (none for a mean or a state-space model)."""
+    for est in _models(model.fits[channel]):
+        raw = _raw(est)
+        for field in ("name", "method", "dependent", "sample"):
+            value = getattr(est, field)
+            assert isinstance(value, str) and value.strip(), (est.name, field)
+        cov = est.cov_params()
+        assert list(cov.index) == list(cov.columns) == list(est.params.index), est.name
+        np.testing.assert_allclose(np.sqrt(np.diag(cov.to_numpy())), est.bse.to_numpy(), rtol=1e-8, err_msg=est.name)
+        assert est.nobs == int(raw.nobs), est.name
+        regression = hasattr(raw, "rsquared") and raw.model.exog.shape[1] > 1
+        if regression:
+            assert est.rsquared == pytest.approx(float(raw.rsquared), rel=1e-12), est.name
+        else:
+            assert est.rsquared is None, est.name
+
+
 # ----------------------------------------------------------------------------- effects
 def _shock_columns(inputs: list[Any]) -> list[int]:
     return [j for j, inp in enumerate(inputs) if inp.name.startswith("shocks.")]

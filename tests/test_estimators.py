@@ -85,6 +85,8 @@ def test_investment_regression_and_constants_from_the_csv_files(model):
     res = sm.OLS(np.log(df["fdi"]), sm.add_constant(np.log(df["rate"]))).fit()
     fit = model.fits["investment"]
     assert fit.nobs == int(res.nobs) == 7
+    assert list(fit.main.params.index) == ["const", "log_homicide_rate"]  # statsmodels' name for the intercept
+    assert fit.main.sample == ", ".join(str(y) for y in df.index)  # the years used, which are not consecutive
     np.testing.assert_allclose(fit.main.params.to_numpy(), res.params.to_numpy(), rtol=1e-10)
     np.testing.assert_allclose(fit.main.bse.to_numpy(), res.bse.to_numpy(), rtol=1e-10)
     # the data side pooled with the prior is the state panel (tests/test_investment_panel.py): its
