@@ -284,11 +284,11 @@ def test_imports_aic_and_ljung_box_of_both_specifications(model):
     np.testing.assert_allclose(airline.params[:-1], model.fits["imports"].params.to_numpy(), atol=1e-3)
 
 
-def test_imports_sarima_at_the_fewest_iterations_falls_back_to_nelder_mead_silently(model):
+def test_imports_sarima_at_the_fewest_iterations_falls_back_to_nelder_mead_silently(model, capfd):
     """With ``maxiter`` at its lowest (10), L-BFGS stops short and statsmodels warns; the fit
-    silences that warning and its start-value warning only, re-runs from there with Nelder-Mead
-    (``imports._fit_sarima``), and reaches the optimum the default options reach: the same
-    log-likelihood."""
+    silences that warning and its start-value warning only, prints nothing, re-runs from there with
+    Nelder-Mead (``imports._fit_sarima``: the same steps written here with statsmodels), and reaches
+    the optimum the default options reach: the same log-likelihood."""
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
@@ -300,9 +300,16 @@ def test_imports_sarima_at_the_fewest_iterations_falls_back_to_nelder_mead_silen
     direct = SARIMAX(logy.to_numpy(), exog=exog.to_numpy(), order=order, seasonal_order=(*seasonal, 12),
                      concentrate_scale=True, simple_differencing=True)
     with pytest.warns(ConvergenceWarning):  # the premise: ten iterations do not converge
-        direct.fit(disp=False, maxiter=10, cov_type="none")
+        short = direct.fit(disp=False, maxiter=10, cov_type="none")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nm = direct.fit(disp=False, method="nm", maxiter=2000, start_params=short.params, cov_type="none")
+    capfd.readouterr()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # any warning left unsilenced fails here
         res = imports._fit_sarima(logy, exog, 10, order, seasonal)
+    assert capfd.readouterr() == ("", "")  # no optimizer output on the console
     assert res.mle_retvals["converged"] is True
+    assert res.mle_retvals["iterations"] == nm.mle_retvals["iterations"]  # the Nelder-Mead run, not a longer L-BFGS
+    np.testing.assert_allclose(res.params, nm.params, rtol=1e-12)
     assert res.llf == pytest.approx(model.fits["imports"].raw.llf, abs=1e-3)
