@@ -87,6 +87,14 @@ def test_investment_regression_and_constants_from_the_csv_files(model):
     assert fit.nobs == int(res.nobs) == 7
     assert list(fit.main.params.index) == ["const", "log_homicide_rate"]  # statsmodels' name for the intercept
     assert fit.main.sample == ", ".join(str(y) for y in df.index)  # the years used, which are not consecutive
+    # residual diagnostics beside it: Durbin-Watson from statsmodels' own function; normality not
+    # tested on seven points; the note says what docs/model.md says: not identified
+    from statsmodels.stats.stattools import durbin_watson
+
+    diag = {d.name: d for d in fit.main.diagnostics}
+    assert diag["Durbin-Watson"].statistic == pytest.approx(durbin_watson(res.resid), rel=1e-10)
+    assert diag["Jarque-Bera"].statistic is None and "only 7 observations" in diag["Jarque-Bera"].reason
+    assert any("not identified" in note for note in fit.main.notes)
     np.testing.assert_allclose(fit.main.params.to_numpy(), res.params.to_numpy(), rtol=1e-10)
     np.testing.assert_allclose(fit.main.bse.to_numpy(), res.bse.to_numpy(), rtol=1e-10)
     # the data side pooled with the prior is the state panel (tests/test_investment_panel.py): its

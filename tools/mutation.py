@@ -5,6 +5,7 @@
     python tools/mutation.py --report             # summarise the last runs without running
     python tools/mutation.py --minutes 30 sampling   # stop after 30 minutes; the rest is "not checked"
     python tools/mutation.py --survivors sensitivity # re-run only the last run's survivors (after new tests)
+    python tools/mutation.py --survivors --tests tests/test_golden.py channels.imports  # against other tests
 
 Each run copies the tracked files of the repository into ``.mutation/<module>/`` (so the checkout
 is never touched), configures mutmut to mutate that module only and to run the module's test
@@ -96,14 +97,14 @@ def _copy_repository(dest: Path) -> None:
             shutil.copy2(src, dest / rel)
 
 
-def _configure(dest: Path, file: str, tests: list[str]) -> None:
+def _configure(dest: Path, file: str, tests: list[str], marks: str = "not slow") -> None:
     cfg = (f'\n[tool.mutmut]\nsource_paths = ["impact/"]\nonly_mutate = ["{file}"]\n'
            f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
            # -n 0: the repository's addopts say -n auto, and mutmut's stats run must see the tests run
            # in its own process (in xdist workers it finds no test for any mutant)
            # -m "not slow": the fast subset (docs/testing.md); the whole-run writers it leaves out
            # read what the fast tests check, at many times their cost per mutant
-           'pytest_add_cli_args = ["-p", "no:cacheprovider", "-n", "0", "-m", "not slow"]\n'
+           f'pytest_add_cli_args = ["-p", "no:cacheprovider", "-n", "0", "-m", "{marks}"]\n'
            'process_isolation = "forkserver"\n'
            'also_copy = ["assumptions/", "docs/", "notebooks/", "tools/", "README.md"]\n')
     with open(dest / "pyproject.toml", "a", encoding="utf-8") as fh:
@@ -122,12 +123,14 @@ def _diff(dest: Path, name: str) -> str:
     return "\n".join(ln for ln in text.splitlines() if ln[:1] in "+-" and not ln.startswith(("+++", "---")))
 
 
-def run(short: str, minutes: float | None = None, only: list[str] | None = None) -> dict:
-    """Mutation-test one module (``only``: just these mutants, written to ``<module>.rerun.json``)."""
-    file, tests = MODULES[short]
+def run(short: str, minutes: float | None = None, only: list[str] | None = None,
+        tests: list[str] | None = None) -> dict:
+    """Mutation-test one module (``only``: just these mutants, written to ``<module>.rerun.json``;
+    ``tests``: this selection instead of the module's, slow tests included)."""
+    file, selection = MODULES[short]
     dest = WORK / short
     _copy_repository(dest)
-    _configure(dest, file, tests)
+    _configure(dest, file, tests or selection, "slow or not slow" if tests else "not slow")
     log = WORK / f"{short}.log"
     with open(log, "w", encoding="utf-8") as fh:
         # one mutmut worker and single-threaded BLAS: the run leaves the machine's other core free
@@ -148,7 +151,7 @@ def run(short: str, minutes: float | None = None, only: list[str] | None = None)
     for status in results.values():
         counts[status] = counts.get(status, 0) + 1
     survivors = {name: _diff(dest, name) for name, status in results.items() if status in ("survived", "no tests")}
-    report = {"module": file, "tests": tests, "counts": counts, "survivors": survivors}
+    report = {"module": file, "tests": tests or selection, "counts": counts, "survivors": survivors}
     if only:
         report["killed_now"] = sorted(n for n, st in results.items() if st in ("killed", "timeout"))
     (WORK / f"{short}{'.rerun' if only else ''}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
@@ -186,6 +189,11 @@ def main(argv: list[str]) -> int:
         i = argv.index("--minutes")
         minutes = float(argv[i + 1])
         argv = argv[:i] + argv[i + 2:]
+    tests = None
+    if "--tests" in argv:  # e.g. the slow end-to-end tests against the survivors of the fast selection
+        i = argv.index("--tests")
+        tests = argv[i + 1].split(",")
+        argv = argv[:i] + argv[i + 2:]
     names = [a for a in argv if not a.startswith("-")] or list(MODULES)
     for short in names:
         if short not in MODULES:
@@ -204,7 +212,7 @@ def main(argv: list[str]) -> int:
             if not only:
                 print(f"{short}: the last run left no survivor", flush=True)
                 continue
-        report = run(short, minutes, only)
+        report = run(short, minutes, only, tests)
         print(short, report["counts"], flush=True)
     summary()
     return 0
