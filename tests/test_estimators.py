@@ -321,3 +321,18 @@ def test_imports_sarima_at_the_fewest_iterations_falls_back_to_nelder_mead_silen
     assert res.mle_retvals["iterations"] == nm.mle_retvals["iterations"]  # the Nelder-Mead run, not a longer L-BFGS
     np.testing.assert_allclose(res.params, nm.params, rtol=1e-12)
     assert res.llf == pytest.approx(model.fits["imports"].raw.llf, abs=1e-3)
+
+
+@pytest.mark.parametrize("lags", [0, 4])
+def test_business_costs_growth_errors_use_the_lags_option(assumptions, cache_dir, lags):
+    """Newey-West with the ``hac_maxlags`` the assumptions give (statsmodels' own default rule gives
+    2 lags for 14 years, the option's default, so only another value shows that the option is used)."""
+    import impact
+
+    a = assumptions.override({"business_costs.estimator.hac_maxlags": lags})
+    fit = impact.fit(a, cache_dir=cache_dir).fits["business_costs"]
+    opts = a.channels["business_costs"].options
+    dlog = np.log(_csv("us_imports_mexico_annual").loc[opts["growth_start"]:a.settings.base_year]).diff().dropna()
+    res = sm.OLS(dlog.to_numpy(), np.ones((len(dlog), 1))).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    assert fit.main.bse["const"] == pytest.approx(res.bse[0], rel=1e-10)
+    assert f"({lags} lags)" in fit.main.method

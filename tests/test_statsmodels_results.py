@@ -177,6 +177,8 @@ def test_statsmodels_own_summary_shows_names_and_dates(cold):
         warnings.filterwarnings("ignore", "omni_normtest", category=ValueWarning)
         business = str(cold.fits["investment"].results.summary())
     assert re.search(r"Dep\. Variable:\s+log_fdi_inflows\s", business) and _word("log_homicide_rate", business)
+    costs = str(cold.fits["business_costs"].results.summary())
+    assert re.search(r"Dep\. Variable:\s+dlog_imports\s", costs) and _word("const", costs)
 
 
 # ----------------------------------------------------------------------------- forecasts
