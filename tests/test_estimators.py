@@ -120,6 +120,14 @@ def test_business_costs_growth_regression_and_position_from_the_csv_files(model)
     fit = model.fits["business_costs"]
     assert fit.nobs == int(res.nobs) == base_year - opts["growth_start"]
     assert (fit.main.params["const"], fit.main.bse["const"]) == pytest.approx((res.params[0], res.bse[0]), rel=1e-10)
+    from statsmodels.stats.diagnostic import acorr_ljungbox
+    from statsmodels.stats.stattools import durbin_watson
+
+    diag = {d.name: d for d in fit.main.diagnostics}
+    assert diag["Durbin-Watson"].statistic == pytest.approx(durbin_watson(res.resid), rel=1e-10)
+    lb = acorr_ljungbox(res.resid, lags=[2])  # min(4, n // 5) lags for n = 14
+    assert diag["Ljung-Box (2 lags)"].p_value == pytest.approx(float(lb["lb_pvalue"].iloc[0]), rel=1e-10)
+    assert any("BEA investment position" in note for note in fit.main.notes)  # what the prior is
     est = fit.data_estimates["operating_cost_growth"]
     b, se = res.params[0], res.bse[0]
     assert (est.value, est.se) == pytest.approx((100 * (math.exp(b) - 1), 100 * math.exp(b) * se), rel=1e-10)
