@@ -66,7 +66,9 @@ def simulate_sums(log_mean: np.ndarray, log_cov: np.ndarray, aggregate: np.ndarr
 
 
 def regression_diagnostics(res: Any, *, hetero: bool = True, stationarity: bool = True) -> tuple[Diagnostic, ...]:
-    """Residual diagnostics for an OLS result: autocorrelation, normality, heteroskedasticity, stationarity."""
+    """Residual diagnostics for an OLS result: autocorrelation, normality, heteroskedasticity
+    (``hetero``: Breusch-Pagan; off for a regression on a constant, which has no regressor to test the
+    variance against) and stationarity (``stationarity``: ADF on the residuals)."""
     from statsmodels.stats.diagnostic import acorr_ljungbox, het_breuschpagan
     from statsmodels.stats.stattools import durbin_watson, jarque_bera
     from statsmodels.tsa.stattools import adfuller
@@ -96,7 +98,7 @@ def regression_diagnostics(res: Any, *, hetero: bool = True, stationarity: bool 
             out.append(Diagnostic("Breusch-Pagan", float(bp), float(bpp), "homoskedastic residuals"))
         except Exception as exc:  # pragma: no cover - numerical corner cases
             out.append(Diagnostic("Breusch-Pagan", None, None, "homoskedastic residuals", f"not computed: {exc}"))
-    else:
+    elif hetero:  # hetero=False (a regression on a constant) has no regressor to test against: no row
         out.append(Diagnostic("Breusch-Pagan", None, None, "homoskedastic residuals",
                               "not computed: too few observations for the auxiliary regression"))
     if stationarity and n >= 15:

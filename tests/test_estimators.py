@@ -119,11 +119,15 @@ def test_business_costs_growth_regression_and_position_from_the_csv_files(model)
                                                                 cov_kwds={"maxlags": opts["hac_maxlags"]})
     fit = model.fits["business_costs"]
     assert fit.nobs == int(res.nobs) == base_year - opts["growth_start"]
+    assert fit.main.sample == f"{dlog.index[0]}-{dlog.index[-1]} ({len(dlog)} years)"
     assert (fit.main.params["const"], fit.main.bse["const"]) == pytest.approx((res.params[0], res.bse[0]), rel=1e-10)
     from statsmodels.stats.diagnostic import acorr_ljungbox
     from statsmodels.stats.stattools import durbin_watson
 
     diag = {d.name: d for d in fit.main.diagnostics}
+    # no heteroskedasticity test (a constant has no regressor to relate the variance to) and no
+    # stationarity test (the regression is already in growth rates)
+    assert list(diag) == ["Durbin-Watson", "Ljung-Box (2 lags)", "Jarque-Bera"]
     assert diag["Durbin-Watson"].statistic == pytest.approx(durbin_watson(res.resid), rel=1e-10)
     lb = acorr_ljungbox(res.resid, lags=[2])  # min(4, n // 5) lags for n = 14
     assert diag["Ljung-Box (2 lags)"].p_value == pytest.approx(float(lb["lb_pvalue"].iloc[0]), rel=1e-10)
