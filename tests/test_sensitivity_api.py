@@ -210,6 +210,9 @@ def test_sobol_groups_defaults_fields_and_checks(model):
         sa.sobol_groups(model, "designation", {"x": ["nope", X]}, base_samples=512)  # checked before it runs
     assert (err.value.issues[0].message, err.value.issues[0].hint) == (
         "groups must list uncertain inputs of 'designation'; not: nope", "see Model.inputs_frame(scenario)")
+    with pytest.raises(UsageError) as err:  # every unknown name, comma-separated
+        sa.sobol_groups(model, "designation", {"x": ["nope", X], "y": ["nor"]}, base_samples=512)
+    assert err.value.issues[0].message == "groups must list uncertain inputs of 'designation'; not: nope, nor"
     with pytest.raises(UsageError) as err:
         sa.sobol_groups(model, "designation", {}, base_samples=512)
     assert err.value.issues[0].message == "groups must list uncertain inputs of 'designation'"
