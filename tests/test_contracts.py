@@ -335,20 +335,25 @@ def test_imports_equation_by_hand(model):
         assert got[t] == pytest.approx(want, rel=1e-12), year
 
 
-def test_business_costs_equation_by_hand(model):
+#: one business-cost row: every input at a value written here (US$ bn, %, cases a year, US$ m, bp, years)
+BUSINESS_ROW = {"business_costs.operating_cost_base": 300.0, "business_costs.operating_cost_growth": 4.0,
+                "business_costs.export_share": 40.0, "business_costs.security_share": 5.0,
+                "business_costs.penalty_per_case": 200.0, "business_costs.civil_damages": 30.0,
+                "business_costs.half_life": 1.5, "business_costs.derisking_premium": 2.0,
+                "shocks.compliance_uplift": 0.5, "shocks.security_increase": 10.0,
+                "shocks.corporate_prosecutions": 0.5, "shocks.lost_civil_suits": 0.2,
+                "shocks.financing_premium": 30.0, "shocks.correspondent_derisking": 10.0}
+
+
+def _assert_business_costs_by_hand(model: Any, position_bn: float, position_year: int) -> None:
     """Cost(t) = base(t) ((1 - export share) uplift + security share x increase) + prosecutions x penalty
-    per case + lost suits x damages + (premium + pass-through x de-risking) x position(t); the impact is minus the cost
-    (channels/business_costs.py)."""
-    v = {"business_costs.operating_cost_base": 300.0, "business_costs.operating_cost_growth": 4.0,
-         "business_costs.export_share": 40.0, "business_costs.security_share": 5.0,
-         "business_costs.penalty_per_case": 200.0, "business_costs.civil_damages": 30.0,
-         "business_costs.half_life": 1.5, "shocks.compliance_uplift": 0.5, "shocks.security_increase": 10.0,
-         "shocks.corporate_prosecutions": 0.5, "shocks.lost_civil_suits": 0.2, "shocks.financing_premium": 30.0,
-         "business_costs.derisking_premium": 2.0, "shocks.correspondent_derisking": 10.0}
+    per case + lost suits x damages + (premium + pass-through x de-risking) x position(t), with
+    position(t) = P x (1 + g)^(t - position year); the impact is minus the cost
+    (channels/business_costs.py), each shock at its timing with the long-way reference."""
+    v = BUSINESS_ROW
     X, inputs = _row(model, SCENARIO, v)
     got = model.evaluate(SCENARIO, X, inputs=inputs).impact[0, list(model.channels).index("business_costs"), :]
     sc = model.resolve(SCENARIO)
-    c = model.fits["business_costs"].constants
     base_year = model.assumptions.settings.base_year
     for t, year in enumerate(model.years):
         def part(name: str) -> float:
@@ -359,50 +364,36 @@ def test_business_costs_equation_by_hand(model):
                 + base * 0.05 * part("security_increase") / 100
                 + part("corporate_prosecutions") * 200.0e6 / 1e9
                 + part("lost_civil_suits") * 30.0e6 / 1e9
-                + c["di_position_bn"] * 1.04 ** (year - c["di_year"])
+                + position_bn * 1.04 ** (year - position_year)
                 * (part("financing_premium") + 2.0 * part("correspondent_derisking")) / 1e4)
         assert got[t] == pytest.approx(-cost, rel=1e-12), year
+
+
+def test_business_costs_equation_by_hand(model):
+    """At the scenario's own timings and the fitted BEA position (the base year's)."""
+    c = model.fits["business_costs"].constants
+    _assert_business_costs_by_hand(model, c["di_position_bn"], c["di_year"])
 
 
 def test_business_costs_by_hand_with_decaying_shocks_and_an_older_investment_position(adir, cache_dir):
     """What the default run cannot show: the half-life (every default business-cost shock is
     persistent) and the growth of an investment position older than the base year (BEA's latest is
     the base year's).  With every business-cost shock set to decay and the position file ending in
-    2017, each year's impact by hand: position(t) = P_2017 x (1 + g)^(t - 2017), shocks with the
-    long-way timing reference at the channel's half-life."""
+    2017 (109,600 US$ m), each year by hand: position(t) = 109.6 x (1 + g)^(t - 2017)."""
     import impact
 
     from .conftest import edit
 
     (adir / "di.csv").write_text("period,value\n2017,109600.0\n", encoding="utf-8")
     edit(adir, "settings.yaml", "data: {}", "data:\n  us_di_position_mexico: di.csv")
-    shocks = ("compliance_uplift", "security_increase", "corporate_prosecutions", "lost_civil_suits",
-              "financing_premium", "correspondent_derisking")
+    shocks = [k.split(".")[1] for k in BUSINESS_ROW if k.startswith("shocks.")]
     a = impact.load_assumptions(adir).override(
         {f"scenarios.{SCENARIO}.shocks.{name}.timing": "decay" for name in shocks})
     m = impact.fit(a, cache_dir=cache_dir)
+    assert all(str(m.resolve(SCENARIO).shocks[name].timing) == "decay" for name in shocks)
     c = m.fits["business_costs"].constants
     assert (c["di_year"], c["di_position_bn"]) == (2017, 109.6)
-    v = {"business_costs.operating_cost_base": 300.0, "business_costs.operating_cost_growth": 4.0,
-         "business_costs.export_share": 40.0, "business_costs.security_share": 5.0,
-         "business_costs.penalty_per_case": 200.0, "business_costs.civil_damages": 30.0,
-         "business_costs.half_life": 1.5, "business_costs.derisking_premium": 2.0, "shocks.compliance_uplift": 0.5,
-         "shocks.security_increase": 10.0, "shocks.corporate_prosecutions": 0.5, "shocks.lost_civil_suits": 0.2,
-         "shocks.financing_premium": 30.0, "shocks.correspondent_derisking": 10.0}
-    X, inputs = _row(m, SCENARIO, v)
-    got = m.evaluate(SCENARIO, X, inputs=inputs).impact[0, list(m.channels).index("business_costs"), :]
-    sc = m.resolve(SCENARIO)
-    base_year = a.settings.base_year
-    for t, year in enumerate(m.years):
-        def part(name: str) -> float:
-            p = sc.shocks[name]
-            assert str(p.timing) == "decay"
-            return v[f"shocks.{name}"] * reference_profile(year, p.start, "decay", 1.5)
-        base = 300.0 * 1.04 ** (year - base_year)
-        cost = (base * 0.60 * part("compliance_uplift") / 100 + base * 0.05 * part("security_increase") / 100
-                + part("corporate_prosecutions") * 200.0e6 / 1e9 + part("lost_civil_suits") * 30.0e6 / 1e9
-                + 109.6 * 1.04 ** (year - 2017) * (part("financing_premium") + 2.0 * part("correspondent_derisking")) / 1e4)
-        assert got[t] == pytest.approx(-cost, rel=1e-12), year
+    _assert_business_costs_by_hand(m, 109.6, 2017)
 
 
 def test_investment_equation_by_hand(model):

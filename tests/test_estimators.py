@@ -1,7 +1,7 @@
 """Estimators checked against independent computations (direct statsmodels/numpy calls written here)."""
 import math
-import warnings
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
