@@ -86,12 +86,19 @@ def test_synthetic_recovery_of_the_cost_elasticity():
     log_cost = np.log(5.0) + np.cumsum(rng.normal(0, 0.05, n))
     log_flow = 0.01 * np.arange(n) + eps * log_cost + np.cumsum(rng.normal(0, 0.01, n))
     flows, cost = pd.Series(np.exp(log_flow), index=idx), pd.Series(np.exp(log_cost), index=idx)
-    est, _ = remittances.cost_elasticity_ols(flows, cost, hac_maxlags=2)
+    est, res = remittances.cost_elasticity_ols(flows, cost)  # the documented default: 2 HAC lags
     assert abs(est.value - eps) < 4 * est.se and est.se < 0.05
     dy, dx = np.diff(log_flow), np.diff(log_cost)
-    direct = OLS(dy, np.column_stack([np.ones(n - 1), dx])).fit(cov_type="HAC", cov_kwds={"maxlags": 2})
-    assert est.value == pytest.approx(direct.params[1], rel=1e-9)
-    assert est.se == pytest.approx(direct.bse[1], rel=1e-9)
+    for lags, got in ((2, est), (0, remittances.cost_elasticity_ols(flows, cost, hac_maxlags=0)[0])):
+        direct = OLS(dy, np.column_stack([np.ones(n - 1), dx])).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+        assert got.value == pytest.approx(direct.params[1], rel=1e-9)
+        assert got.se == pytest.approx(direct.bse[1], rel=1e-9), lags
+        assert res.params["const"] == pytest.approx(direct.params[0], rel=1e-9)
+    # labelled like the text the Estimates sheet prints: term, note and statsmodels' own names
+    assert (est.term, est.usable) == ("d.log_cost", True)
+    assert est.note == "coefficient on d.log_cost (OLS in first differences, HAC)"
+    assert res.model.endog_names == "d.log_flows" and res.model.exog_names == ["const", "d.log_cost"]
+    assert list(res.model.data.row_labels) == list(idx[1:])
 
 
 def _row(model, scenario: str, values: dict[str, float]):
@@ -106,6 +113,20 @@ def _row(model, scenario: str, values: dict[str, float]):
 def test_equation_by_hand(model):
     """Impact(t) = B(t) ((1 + c(t)/C)^eps (1 - a(t)(1 - f)) - 1), c = cost shock + pass-through x
     de-risking; components (1 - s) x impact and s x impact."""
+    _assert_equation_by_hand(model)
+
+
+def test_equation_by_hand_with_decaying_shocks(assumptions, cache_dir):
+    """The same with the three shocks set to decay: the half-life (0.7 years here) then shapes every
+    year, which the default (persistent) timings of financial blocking never show."""
+    shocks = ("remittance_cost", "remittance_access", "correspondent_derisking")
+    a = assumptions.override({f"scenarios.{FIN}.shocks.{name}.timing": "decay" for name in shocks})
+    m = impact.fit(a, cache_dir=cache_dir)
+    assert all(str(m.resolve(FIN).shocks[name].timing) == "decay" for name in shocks)
+    _assert_equation_by_hand(m)
+
+
+def _assert_equation_by_hand(model) -> None:
     v = {"remittances.cost_elasticity": -2.0, "remittances.cost_level": 4.0, "remittances.formal_substitution": 80.0,
          "remittances.informal_share": 25.0, "remittances.derisking_pass_through": 0.01, "remittances.half_life": 0.7,
          "shocks.remittance_cost": 0.3, "shocks.remittance_access": 5.0, "shocks.correspondent_derisking": 30.0,
@@ -191,3 +212,56 @@ def test_designation_and_blocking_give_non_positive_remittance_effects(model):
         cum = mc.draws[:, k, :].sum(axis=1)
         assert np.quantile(cum, 0.99) <= 0.0, n
     assert math.isclose(model.run("baseline").impacts["remittances"].abs().sum(), 0.0)
+
+
+def test_baseline_estimate_is_described_like_its_statsmodels_fit(model):
+    """The estimate's text and diagnostics against the direct fit: the specification in the name,
+    Ljung-Box at 12 lags and Jarque-Bera on the residuals after the first 1 + 12 (lost to the
+    differencing), both computed here with statsmodels; the convergence row; sigma^2 in the notes;
+    no R-squared or residual degrees of freedom for a state-space model; z (not t) inference."""
+    from statsmodels.stats.diagnostic import acorr_ljungbox
+    from statsmodels.stats.stattools import jarque_bera
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    logy = _log_series("2024-12")
+    direct = _direct_sarima(logy)
+    est = model.fits["remittances"].main
+    assert est.name == "Remittances baseline: SARIMA(0,1,1)x(0,1,1)12 on log monthly remittances"
+    assert est.dependent == "log(remittances, US$ m)" and est.sample == "2003-01..2024-12 (monthly)"
+    assert "OPG standard errors" in est.method and "simple_differencing" in est.method
+    res = SARIMAX(logy.to_numpy(), order=(0, 1, 1), seasonal_order=(0, 1, 1, 12),
+                  concentrate_scale=True).filter(direct.params)
+    resid = np.asarray(res.resid)[13:]
+    lb, jb = acorr_ljungbox(resid, lags=[12]), jarque_bera(resid)
+    diag = {d.name: d for d in est.diagnostics}
+    assert list(diag) == ["Ljung-Box (12 lags)", "Jarque-Bera", "Stationarity", "Converged"]
+    assert diag["Ljung-Box (12 lags)"].statistic == pytest.approx(float(lb["lb_stat"].iloc[0]), rel=1e-4)
+    assert diag["Jarque-Bera"].statistic == pytest.approx(float(jb[0]), rel=1e-4)
+    assert diag["Stationarity"].reason == "by construction: regular and seasonal differencing (d=1, D=1)"
+    assert diag["Stationarity"].statistic is None and diag["Stationarity"].null == ""
+    conv = diag["Converged"]
+    assert (conv.statistic, conv.p_value, conv.null, conv.reason) == (1.0, None, "optimizer converged", "")
+    assert f"sigma^2 = {direct.scale:.5f}." in " ".join(est.notes)
+    assert est.rsquared is None and est.df_resid is None and est.use_t is False and est.time_series
+    assert est.notes[0].startswith("Fitted on months up to the base year only")
+    assert est.summary() is not None and est._results is not None
+
+
+def test_baseline_estimate_of_an_odd_specification_names_its_orders():
+    """Each order in the name and the stationarity note comes from its own position: (2,1,0)x(1,1,0)12."""
+    from types import SimpleNamespace
+
+    logy = _log_series("2019-12").rename("log_remittances")
+    res = remittances._fit_sarima(logy, pd.DataFrame(index=logy.index), 200, (2, 1, 0), (1, 1, 0))
+    est = remittances._estimate(res, logy, (2, 1, 0), (1, 1, 0))
+    assert est.name == "Remittances baseline: SARIMA(2,1,0)x(1,1,0)12 on log monthly remittances"
+    stat = {d.name: d for d in est.diagnostics}["Stationarity"]
+    assert stat.reason == "by construction: regular and seasonal differencing (d=1, D=1)"
+    # an optimizer that reports no convergence is flagged; a result that says nothing counts as converged
+    for retvals, flag, note in (({"converged": False}, 0.0, "did not converge: baseline from the last iterate"),
+                                ({}, 1.0, "")):
+        fake = SimpleNamespace(**{k: getattr(res, k) for k in ("params", "bse", "param_names", "resid", "nobs",
+                                                                "use_t", "scale")},
+                               mle_retvals=retvals, cov_params=res.cov_params)
+        conv = {d.name: d for d in remittances._estimate(fake, logy, (2, 1, 0), (1, 1, 0)).diagnostics}["Converged"]
+        assert (conv.statistic, conv.reason) == (flag, note)
