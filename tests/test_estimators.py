@@ -348,3 +348,54 @@ def test_business_costs_growth_errors_use_the_lags_option(assumptions, cache_dir
     res = sm.OLS(dlog.to_numpy(), np.ones((len(dlog), 1))).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
     assert fit.main.bse["const"] == pytest.approx(res.bse[0], rel=1e-10)
     assert f"({lags} lags)" in fit.main.method
+
+
+@pytest.mark.parametrize("form, term", [("difference", "d.log_homicide_rate"), ("level", "log_homicide_rate")])
+def test_tourism_national_data_side_is_the_regression_coefficient(assumptions, cache_dir, form, term):
+    """With ``elasticity_data: national`` the data side of the pooled elasticity is the national
+    regression's coefficient on the homicide term of the chosen form (differences or levels), with its
+    standard error, and the pooled record carries exactly that pair."""
+    import impact
+
+    m = impact.fit(assumptions.override({"tourism.estimator.elasticity_data": "national",
+                                         "tourism.estimator.form": form}), cache_dir=cache_dir)
+    f = m.fits["tourism"]
+    d = f.data_estimates["elasticity"]
+    assert (d.term, d.usable) == (term, True)
+    assert d.value == f.main.params[term] and d.se == f.main.bse[term]
+    assert d.note == f"coefficient on {term} in the {f.main.method} regression"
+    pe = f.pooled["elasticity"]
+    assert (pe.data, pe.data_se) == (d.value, d.se)
+
+
+def test_tourism_baseline_estimate_text_and_diagnostics(model):
+    """The receipts baseline (ARIMA(0,1,0) with drift, pulse dummies) as the Estimates sheet shows it:
+    Ljung-Box at 3 lags and Jarque-Bera on the residuals after the first (lost to the difference),
+    computed here with statsmodels; Breusch-Pagan not applicable (no regressor to test against);
+    each pulse dummy named in the method; the dependent variable, the note and the units."""
+    from statsmodels.stats.diagnostic import acorr_ljungbox
+    from statsmodels.stats.stattools import jarque_bera
+
+    f = model.fits["tourism"]
+    est = f.models["baseline"]
+    resid = np.asarray(est._results.resid)[1:]
+    lb, jb = acorr_ljungbox(resid, lags=[3]), jarque_bera(resid)
+    diag = {d.name: d for d in est.diagnostics}
+    assert list(diag) == ["Ljung-Box (3 lags)", "Jarque-Bera", "Breusch-Pagan", "Stationarity"]
+    assert diag["Ljung-Box (3 lags)"].statistic == pytest.approx(float(lb["lb_stat"].iloc[0]), rel=1e-9)
+    assert diag["Jarque-Bera"].statistic == pytest.approx(float(jb[0]), rel=1e-9)
+    bp, st = diag["Breusch-Pagan"], diag["Stationarity"]
+    assert (bp.statistic, bp.null) == (None, "homoskedastic residuals")
+    assert bp.reason == "not applicable: no regressors besides drift and pulse dummies"
+    assert (st.statistic, st.null) == (None, "")
+    assert st.reason == "by construction: the model is specified in first differences (d=1)"
+    dummies = model.assumptions.channels["tourism"].options["baseline_dummies"]
+    assert est.method == "Gaussian maximum likelihood (statsmodels ARIMA), pulse dummies " + ", ".join(
+        f"d{d}" for d in dummies)
+    assert est.name == "Tourism baseline: ARIMA(0,1,0) with drift on log receipts"
+    assert est.dependent == "log(receipts)" and est.notes[0].startswith("COVID years 2020 and 2021 and 2009")
+    assert est._results.model.endog_names == "log_receipts"
+    assert f.baseline.unit == "index (base year = 1)" and f.baseline.method == est.name
+    assert f.baseline.data.startswith("International visitor receipts: World Bank WDI")
+    assert f.constants == {"receipts_base_year": pytest.approx(float(tourism_mod.joined_receipts(model.data)[0][
+        model.assumptions.settings.base_year]))}
