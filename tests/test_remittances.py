@@ -93,7 +93,7 @@ def test_synthetic_recovery_of_the_cost_elasticity():
         direct = OLS(dy, np.column_stack([np.ones(n - 1), dx])).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
         assert got.value == pytest.approx(direct.params[1], rel=1e-9)
         assert got.se == pytest.approx(direct.bse[1], rel=1e-9), lags
-        assert res.params["const"] == pytest.approx(direct.params[0], rel=1e-9)
+    assert res.params["const"] == pytest.approx(direct.params[0], rel=1e-9)
     # labelled like the text the Estimates sheet prints: term, note and statsmodels' own names
     assert (est.term, est.usable) == ("d.log_cost", True)
     assert est.note == "coefficient on d.log_cost (OLS in first differences, HAC)"
